@@ -1,0 +1,37 @@
+"""The newswire wire contract: models, ids, topic names and serialisation shared by every service."""
+
+from .errors import ContractError, DecodeError, SchemaError
+from .ids import article_id, content_hash, normalise_text, slugify
+from .models import SCHEMA_VERSION, DeadLetter, EnrichedArticle, Entity, EntityType, Mention, RawArticle, Topic
+from .taxonomy import Taxonomy, TaxonomyTopic, load_taxonomy
+from .topics import DEFAULT_PREFIX, TopicNames
+from .wire import CONTENT_TYPE, decode, encode, encode_key, headers_for, printable_value
+
+__all__ = [
+    "CONTENT_TYPE",
+    "DEFAULT_PREFIX",
+    "SCHEMA_VERSION",
+    "ContractError",
+    "DeadLetter",
+    "DecodeError",
+    "EnrichedArticle",
+    "Entity",
+    "EntityType",
+    "Mention",
+    "RawArticle",
+    "SchemaError",
+    "Taxonomy",
+    "TaxonomyTopic",
+    "Topic",
+    "TopicNames",
+    "article_id",
+    "content_hash",
+    "decode",
+    "encode",
+    "encode_key",
+    "headers_for",
+    "load_taxonomy",
+    "normalise_text",
+    "printable_value",
+    "slugify",
+]
