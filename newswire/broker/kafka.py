@@ -1,0 +1,159 @@
+"""Apache Kafka (KRaft, single node) from Maven Central: resolve, format, run with `java`.
+
+The jars of `org.apache.kafka:kafka_2.13` and its runtime dependencies are copied by Maven
+(pom.xml beside this file) into a cache outside the repository, once per version.
+"""
+
+import base64
+import importlib.resources
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from pathlib import Path
+
+from .errors import BrokerError
+from .process import BrokerProcess
+
+__all__ = ["DEFAULT_KAFKA_VERSION", "KafkaBroker", "default_cache_dir", "java_available", "resolve_kafka_jars"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_KAFKA_VERSION = "4.4.0"
+_READY_MARKER = ".complete"
+
+_LOG4J2 = """\
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {log_file}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = {level}
+rootLogger.appenderRef.file.ref = file
+"""
+
+
+def java_available() -> bool:
+    return shutil.which("java") is not None
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "newswire" / "kafka"
+
+
+def resolve_kafka_jars(*, version: str = DEFAULT_KAFKA_VERSION, cache_dir: Path | None = None) -> Path:
+    """Directory of the Kafka runtime jars for `version`, fetched with Maven on first use."""
+    libs = (cache_dir or default_cache_dir()) / version / "libs"
+    if (libs / _READY_MARKER).exists():
+        return libs
+    if shutil.which("mvn") is None:
+        raise BrokerError("Apache Kafka needs Maven (mvn) on PATH to fetch its jars the first time")
+    libs.mkdir(parents=True, exist_ok=True)
+    pom = importlib.resources.files(__package__).joinpath("pom.xml")
+    with importlib.resources.as_file(pom) as pom_path:
+        cmd = [
+            "mvn", "-B", "-q", "-f", str(pom_path), f"-Dkafka.version={version}",
+            "dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={libs}",
+        ]  # fmt: skip
+        logger.info("fetching Apache Kafka %s jars with Maven into %s", version, libs)
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BrokerError(f"Maven could not resolve org.apache.kafka:kafka_2.13:{version}:\n{result.stdout[-4000:]}")
+    if not any(libs.glob(f"kafka_2.13-{version}.jar")):
+        raise BrokerError(f"Maven finished but kafka_2.13-{version}.jar is not in {libs}")
+    (libs / _READY_MARKER).write_text(version)
+    return libs
+
+
+class KafkaBroker(BrokerProcess):
+    """A single-node KRaft broker+controller listening on 127.0.0.1:`port`, data in `data_dir`."""
+
+    engine = "kafka"
+
+    def __init__(
+        self,
+        *,
+        port: int,
+        data_dir: Path,
+        version: str = DEFAULT_KAFKA_VERSION,
+        cache_dir: Path | None = None,
+        heap: str = "768m",
+        log_level: str = "WARN",
+    ) -> None:
+        super().__init__(port=port, log_path=data_dir / "broker.out")
+        self.data_dir = data_dir
+        self.version = version
+        self.cache_dir = cache_dir
+        self.heap = heap
+        self.log_level = log_level
+        self._libs: Path | None = None
+
+    def prepare(self) -> None:
+        if not java_available():
+            raise BrokerError("Apache Kafka needs Java 17+ (java on PATH); use --engine tansu without Java")
+        self._libs = resolve_kafka_jars(version=self.version, cache_dir=self.cache_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._write_config()
+        if not (self.data_dir / "log" / "meta.properties").exists():
+            self._format()
+
+    def command(self) -> list[str]:
+        assert self._libs is not None
+        return [
+            "java", f"-Xmx{self.heap}", "-Xms128m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            "-cp", f"{self._libs}/*", "kafka.Kafka", str(self.data_dir / "server.properties"),
+        ]  # fmt: skip
+
+    def _write_config(self) -> None:
+        # The controller listener is internal to this one process: a fresh free port on every
+        # start keeps two brokers (two demos, tests beside a demo) from colliding.
+        controller_port = _free_port()
+        properties = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@127.0.0.1:{controller_port}",
+            "listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{controller_port}",
+            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "log.dirs": str(self.data_dir / "log"),
+            "num.partitions": "6",
+            "offsets.topic.replication.factor": "1",
+            "offsets.topic.num.partitions": "6",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            # Consumers in tests and the demo join at once instead of waiting 3 s for peers.
+            "group.initial.rebalance.delay.ms": "0",
+            "message.max.bytes": str(16 * 1024 * 1024 + 1024),
+            "auto.create.topics.enable": "true",
+        }
+        text = "".join(f"{k}={v}\n" for k, v in properties.items())
+        (self.data_dir / "server.properties").write_text(text)
+        log4j = _LOG4J2.format(log_file=self.data_dir / "broker.log", level=self.log_level)
+        (self.data_dir / "log4j2.properties").write_text(log4j)
+
+    def _format(self) -> None:
+        assert self._libs is not None
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cmd = [
+            "java", "-cp", f"{self._libs}/*",
+            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(self.data_dir / "server.properties"),
+        ]  # fmt: skip
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BrokerError(f"formatting the KRaft log dir failed: {result.stdout}{result.stderr}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
