@@ -43,9 +43,12 @@ def _engine() -> str:
 
 
 def _announce(config: pytest.Config, line: str) -> None:
+    # Printed even under output capture: CI logs must show which broker the tests ran against.
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line, bold=True)
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line, bold=True)
 
 
 @pytest.fixture(scope="session")
