@@ -1,0 +1,60 @@
+"""`newswire enrich`: run the Faust enricher worker until SIGTERM or SIGINT.
+
+On either signal the worker stops taking batches, finishes and acks the ones in flight, commits
+and leaves the consumer group, so the partitions move to the other workers at once.
+"""
+
+import argparse
+import asyncio
+import logging
+
+import faust
+
+from newswire.kafka import ensure_topics
+from newswire.logs import configure_logging
+
+from .app import create_app
+from .metrics import serve_metrics
+from .settings import Settings
+
+__all__ = ["add_arguments", "run"]
+
+logger = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, help="NLP processes (default: the number of cores)")
+    parser.add_argument("--metrics-port", type=int, help="Prometheus port (default 9102; 0 disables)")
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = {
+        name: value
+        for name, value in (("workers", args.workers), ("metrics_port", args.metrics_port))
+        if value is not None
+    }
+    settings = Settings(**overrides)
+    configure_logging(service="enricher", level=settings.log_level, fmt=settings.log_format)
+    # Faust's worker runs on the thread's current loop; create it here so that the topics are
+    # ensured on the same loop before the app exists.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(ensure_topics(settings))
+    serve_metrics(settings.metrics_port)
+    app = create_app(settings)
+    worker = faust.Worker(
+        app,
+        loop=loop,
+        loglevel=settings.log_level,
+        override_logging=False,
+        redirect_stdouts=False,
+        quiet=True,
+    )
+    logger.info(
+        "enricher consuming %s as group %s with %s NLP processes",
+        app.enricher_topics.raw,
+        settings.group_id,
+        settings.workers,
+    )
+    worker.execute_from_commandline()
+    return 0

@@ -1,0 +1,210 @@
+"""The process pool that runs the NLP pipeline off the event loop.
+
+Each worker process builds one `Enricher` when it starts (spaCy load and gazetteers cost seconds)
+and then turns whole batches of raw message values into `Outcome`s: decoding, schema validation,
+enrichment and JSON encoding all happen in the worker, so the event loop only moves bytes.
+
+A batch whose `enrich_many` raises is retried article by article inside the worker, so one bad
+article fails alone. A worker process that dies (segfault, out of memory) breaks the whole pool:
+`EnricherPool` then builds a new pool and retries that batch one article per task, and an article
+that kills a worker on its own is reported as failed instead of taking the enricher down with it.
+"""
+
+import asyncio
+import logging
+import multiprocessing
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from newswire.schemas import ContractError, DecodeError, EnrichedArticle, RawArticle, decode, encode
+
+from .metrics import FailureReason
+
+__all__ = ["EnricherPool", "EntityRef", "Enriched", "Failed", "Outcome", "enrich_values"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRef:
+    id: str
+    name: str
+    type: str
+    mentions: int
+
+
+@dataclass(frozen=True, slots=True)
+class Enriched:
+    """One enriched article, already encoded, plus what the event loop needs to route and count it."""
+
+    article_id: str
+    value: bytes
+    topics: tuple[tuple[str, float], ...]
+    entities: tuple[EntityRef, ...]
+    fetched_at: float
+    #: published_at when the source gave one, else fetched_at (epoch seconds)
+    reference_at: float
+    enriched_at: float
+    #: this article's share of its batch's NLP time
+    nlp_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    reason: FailureReason
+    error: str
+
+
+Outcome = Enriched | Failed
+
+# Per worker process: built once by `_init_worker`, used by every batch that process runs.
+_enricher = None
+_max_text_chars = 0
+
+
+def _init_worker(model: str, nlp_batch_size: int, max_text_chars: int) -> None:
+    global _enricher, _max_text_chars
+    # Imported here so that the event-loop process never loads spaCy.
+    from newswire.enricher.pipeline import Enricher
+
+    _enricher = Enricher(model=model, n_process=1, batch_size=nlp_batch_size)
+    _max_text_chars = max_text_chars
+
+
+def _ready() -> bool:
+    return _enricher is not None
+
+
+def _decode(value: bytes | None) -> RawArticle | Failed:
+    try:
+        return decode(value, RawArticle)
+    except DecodeError as exc:
+        return Failed("decode", str(exc))
+    except ContractError as exc:
+        return Failed("schema", str(exc))
+    except RecursionError:
+        return Failed("decode", "JSON nested too deeply")
+
+
+def _nlp_input(raw: RawArticle) -> RawArticle:
+    # A runaway page (a 10 MB text) must not hold a worker for minutes: NLP sees the first
+    # `max_text_chars`; mention offsets stay valid because the text is cut only at its end.
+    if len(raw.text) <= _max_text_chars:
+        return raw
+    return raw.model_copy(update={"text": raw.text[:_max_text_chars]})
+
+
+def _outcome(raw: RawArticle, article: EnrichedArticle, nlp_seconds: float) -> Enriched:
+    if article.text != raw.text:
+        article = article.model_copy(update={"text": raw.text})
+    reference = raw.published_at or raw.fetched_at
+    return Enriched(
+        article_id=article.id,
+        value=encode(article),
+        topics=tuple((t.id, t.score) for t in article.topics),
+        entities=tuple(EntityRef(e.id, e.name, e.type, len(e.mentions)) for e in article.entities),
+        fetched_at=raw.fetched_at.timestamp(),
+        reference_at=reference.timestamp(),
+        enriched_at=article.enriched_at.timestamp(),
+        nlp_seconds=nlp_seconds,
+    )
+
+
+def _enrich_one(raw: RawArticle) -> Outcome:
+    assert _enricher is not None, "worker process not initialised"
+    started = time.perf_counter()
+    try:
+        [article] = _enricher.enrich_many([_nlp_input(raw)])
+        return _outcome(raw, article, time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 - any failure of one article becomes its dead letter
+        logger.warning("enrichment failed for article %s: %r", raw.id, exc)
+        return Failed("enrichment", f"{type(exc).__name__}: {exc}")
+
+
+def enrich_values(values: Sequence[bytes | None]) -> list[Outcome]:
+    """Raw message values -> one Outcome per value, in order. Runs in a worker process."""
+    assert _enricher is not None, "worker process not initialised"
+    decoded = [_decode(v) for v in values]
+    raws = [d for d in decoded if isinstance(d, RawArticle)]
+    enriched: list[Outcome] = []
+    if raws:
+        started = time.perf_counter()
+        try:
+            articles = _enricher.enrich_many([_nlp_input(r) for r in raws])
+            share = (time.perf_counter() - started) / len(raws)
+            enriched = [_outcome(r, a, share) for r, a in zip(raws, articles, strict=True)]
+        except Exception as exc:  # noqa: BLE001 - retried one by one below so only the culprit fails
+            logger.warning("batch of %s failed (%r); retrying article by article", len(raws), exc)
+            enriched = [_enrich_one(r) for r in raws]
+    it = iter(enriched)
+    return [next(it) if isinstance(d, RawArticle) else d for d in decoded]
+
+
+def _enrich_alone(value: bytes | None) -> Outcome:
+    return enrich_values([value])[0]
+
+
+class EnricherPool:
+    """`ProcessPoolExecutor` of `workers` processes, each with its own `Enricher`."""
+
+    def __init__(self, *, workers: int, model: str, nlp_batch_size: int, max_text_chars: int) -> None:
+        self.workers = workers
+        self._initargs = (model, nlp_batch_size, max_text_chars)
+        self._executor: ProcessPoolExecutor | None = None
+        self._lock = asyncio.Lock()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent runs an event loop and threads (metrics server, Kafka client)
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=self._initargs,
+        )
+
+    async def start(self) -> None:
+        """Start the processes and wait until every one has built its pipeline."""
+        self._executor = self._new_executor()
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        await asyncio.gather(*(loop.run_in_executor(self._executor, _ready) for _ in range(self.workers * 2)))
+        logger.info("%s enricher processes ready in %.1f s", self.workers, time.monotonic() - started)
+
+    async def enrich(self, values: Sequence[bytes | None]) -> list[Outcome]:
+        executor = self._executor
+        assert executor is not None, "EnricherPool.start() first"
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(executor, enrich_values, list(values))
+        except BrokenProcessPool:
+            logger.error("an enricher process died; restarting the pool and retrying %s messages alone", len(values))
+        await self._replace(executor)
+        # One at a time: a message that kills its process must not take innocent ones with it.
+        return [await self._enrich_alone(v) for v in values]
+
+    async def _enrich_alone(self, value: bytes | None, *, attempts: int = 2) -> Outcome:
+        loop = asyncio.get_running_loop()
+        for _ in range(attempts):
+            executor = self._executor
+            assert executor is not None
+            try:
+                return await loop.run_in_executor(executor, _enrich_alone, value)
+            except BrokenProcessPool:
+                # Another batch's poison may have broken the pool under us: retry once on a new pool.
+                await self._replace(executor)
+        return Failed("enrichment", "the enricher process died while enriching this message")
+
+    async def _replace(self, broken: ProcessPoolExecutor) -> None:
+        async with self._lock:
+            # Several batches see the same broken pool; only the first replaces it.
+            if self._executor is broken:
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._new_executor()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
