@@ -106,8 +106,9 @@ def body_of(text: str) -> str:
 
 
 def _occurs(form: str, body: str) -> bool:
-    # Word boundaries, so "Oman" is not found inside "Romania" and "Niger" not inside "Nigeria".
-    return re.search(rf"(?<![\w-]){re.escape(form)}(?![\w])", body) is not None
+    # Word boundaries, so "Oman" is not found inside "Romania" and "Niger" not inside "Nigeria";
+    # a hyphen is a boundary, so "Pakistan-Kazakhstan" mentions both countries.
+    return re.search(rf"(?<!\w){re.escape(form)}(?![\w])", body) is not None
 
 
 def check_article(article: Article, *, path: Path, topic_ids: set[str]) -> list[str]:
@@ -142,7 +143,7 @@ def uncovered_capitals(article: Article) -> list[str]:
     covered = [False] * len(body)
     for entity in article.gold.entities:
         for form in entity.forms:
-            for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w])", body):
+            for match in re.finditer(rf"(?<!\w){re.escape(form)}(?![\w])", body):
                 covered[match.start() : match.end()] = [True] * (match.end() - match.start())
     found: list[str] = []
     for match in re.finditer(r"\b[A-Z][\w'’.-]*", body):
