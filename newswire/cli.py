@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "api": ("newswire.api.command", "the HTTP API: REST, SSE, WebSocket, dashboard, /metrics"),
     "annotate": ("newswire.enricher.annotate", "enrich files without Kafka; one EnrichedArticle JSON per line"),
     "extract": ("newswire.scraper.extract_command", "extract saved HTML pages; one RawArticle JSON per line"),
-    "sample-site": ("newswire.scraper.sample_site", "serve the bundled sample news site on 127.0.0.1"),
+    "sample-site": ("newswire.scraper.sample_site.command", "serve the bundled sample news site on 127.0.0.1"),
 }
 
 EXIT_NOT_BUILT = 2

@@ -1,0 +1,76 @@
+# newswire: `make demo` runs the whole pipeline on this machine; `make test` runs every test.
+# Both create .venv themselves. `make help` lists the targets.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+# Debian packages the tests use: kcat (non-Python subscriber), promtool/prometheus (alert rules,
+# scrape test), chromium (dashboard), postgresql (API store). Installed only when missing.
+SYSTEM_TOOLS := kcat:kcat promtool:prometheus chromium:chromium pg_ctlcluster:postgresql
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-system lock schemas kafka-jars test test-unit test-integration test-smoke \
+        demo broker eval eval-extraction bench clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	$(VENV)/bin/uv pip install --python $(PY) --quiet -r requirements.lock -e .
+	touch $@
+
+install: $(VENV)/.installed ## create .venv with the pinned dependencies (requirements.lock)
+
+install-system: ## install the Debian packages the tests need (kcat, prometheus, chromium, postgresql) if missing
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lock: ## re-resolve requirements.lock from pyproject.toml
+	$(VENV)/bin/uv pip compile pyproject.toml --extra all --extra dev --python-version 3.11 -o requirements.lock
+
+schemas: install ## regenerate schemas/jsonschema/*.json and schemas/asyncapi.yaml from the models
+	$(PY) -m newswire.schemas.export
+
+kafka-jars: install ## fetch Apache Kafka's jars with Maven into ~/.cache/newswire/kafka (tests do it on demand)
+	$(PY) -c "from newswire.broker import resolve_kafka_jars; print(resolve_kafka_jars())"
+
+test: install install-system ## unit tests, integration tests on Apache Kafka, smoke tests on the embedded broker
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-integration
+	$(MAKE) --no-print-directory test-smoke
+
+# pytest exits 5 when it collects no test: that fails the target like any other failure.
+test-unit: install ## fast tests with no broker
+	$(PYTEST) -m "not integration" -q
+
+test-integration: install kafka-jars ## tests against a real Apache Kafka 4.x (KRaft) broker
+	NEWSWIRE_TEST_BROKER=kafka $(PYTEST) -m "integration" -q
+
+test-smoke: install ## the demo-path subset on the embedded Tansu broker
+	NEWSWIRE_TEST_BROKER=tansu $(PYTEST) -m "smoke" -q
+
+demo: install ## the whole pipeline on this machine: broker, sample site, scraper, enricher, API
+	$(VENV)/bin/newswire demo
+
+broker: install ## a local broker alone (NEWSWIRE_BROKER_ENGINE=auto|kafka|tansu)
+	$(VENV)/bin/newswire broker
+
+eval: install ## entity and topic P/R/F1 of the enricher on eval/enricher
+	$(PY) -m newswire.enricher.evaluation
+
+eval-extraction: install ## body-text F1 of the scraper's extraction on eval/extraction
+	$(PY) -m newswire.scraper.evaluation
+
+bench: install kafka-jars ## benchmarks: scraper pages/s, enricher articles/s vs a naive worker
+	$(PY) -m bench
+
+clean: ## remove .venv, caches and local data (not the Kafka jar cache)
+	rm -rf $(VENV) .pytest_cache .hypothesis .newswire test-artifacts
