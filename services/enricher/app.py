@@ -47,11 +47,11 @@ class EnricherApp(faust.App):
         self.enricher_topics = EnricherTopics(TopicNames(settings.topic_prefix))
         super().__init__(settings.group_id, **_faust_options(settings), **options)
         self.source = source_topic(self, self.enricher_topics)
-        self._runner: BatchRunner | None = None
-        self._runner_lock = asyncio.Lock()
-        self._pool: EnricherPool | None = None
-        self._producer: AIOKafkaProducer | None = None
-        self._stats: WindowStats | None = None
+        self._batch_runner: BatchRunner | None = None
+        self._batch_runner_lock = asyncio.Lock()
+        self._nlp_pool: EnricherPool | None = None
+        self._output_producer: AIOKafkaProducer | None = None
+        self._window_stats: WindowStats | None = None
         register_agents(self, settings=settings, source=self.source, runner=self.batch_runner)
         self.timer(LAG_INTERVAL_SECONDS, name="consumer-lag")(self._update_lag)
         self.on_partitions_revoked.connect(self._on_revoked)
@@ -59,49 +59,50 @@ class EnricherApp(faust.App):
     async def batch_runner(self, ack: Callable[[EventT], Awaitable[bool]]) -> BatchRunner:
         """Start the pool, producer and stats once (the agent calls this before its first batch);
         `ack` is the agent stream's ack, called for each event once its outputs are delivered."""
-        async with self._runner_lock:
-            if self._runner is None:
+        async with self._batch_runner_lock:
+            if self._batch_runner is None:
                 settings = self.enricher_settings
-                self._pool = EnricherPool(
+                self._nlp_pool = EnricherPool(
                     workers=settings.workers,
                     model=settings.model,
                     nlp_batch_size=settings.nlp_batch_size,
                     max_text_chars=settings.max_text_chars,
+                    pipeline=settings.pipeline,
                 )
-                await self._pool.start()
-                self._producer = make_producer(settings, client_id="enricher")
-                await self._producer.start()
-                self._stats = WindowStats(settings=settings, topics=self.enricher_topics, producer=self._producer)
-                await self._stats.start()
-                self._runner = BatchRunner(
+                await self._nlp_pool.start()
+                self._output_producer = make_producer(settings, client_id="enricher")
+                await self._output_producer.start()
+                self._window_stats = WindowStats(settings=settings, topics=self.enricher_topics, producer=self._output_producer)
+                await self._window_stats.start()
+                self._batch_runner = BatchRunner(
                     settings=settings,
                     topics=self.enricher_topics,
-                    pool=self._pool,
-                    producer=self._producer,
-                    stats=self._stats,
+                    pool=self._nlp_pool,
+                    producer=self._output_producer,
+                    stats=self._window_stats,
                     ack=ack,
                     is_assigned=self._is_assigned,
                     on_error=self.crash,
                 )
-            return self._runner
+            return self._batch_runner
 
     async def on_stop(self) -> None:
         # Before Faust stops its consumer (which commits the acked offsets and leaves the group),
         # let the batches in flight finish, so a graceful stop leaves nothing to redo.
-        if self._runner is not None:
-            await self._runner.drain()
+        if self._batch_runner is not None:
+            await self._batch_runner.drain()
         await super().on_stop()
-        if self._producer is not None:
-            await self._producer.stop()
-        if self._pool is not None:
-            await asyncio.to_thread(self._pool.close)
+        if self._output_producer is not None:
+            await self._output_producer.stop()
+        if self._nlp_pool is not None:
+            await asyncio.to_thread(self._nlp_pool.close)
 
     def _is_assigned(self, tp: TP) -> bool:
         return tp in self.consumer.assignment()
 
     async def _on_revoked(self, sender: Any, revoked: set[TP], **_: Any) -> None:
-        if self._stats is not None:
-            self._stats.forget({tp.partition for tp in revoked if tp.topic == self.enricher_topics.raw})
+        if self._window_stats is not None:
+            self._window_stats.forget({tp.partition for tp in revoked if tp.topic == self.enricher_topics.raw})
         for tp in revoked:
             if tp.topic == self.enricher_topics.raw:
                 with contextlib.suppress(KeyError):

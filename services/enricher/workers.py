@@ -11,19 +11,22 @@ that kills a worker on its own is reported as failed instead of taking the enric
 """
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
+import signal
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Protocol
 
 from newswire.schemas import ContractError, DecodeError, EnrichedArticle, RawArticle, decode, encode
 
 from .metrics import FailureReason
 
-__all__ = ["EnricherPool", "EntityRef", "Enriched", "Failed", "Outcome", "enrich_values"]
+__all__ = ["ArticleEnricher", "EnricherPool", "EntityRef", "Enriched", "Failed", "Outcome", "enrich_values"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,17 +63,25 @@ class Failed:
 
 Outcome = Enriched | Failed
 
+class ArticleEnricher(Protocol):
+    """What `newswire.enricher.pipeline.Enricher` offers: blocking, batched, deterministic."""
+
+    def enrich_many(self, articles: list[RawArticle]) -> list[EnrichedArticle]: ...
+
+
 # Per worker process: built once by `_init_worker`, used by every batch that process runs.
-_enricher = None
+_enricher: ArticleEnricher | None = None
 _max_text_chars = 0
 
 
-def _init_worker(model: str, nlp_batch_size: int, max_text_chars: int) -> None:
+def _init_worker(pipeline: str, model: str, nlp_batch_size: int, max_text_chars: int) -> None:
     global _enricher, _max_text_chars
-    # Imported here so that the event-loop process never loads spaCy.
-    from newswire.enricher.pipeline import Enricher
-
-    _enricher = Enricher(model=model, n_process=1, batch_size=nlp_batch_size)
+    # Ctrl-C reaches the whole process group; the parent decides when the pool stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Imported here, in the worker, so that the event-loop process never loads spaCy.
+    module, _, name = pipeline.partition(":")
+    enricher_class = getattr(importlib.import_module(module), name)
+    _enricher = enricher_class(model=model, n_process=1, batch_size=nlp_batch_size)
     _max_text_chars = max_text_chars
 
 
@@ -150,9 +161,17 @@ def _enrich_alone(value: bytes | None) -> Outcome:
 class EnricherPool:
     """`ProcessPoolExecutor` of `workers` processes, each with its own `Enricher`."""
 
-    def __init__(self, *, workers: int, model: str, nlp_batch_size: int, max_text_chars: int) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int,
+        model: str,
+        nlp_batch_size: int,
+        max_text_chars: int,
+        pipeline: str = "newswire.enricher.pipeline:Enricher",
+    ) -> None:
         self.workers = workers
-        self._initargs = (model, nlp_batch_size, max_text_chars)
+        self._initargs = (pipeline, model, nlp_batch_size, max_text_chars)
         self._executor: ProcessPoolExecutor | None = None
         self._lock = asyncio.Lock()
 
