@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import sys
 import threading
 import time
@@ -27,6 +26,7 @@ from .broker import BrokerError, BrokerProcess, make_broker, resolve_engine
 from .children import ChildProcess
 from .kafka import ensure_topics
 from .logs import configure_logging
+from .ports import free_port
 from .settings import CommonSettings
 
 __all__ = ["DemoSettings", "add_arguments", "run"]
@@ -180,7 +180,7 @@ class Demo:
         child_env = {**env, "NEWSWIRE_DATA_DIR": str(self.data_dir / name)}
         if name in ("scraper", "enricher"):
             # Free ports, so two demos (different API/broker ports) run side by side.
-            self.metrics_ports[name] = _free_port()
+            self.metrics_ports[name] = free_port()
             child_env["NEWSWIRE_METRICS_PORT"] = str(self.metrics_ports[name])
         child = ChildProcess(name=name, log_path=self.logs / f"{name}.log")
         child.spawn([sys.executable, "-m", "newswire.cli", *argv], env=child_env)
@@ -212,9 +212,3 @@ def _http_ok(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -6,7 +6,6 @@ broker of `newswire demo`). `NEWSWIRE_TEST_BOOTSTRAP=host:port` uses an existing
 """
 
 import os
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from newswire.broker import BrokerProcess, make_broker
+from newswire.ports import free_port
 from newswire.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,11 +28,6 @@ class BrokerInfo:
     engine: str
     version: str
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _engine() -> str:

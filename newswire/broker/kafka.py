@@ -9,10 +9,11 @@ import importlib.resources
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import uuid
 from pathlib import Path
+
+from newswire.ports import free_port
 
 from .errors import BrokerError
 from .process import BrokerProcess
@@ -112,7 +113,7 @@ class KafkaBroker(BrokerProcess):
     def _write_config(self) -> None:
         # The controller listener is internal to this one process: a fresh free port on every
         # start keeps two brokers (two demos, tests beside a demo) from colliding.
-        controller_port = _free_port()
+        controller_port = free_port()
         properties = {
             "process.roles": "broker,controller",
             "node.id": "1",
@@ -151,9 +152,3 @@ class KafkaBroker(BrokerProcess):
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise BrokerError(f"formatting the KRaft log dir failed: {result.stdout}{result.stderr}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -1,10 +1,11 @@
 """Idempotent creation of newswire's topics with partitions and retention from settings."""
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from newswire.schemas import TopicNames, load_taxonomy
 from newswire.settings import CommonSettings
@@ -50,11 +51,35 @@ async def ensure_topics(settings: CommonSettings) -> list[str]:
             return []
         new = [NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=s.config) for s in missing]
         try:
-            await admin.create_topics(new, validate_only=False)
+            response = await admin.create_topics(new, validate_only=False)
         except TopicAlreadyExistsError:
-            # Another service created them between our list and create: that is the goal anyway.
-            logger.info("topics created concurrently by another client")
+            response = None
+        # Errors come back per topic; "already exists" means another service won the race.
+        failed = [
+            (name, code) for name, code, *_ in getattr(response, "topic_errors", [])
+            if code not in (0, TopicAlreadyExistsError.errno)
+        ]  # fmt: skip
+        if failed:
+            raise KafkaError(f"could not create topics: {failed}")
+        await _wait_for_leaders(admin, [s.name for s in missing])
         logger.info("created %s topics: %s", len(missing), ", ".join(s.name for s in missing))
         return [s.name for s in missing]
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], *, timeout: float = 30.0) -> None:
+    """Creation is asynchronous in Kafka: wait until every partition has a leader, so the first
+    produce does not bounce off NotLeaderForPartition."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        described = await admin.describe_topics(names)
+        pending = [
+            t["topic"] for t in described
+            if t["error_code"] != 0 or not t["partitions"] or any(p["leader"] < 0 for p in t["partitions"])
+        ]  # fmt: skip
+        if not pending:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise KafkaError(f"topics without leaders after {timeout:.0f} s: {pending}")
+        await asyncio.sleep(0.2)
