@@ -1,0 +1,152 @@
+"""`/v1/stream` (Server-Sent Events) and `/v1/ws` (WebSocket): the live enriched stream.
+
+Both resume from a token (`Last-Event-ID` header or `last_event_id` query) or replay from a
+`since` time, then go live, with the same filters and `fields=` projection. Problems found before
+the stream starts are JSON errors with their HTTP status; after that, an `error` event ends it.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Depends, Header, Query, WebSocket, WebSocketDisconnect
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from starlette.requests import HTTPConnection
+
+from newswire.schemas.models import UtcDatetime
+
+from ..abort import abort_callback
+from ..deps import ArticleFilterDep, ClientDep, ProjectionDep, StateDep
+from ..errors import BadRequest
+from ..hub import ws_message
+from ..metrics import Transport
+from ..positions import decode_token
+from ..session import Delivery, StreamSession
+from .common import ERRORS
+
+__all__ = ["router"]
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1", tags=["stream"], responses=ERRORS)
+
+#: Reconnection delay suggested to EventSource clients, in milliseconds.
+RETRY_MS = 2000
+
+
+def _session_dependency(transport: Transport):  # type: ignore[no-untyped-def]
+    async def open_session(
+        conn: HTTPConnection,
+        state: StateDep,
+        owner: ClientDep,
+        article_filter: ArticleFilterDep,
+        projection: ProjectionDep,
+        last_event_id_header: Annotated[
+            str | None, Header(alias="Last-Event-ID", description="resume after this event id", max_length=2000)
+        ] = None,
+        last_event_id: Annotated[
+            str | None, Query(description="resume after this event id (for clients that cannot set headers)", max_length=2000)
+        ] = None,
+        since: Annotated[UtcDatetime | None, Query(description="replay events from this time (ISO 8601), then go live")] = None,
+    ) -> AsyncIterator[StreamSession]:
+        token = last_event_id_header or last_event_id
+        if token is not None and since is not None:
+            raise BadRequest("give either a resume token or `since`, not both", code="conflicting_parameters")
+        settings = state.settings
+        session = StreamSession(
+            hub=state.hub,
+            store=state.store,
+            metrics=state.metrics,
+            transport=transport,
+            owner=owner,
+            article_filter=article_filter,
+            projection=projection,
+            resume=decode_token(token) if token else None,
+            since=since,
+            heartbeat_seconds=settings.api_heartbeat_seconds,
+            max_streams=settings.api_max_streams_per_client,
+            replay_limit=settings.api_replay_limit,
+        )
+        client = await session.open()
+        abort = abort_callback(conn.scope)
+        if abort is not None:
+            client.on_abort(abort)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    return open_session
+
+
+SseSession = Annotated[StreamSession, Depends(_session_dependency("sse"))]
+WsSession = Annotated[StreamSession, Depends(_session_dependency("ws"))]
+
+
+def _sse(delivery: Delivery, session: StreamSession) -> ServerSentEvent:
+    if delivery.kind == "article":
+        event = delivery.event
+        if event is not None and delivery.token == event.token:
+            return event.sse(session.projection)
+        return ServerSentEvent(event="article", id=delivery.token, raw_data=delivery.data)
+    if delivery.kind == "heartbeat":
+        return ServerSentEvent(comment="heartbeat")
+    return ServerSentEvent(event="error", raw_data=delivery.data)
+
+
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    summary="Live articles as Server-Sent Events",
+    description=(
+        "Each event: `event: article`, `id:` a resume token, `data:` one EnrichedArticle (or its `fields`). "
+        "A comment heartbeat comes at least every 15 s. A client too slow to keep up gets `event: error` "
+        "and is disconnected; it may reconnect with its last event id."
+    ),
+)
+async def stream(session: SseSession) -> AsyncIterator[ServerSentEvent]:
+    yield ServerSentEvent(comment="connected", retry=RETRY_MS)
+    async for delivery in session.deliveries():
+        yield _sse(delivery, session)
+
+
+def _ws_frame(delivery: Delivery, session: StreamSession) -> str:
+    if delivery.kind == "article":
+        event = delivery.event
+        if event is not None and delivery.token == event.token:
+            return event.ws(session.projection)
+        return ws_message("article", delivery.data or "null", token=delivery.token)
+    if delivery.kind == "heartbeat":
+        return ws_message("heartbeat", "null")
+    return ws_message("error", delivery.data or "null")
+
+
+@router.websocket("/ws")
+async def websocket_stream(websocket: WebSocket, session: WsSession) -> None:
+    """The same events as `/v1/stream`, one JSON text frame each: `{"event", "id", "data"}`."""
+    await websocket.accept()
+    async with anyio.create_task_group() as tasks:
+        # The client sends nothing, but its going away must end the stream now, not at the next send.
+        tasks.start_soon(_until_disconnected, websocket, tasks.cancel_scope)
+        try:
+            async for delivery in session.deliveries():
+                await websocket.send_text(_ws_frame(delivery, session))
+                if delivery.kind == "error":
+                    await websocket.close(code=1013, reason="slow consumer")
+                    break
+            else:
+                await websocket.close(code=1001, reason="server going away")
+        except (WebSocketDisconnect, OSError):
+            logger.debug("websocket client %s went away", session.owner)
+        finally:
+            tasks.cancel_scope.cancel()
+
+
+async def _until_disconnected(websocket: WebSocket, scope: anyio.CancelScope) -> None:
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            scope.cancel()
+            return
+

@@ -1,0 +1,24 @@
+"""Everything one API process holds, created by `create_app` and reached by request dependencies."""
+
+from dataclasses import dataclass
+
+from .consumer import EnrichedConsumer
+from .hub import StreamHub
+from .metrics import Metrics
+from .ratelimit import RateLimiter
+from .settings import Settings
+from .store import Store
+
+__all__ = ["ApiState"]
+
+
+@dataclass(slots=True)
+class ApiState:
+    settings: Settings
+    metrics: Metrics
+    store: Store
+    hub: StreamHub
+    consumer: EnrichedConsumer
+    limiter: RateLimiter
+    #: False in tests that feed events in directly instead of from Kafka.
+    consume: bool = True
