@@ -1,0 +1,59 @@
+"""`newswire extract FILE.html... [--url URL]`: the scraper's extraction of saved pages, as JSON lines.
+
+Prints one `RawArticle` JSON per page on stdout, in input order; a page that is not an article is
+reported on stderr and makes the exit status 1 (the other pages are still printed).
+"""
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newswire.logs import configure_logging
+from newswire.schemas import encode
+
+from .errors import ExtractionError
+from .extraction import extract_article
+from .settings import Settings
+
+__all__ = ["add_arguments", "run"]
+
+logger = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE.html", help="saved HTML pages; - reads stdin")
+    parser.add_argument("--url", help="the address the page was fetched from (default: the page's canonical URL)")
+    parser.add_argument("--source", default="file", help="source id to put in the articles (default %(default)s)")
+    parser.add_argument("--min-words", type=int, help="fewer words of main text and the page is not an article")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    configure_logging(service="extract", level=settings.log_level, fmt="text")
+    min_words = args.min_words or settings.min_article_words
+    status = 0
+    for path in args.files:
+        try:
+            body = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        except OSError as exc:
+            print(f"newswire extract: {path}: {exc.strerror or exc}", file=sys.stderr)
+            status = 1
+            continue
+        url = args.url
+        try:
+            article = extract_article(
+                body,
+                url=url,
+                source=args.source,
+                fetched_at=datetime.now(UTC),
+                min_words=min_words,
+            )
+        except ExtractionError as exc:
+            print(f"newswire extract: {path}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        sys.stdout.write(encode(article).decode("utf-8") + "\n")
+        sys.stdout.flush()
+    return status

@@ -1,0 +1,282 @@
+"""Turn one HTML page into a `RawArticle`: main text by trafilatura, facts from the page's own metadata.
+
+Blocking (lxml, trafilatura): the crawl loop calls `extract_article` in a worker thread.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from newswire.schemas import RawArticle, article_id, content_hash
+
+from .errors import ExtractionError, NotAnArticle
+from .structured import PageMetadata, read_metadata
+from .urls import UrlError, normalise_url
+
+__all__ = ["DecodedPage", "clean_text", "decode_html", "extract_article", "parse_datetime"]
+
+logger = logging.getLogger(__name__)
+
+# "Read More: <headline>", "Also Read - ...": links to other stories set inside the body.
+_LINK_LINE = re.compile(
+    r"^\s*(?:\W\s*)?(?:read\s+more|also\s+read|read\s+also|must\s+read|see\s+also|related(?:\s+(?:articles?|news|stories|coverage|reading))?"
+    r"|recommended(?:\s+(?:for\s+you|stories))?|more\s+on\s+this(?:\s+story)?|you\s+may\s+also\s+like|don'?t\s+miss"
+    r"|more\s+stories|further\s+reading|in\s+other\s+news|also\s+see|suggested\s+reading)\s*[:：\-–—|»>]",
+    re.IGNORECASE,
+)
+# Whole lines that are page furniture, not prose.
+_FURNITURE = re.compile(
+    r"^\s*(?:advertisement|advertisements|sponsored|sponsored content|story continues below(?: advertisement)?"
+    r"|continue reading(?: below)?|scroll to continue(?: with content)?|share this(?: article| story)?:?"
+    r"|click here to (?:subscribe|read more)\.?|follow us on .{1,40}|subscribe to our newsletter\.?"
+    r"|\(?(?:photo|image|file photo)\)?)\s*$",
+    re.IGNORECASE,
+)
+# Byline and dateline furniture that sits at the top of the main text on some layouts.
+_BYLINE = re.compile(r"^(?:by|von|par|por|di)\s+[\w .,'’&-]+$", re.IGNORECASE)
+_STAMP = re.compile(r"^(?:published|updated|posted|last updated|first published)\b.{0,60}$", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=[A-Z])")
+_LANG = re.compile(r"^([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*$")
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ")
+_BOM = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedPage:
+    text: str
+    encoding: str
+    #: True when the declared charset was wrong and a fallback decoded the bytes.
+    fallback: bool
+
+
+def _declared_charset(body: bytes, header_charset: str | None) -> str | None:
+    for bom, encoding in _BOM.items():
+        if body.startswith(bom):
+            return encoding
+    if header_charset:
+        return header_charset
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def decode_html(body: bytes, *, header_charset: str | None = None) -> DecodedPage:
+    """Bytes -> text using the declared charset; pages that lie about it are decoded as Windows-1252.
+
+    Browsers do the same: a page labelled UTF-8 that holds Latin-1 bytes would otherwise lose
+    every accented letter.
+    """
+    declared = _declared_charset(body, header_charset)
+    candidates = [c for c in (declared, "utf-8") if c]
+    for encoding in candidates:
+        try:
+            return DecodedPage(body.decode(encoding).lstrip("\ufeff"), encoding.lower(), fallback=False)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return DecodedPage(body.decode("cp1252", errors="replace"), "cp1252", fallback=True)
+
+
+def parse_datetime(value: str | None, *, now: datetime | None = None) -> datetime | None:
+    """ISO 8601 / RFC 2822 / bare date -> aware UTC datetime; None for nonsense or the far future."""
+    if not value:
+        return None
+    value = value.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    parsed = parsed.astimezone(UTC)
+    # A date in the future is a template placeholder or a wrong time zone, not a publication time.
+    if parsed > (now or datetime.now(UTC)) + timedelta(days=1) or parsed.year < 1990:
+        return None
+    return parsed
+
+
+def clean_text(text: str) -> str:
+    """Drop "Read More:"-style link lines and page furniture; collapse blank lines."""
+    lines = []
+    for line in text.splitlines():
+        stripped = " ".join(line.split())
+        if not stripped or _LINK_LINE.match(stripped) or _FURNITURE.match(stripped):
+            continue
+        lines.append(stripped)
+    return "\n".join(lines)
+
+
+def _same_line(a: str, b: str | None) -> bool:
+    return b is not None and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def trim_furniture(text: str, *, title: str | None = None, description: str | None = None) -> str:
+    """Drop the headline, standfirst, byline and date lines some layouts put inside the main text."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        near_top = index < 4
+        short = len(line.split()) <= 8
+        if not _LETTER.search(line):
+            continue
+        if near_top and (_same_line(line, title) or (_same_line(line, description) and len(lines) > 6)):
+            continue
+        if near_top and short and (_BYLINE.match(line) or _STAMP.match(line)):
+            continue
+        if short and line.count(" | ") >= 1 and not line.endswith((".", "?", "!", '"', "”")):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _language(value: str | None) -> str | None:
+    match = _LANG.match(value.strip()) if value else None
+    return match.group(1).lower() if match else None
+
+
+def _authors(raw: list[str]) -> list[str]:
+    authors: list[str] = []
+    for entry in raw:
+        for name in _AUTHOR_SPLIT.split(_BY.sub("", entry)):
+            name = " ".join(name.split()).strip(" ,.")
+            if name and "@" not in name and "://" not in name and len(name) <= 80 and name not in authors:
+                authors.append(name)
+    return authors[:10]
+
+
+def _strip_site_name(title: str, site_name: str | None) -> str:
+    for separator in _TITLE_SEPARATORS:
+        head, sep, tail = title.rpartition(separator)
+        if sep and head and (site_name is None or tail.strip().lower() == site_name.strip().lower() or len(tail) < 30):
+            return head.strip()
+    return title
+
+
+def _title(meta: PageMetadata, fallback: str | None) -> str:
+    if meta.headline:
+        return " ".join(meta.headline.split())
+    if meta.og_title:
+        return _strip_site_name(" ".join(meta.og_title.split()), meta.site_name)
+    if meta.h1:
+        return meta.h1
+    if meta.title_tag:
+        # "Site :: Section :: Headline" or "Headline | Site": the headline is the longest part.
+        parts = re.split(r"\s+(?:\||::|-|–|—|«|»)\s+", meta.title_tag)
+        return max(parts, key=len).strip()
+    return fallback or ""
+
+
+def _same_site(a: str, b: str) -> bool:
+    host_a, host_b = urlsplit(a).hostname or "", urlsplit(b).hostname or ""
+    return host_a.split(".")[-2:] == host_b.split(".")[-2:]
+
+
+def _canonical(meta: PageMetadata, url: str | None) -> str:
+    for candidate in (meta.canonical, meta.og_url, meta.jsonld_url):
+        if not candidate:
+            continue
+        try:
+            absolute = normalise_url(urljoin(url, candidate) if url else candidate)
+        except UrlError:
+            continue
+        # A canonical on another site would let any page claim another publisher's article id.
+        if url is None or _same_site(absolute, url):
+            return absolute
+        logger.info("ignoring cross-site canonical %s of %s", absolute, url)
+    if url is None:
+        raise ExtractionError("no_url", "the page names no canonical URL and none was given")
+    return normalise_url(url)
+
+
+def _link_density(tree: lxml_html.HtmlElement) -> float:
+    body = tree.find("body")
+    node = body if body is not None else tree
+    total = len(" ".join(node.text_content().split()))
+    linked = sum(len(" ".join(a.text_content().split())) for a in node.iter("a"))
+    return linked / total if total else 1.0
+
+
+def _parse(text: str) -> lxml_html.HtmlElement:
+    try:
+        tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError("unparsable", f"not an HTML document: {exc}") from exc
+    if tree is None or tree.find("body") is None and not tree.text_content().strip():
+        raise ExtractionError("unparsable", "the document is empty")
+    return tree
+
+
+def extract_article(
+    body: bytes | str,
+    *,
+    url: str | None,
+    source: str,
+    header_charset: str | None = None,
+    fetched_at: datetime | None = None,
+    default_language: str | None = None,
+    min_words: int = 80,
+) -> RawArticle:
+    """One page -> `RawArticle`; raises `NotAnArticle` for index/short pages, `ExtractionError` otherwise."""
+    if isinstance(body, bytes):
+        decoded = decode_html(body, header_charset=header_charset)
+        if decoded.fallback:
+            logger.warning("page declares a charset its bytes do not follow; decoded as %s: %s", decoded.encoding, url)
+        text = decoded.text
+    else:
+        text = body
+    if not text.strip():
+        raise ExtractionError("empty", "the page is empty")
+    tree = _parse(text)
+    meta = read_metadata(tree)
+    if meta.is_collection and not meta.is_article:
+        raise NotAnArticle("index_page", "the page describes itself as a collection of links")
+    dense = _link_density(tree)
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        deduplicate=False,
+    )
+    title = _title(meta, getattr(document, "title", None))
+    main_text = trim_furniture(clean_text(getattr(document, "text", None) or ""), title=title, description=meta.description)
+    body_text = clean_text(meta.article_body or "")
+    # The publisher's own articleBody rescues pages whose layout defeats the text extractor.
+    if len(body_text) > 1.5 * len(main_text) and len(body_text.split()) >= min_words:
+        main_text = body_text
+    words = len(main_text.split())
+    if not meta.is_article and dense > 0.5:
+        raise NotAnArticle("index_page", f"mostly links ({dense:.0%} of the text) and no article markup")
+    if words < min_words:
+        raise NotAnArticle("too_short", f"{words} words of main text, fewer than {min_words}")
+    canonical = _canonical(meta, url)
+    if not title:
+        raise ExtractionError("no_title", "the page has no headline or title")
+    return RawArticle(
+        id=article_id(canonical),
+        url=normalise_url(url) if url else canonical,
+        canonical_url=canonical,
+        source=source,
+        title=title,
+        text=main_text,
+        authors=_authors(meta.authors),
+        published_at=parse_datetime(meta.date_published),
+        fetched_at=fetched_at or datetime.now(UTC),
+        language=_language(meta.language) or _language(default_language),
+        content_hash=content_hash(main_text),
+    )
