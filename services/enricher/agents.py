@@ -80,6 +80,7 @@ class BatchRunner:
         self._last: asyncio.Task[None] | None = None
         self._last_handed: asyncio.Future[None] | None = None
         self.closing = False
+        self._failed = False
 
     async def submit(self, events: Sequence[EventT]) -> None:
         """Start a batch; returns as soon as it is on its way (waits only for a free slot)."""
@@ -101,14 +102,14 @@ class BatchRunner:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._slots.release()
-        if task.cancelled() or task.exception() is None:
+        if task.cancelled() or task.exception() is None or self._failed:
             return
+        # The first failure is the cause; the batches after it fail in cascade and stay quiet.
         exc = task.exception()
         assert exc is not None
-        if task is self._last:
-            # Only the newest failed task reports: the ones after the culprit fail in cascade.
-            logger.error("batch failed, stopping the enricher: %r", exc, exc_info=exc)
-            asyncio.get_running_loop().create_task(self._on_error(exc))
+        self._failed = self.closing = True
+        logger.error("batch failed, stopping the enricher: %r", exc, exc_info=exc)
+        asyncio.get_running_loop().create_task(self._on_error(exc))
 
     async def _run(
         self,
