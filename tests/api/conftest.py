@@ -116,7 +116,7 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
     """The app behind a real uvicorn on a free loopback port (streams need a real server); yields
     its base URL. The app's lifespan runs inside uvicorn."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", ws="websockets")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", ws="websockets-sansio")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
