@@ -7,6 +7,8 @@ __all__ = [
     "FetchError",
     "FetchOutcome",
     "NotAnArticle",
+    "ParseError",
+    "PublishAborted",
     "ScraperError",
     "SourcesError",
 ]
@@ -59,3 +61,11 @@ class ExtractionError(ScraperError):
 
 class NotAnArticle(ExtractionError):
     """The page is fine but is not an article (an index page, too little text): skipped, counted."""
+
+
+class ParseError(ScraperError):
+    """A feed or sitemap is unreadable (beyond what the lenient parsers recover)."""
+
+
+class PublishAborted(ScraperError):
+    """Publishing was given up because the scraper is shutting down; the URL stays pending."""

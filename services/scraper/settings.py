@@ -35,6 +35,9 @@ class Settings(CommonSettings):
     min_article_words: int = Field(default=80, ge=1, description="fewer words and the page is not an article")
     max_urls_per_poll: int = Field(default=500, ge=1, description="URLs taken from one source's feeds and sitemaps per poll")
     max_attempts: int = Field(default=5, ge=1, description="rounds a failing URL is retried before it is given up")
+    revisit_after: float = Field(default=1800.0, ge=0, description="seconds before a finished page is checked again for updates")
+    revisit_window: float = Field(default=2 * 86400.0, ge=0, description="pages first seen longer ago are not checked for updates")
+    max_sitemap_depth: int = Field(default=2, ge=0, description="levels of sitemap indexes followed")
     sample_site_port: int = Field(default=8800, ge=0, le=65535, description="port of `newswire sample-site`")
 
     @property

@@ -1,0 +1,276 @@
+"""The crawl loop: poll every source on its interval, turn new or changed pages into RawArticles.
+
+Per poll of a source: discover URLs (feeds, sitemaps, listed pages) and record them as pending;
+then fetch what is due (pending first, then recent pages checked for updates, conditionally),
+extract, deduplicate and publish. A URL is finished only after its outcome is final, and an
+article only after the broker acknowledged it, so a crash or broker outage loses nothing.
+"""
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from newswire.schemas import RawArticle
+
+from . import metrics
+from .dedup import StateStore
+from .errors import ExtractionError, FetchError, FetchOutcome, NotAnArticle, ParseError, PublishAborted
+from .extraction import extract_article
+from .feeds import parse_feed
+from .fetcher import Fetcher, Response, Validators
+from .publisher import Publisher
+from .settings import Settings
+from .sitemaps import parse_sitemap
+from .sources import Source, SourcesFile
+from .urls import UrlError, normalise_url
+
+__all__ = ["PollReport", "Scraper"]
+
+logger = logging.getLogger(__name__)
+
+#: Fetch outcomes worth trying again on a later poll; the others are final for that URL.
+_TRANSIENT: frozenset[FetchOutcome] = frozenset({"timeout", "server_error", "rate_limited", "connect_error"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    url: str
+    validators: Validators
+    children: list[str]
+
+
+@dataclass(slots=True)
+class PollReport:
+    """What one poll of one source did (also logged)."""
+
+    source: str
+    discovered: int = 0
+    fetched: int = 0
+    published: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        details = ", ".join(f"{k}={v}" for k, v in sorted(self.outcomes.items()))
+        return f"{self.source}: {self.discovered} new URLs, {self.fetched} fetched, {self.published} published ({details})"
+
+
+class Scraper:
+    def __init__(
+        self,
+        settings: Settings,
+        sources: SourcesFile,
+        *,
+        fetcher: Fetcher | None = None,
+        publisher: Publisher | None = None,
+        store: StateStore | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sources = sources.enabled
+        self.fetcher = fetcher or Fetcher(settings)
+        self.publisher = publisher or Publisher(settings)
+        self.store = store or StateStore(settings.state_db)
+        self._stop = asyncio.Event()
+        self._article_locks: dict[str, asyncio.Lock] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        """Finish what is in flight, publish nothing new, then return from `run`."""
+        if not self._stop.is_set():
+            logger.info("stopping: finishing in-flight pages")
+        self._stop.set()
+        self.publisher.request_stop()
+
+    def install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, self.request_stop)
+
+    async def run(self, *, once: bool = False) -> list[PollReport]:
+        """Poll every source until stopped (or exactly once each with `once`)."""
+        reports: list[PollReport] = []
+        try:
+            await self.publisher.start()
+            async with asyncio.TaskGroup() as group:
+                for source in self.sources:
+                    group.create_task(self._source_loop(source, once=once, reports=reports))
+        except PublishAborted:
+            logger.info("stopped before Kafka was reachable")
+        finally:
+            await self.publisher.stop()
+            await self.fetcher.aclose()
+            self.store.close()
+        return reports
+
+    async def _source_loop(self, source: Source, *, once: bool, reports: list[PollReport]) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                reports.append(await self.poll(source))
+            except Exception:
+                # One broken source must not stop the others; the next poll tries again.
+                logger.exception("poll of %s failed", source.id, extra={"source": source.id})
+            if once:
+                return
+            remaining = source.poll_interval - (time.monotonic() - started)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=max(remaining, 0.0))
+
+    # -- one poll --------------------------------------------------------------------------------
+
+    async def poll(self, source: Source) -> PollReport:
+        report = PollReport(source.id)
+        found, listings = await self._discover(source, report)
+        report.discovered = self.store.discover(found, source=source.id)
+        # Only now that their entries are recorded may a feed's validators turn it into a 304.
+        for listing in listings:
+            self.store.remember_listing(listing.url, source=source.id, validators=listing.validators, children=listing.children)
+        due = self.store.due(source.id, revisit_after=self.settings.revisit_after,
+                             revisit_window=self.settings.revisit_window, limit=self.settings.max_urls_per_poll)
+        limit = asyncio.Semaphore(source.concurrency)
+
+        async def handle(url: str) -> None:
+            async with limit:
+                if not self._stop.is_set():
+                    await self._handle_page(source, url, report)
+
+        async with asyncio.TaskGroup() as group:
+            for url in due:
+                group.create_task(handle(url))
+        metrics.POLLS.labels(source.id).inc()
+        metrics.PENDING_URLS.labels(source.id).set(self.store.pending_count(source.id))
+        logger.info("poll done: %s", report.summary(), extra={"source": source.id})
+        return report
+
+    async def _fetch_listing(self, source: Source, url: str, kind: Literal["feed", "sitemap"], report: PollReport) -> Response | None:
+        known = self.store.listing(url)
+        try:
+            response = await self.fetcher.fetch(url, source=source.id, kind=kind, validators=known[0] if known else None,
+                                                allow_private=source.allow_private, delay=source.request_delay)
+        except FetchError as exc:
+            report.outcomes[f"{kind}_{exc.outcome}"] += 1
+            return None
+        report.outcomes[f"{kind}_{'not_modified' if response.not_modified else 'ok'}"] += 1
+        return response
+
+    async def _discover(self, source: Source, report: PollReport) -> tuple[list[str], list[_Listing]]:
+        """URLs from the source's feeds, sitemaps (following indexes) and listed pages, and the
+        listings they came from (whose validators are stored once the URLs are)."""
+        found: list[tuple[str, datetime | None]] = [(p, None) for p in source.pages]
+        listings: list[_Listing] = []
+        for feed_url in source.feeds:
+            response = await self._fetch_listing(source, feed_url, "feed", report)
+            if response is None or response.not_modified:
+                continue
+            try:
+                entries = await asyncio.to_thread(parse_feed, response.body, base_url=response.final_url)
+            except ParseError as exc:
+                logger.warning("%s", exc, extra={"source": source.id})
+                report.outcomes["feed_unreadable"] += 1
+                continue
+            found += [(e.url, e.published) for e in entries]
+            listings.append(_Listing(feed_url, response.validators, []))
+        queue = [(u, 0) for u in source.sitemaps]
+        while queue:
+            sitemap_url, depth = queue.pop(0)
+            response = await self._fetch_listing(source, sitemap_url, "sitemap", report)
+            if response is None:
+                continue
+            if response.not_modified:
+                # An unchanged index may still list changed sitemaps: visit the children it listed.
+                known = self.store.listing(sitemap_url)
+                children = known[1] if known else []
+            else:
+                try:
+                    sitemap = await asyncio.to_thread(parse_sitemap, response.body)
+                except ParseError as exc:
+                    logger.warning("%s: %s", sitemap_url, exc, extra={"source": source.id})
+                    report.outcomes["sitemap_unreadable"] += 1
+                    continue
+                children = sitemap.sitemaps
+                found += [(e.url, e.published) for e in sitemap.urls]
+                listings.append(_Listing(sitemap_url, response.validators, children))
+            if depth < self.settings.max_sitemap_depth:
+                queue += [(child, depth + 1) for child in children]
+        cutoff = datetime.now(UTC) - timedelta(seconds=source.max_age) if source.max_age else None
+        urls: list[str] = []
+        seen: set[str] = set()
+        for url, published in found:
+            if cutoff and published and published < cutoff:
+                continue
+            try:
+                normalised = normalise_url(url)
+            except UrlError:
+                report.outcomes["invalid_url"] += 1
+                continue
+            if normalised not in seen:
+                seen.add(normalised)
+                urls.append(normalised)
+        return urls[: self.settings.max_urls_per_poll], listings
+
+    async def _handle_page(self, source: Source, url: str, report: PollReport) -> None:
+        state = self.store.get(url)
+        validators = state.validators if state else None
+        report.fetched += 1
+        try:
+            response = await self.fetcher.fetch(url, source=source.id, kind="page", validators=validators,
+                                                allow_private=source.allow_private, delay=source.request_delay)
+        except FetchError as exc:
+            report.outcomes[exc.outcome] += 1
+            if exc.outcome in _TRANSIENT:
+                self.store.failed_attempt(url, error=str(exc), max_attempts=self.settings.max_attempts)
+            else:
+                self.store.finish(url, status="failed", error=str(exc))
+            return
+        if response.not_modified:
+            report.outcomes["not_modified"] += 1
+            self.store.checked(url)
+            return
+        try:
+            article = await asyncio.to_thread(
+                extract_article, response.body, url=response.final_url, source=source.id,
+                header_charset=response.charset, fetched_at=response.fetched_at,
+                default_language=source.language, min_words=self.settings.min_article_words,
+            )
+        except NotAnArticle as exc:
+            report.outcomes[f"skipped_{exc.reason}"] += 1
+            metrics.PAGES_SKIPPED.labels(source.id, exc.reason).inc()
+            logger.info("not an article (%s): %s", exc.detail, url, extra={"source": source.id, "url": url})
+            self.store.finish(url, status="skipped", validators=response.validators, error=str(exc))
+            return
+        except ExtractionError as exc:
+            report.outcomes[f"extraction_{exc.reason}"] += 1
+            metrics.EXTRACTION_FAILURES.labels(source.id, exc.reason).inc()
+            logger.warning("extraction failed (%s): %s", exc.detail, url, extra={"source": source.id, "url": url})
+            self.store.finish(url, status="failed", validators=response.validators, error=str(exc))
+            return
+        await self._publish_once(article, url=url, response=response, report=report)
+
+    async def _publish_once(self, article: RawArticle, *, url: str, response: Response, report: PollReport) -> None:
+        # Two URLs of one article (an alias, a feed and a sitemap address) may be handled at once:
+        # the lock on its canonical URL and text makes the second one see the first one's record.
+        keys = sorted({f"url:{article.canonical_url}", f"text:{article.content_hash}"})
+        async with contextlib.AsyncExitStack() as stack:
+            for key in keys:
+                await stack.enter_async_context(self._article_locks.setdefault(key, asyncio.Lock()))
+            novelty = self.store.novelty(article)
+            if novelty in ("unchanged", "same_text"):
+                report.outcomes[f"duplicate_{novelty}"] += 1
+                metrics.DUPLICATES.labels(article.source, novelty).inc()
+                self.store.finish(url, status="done", validators=response.validators)
+                return
+            try:
+                await self.publisher.publish(article)
+            except PublishAborted:
+                report.outcomes["publish_aborted"] += 1
+                return
+            self.store.published(article, url=url, validators=response.validators)
+            report.published += 1
+            report.outcomes["published_" + novelty] += 1
