@@ -108,8 +108,8 @@ class Gazetteer:
     entries: dict[str, GazetteerEntry] = field(default_factory=dict)
     #: surface form -> (kind, entries in order of preference)
     surfaces: dict[str, tuple[SurfaceKind, list[GazetteerEntry]]] = field(default_factory=dict)
-    #: places matched only when NER tags them (smaller cities, US states): name -> entry
-    minor_places: dict[str, GazetteerEntry] = field(default_factory=dict)
+    #: places linked only when NER tags them (smaller cities, US states): name -> entries, largest first
+    minor_places: dict[str, list[GazetteerEntry]] = field(default_factory=dict)
     as_of: str = ""
     version: str = ""
     _matchers: dict[int, PhraseMatcher] = field(default_factory=dict)
@@ -214,8 +214,10 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
         if name in taken:
             continue  # a country or region of that name wins ("Singapore", "Djibouti", "Kuwait")
         if pop < min_pop and not capital and gid not in aliases:
-            gaz.minor_places.setdefault(
-                name, GazetteerEntry(id=f"city:{city['geonameid']}", name=name, type="CITY", country=city["countrycode"])
+            gaz.minor_places.setdefault(name, []).append(
+                GazetteerEntry(
+                    id=f"city:{city['geonameid']}", name=name, type="CITY", country=city["countrycode"], population=pop
+                )
             )
             continue
         needs_ner = name in ambiguous or not (capital or pop >= always_pop)
@@ -230,9 +232,8 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
         gaz.add(entry, [(name, "name")] + [(a, "alias") for a in aliases.get(gid, [])])
     for state in geo.get_us_states().values():
         if state["name"] not in taken:
-            gaz.minor_places.setdefault(
-                state["name"],
-                GazetteerEntry(id=f"region:{slugify(state['name'])}", name=state["name"], type="REGION", country="US"),
+            gaz.minor_places.setdefault(state["name"], []).insert(
+                0, GazetteerEntry(id=f"region:{slugify(state['name'])}", name=state["name"], type="REGION", country="US")
             )
     missing = set(aliases) - set(cities)
     if missing:

@@ -304,24 +304,39 @@ class EntityLinker:
 
     # ---------------------------------------------------------------- linking
 
-    def _link_places(self, cands: list[_Candidate], context_countries: set[str]) -> None:
+    def _place_options(self, cand: _Candidate) -> list[GazetteerEntry]:
+        """Every place the span may name: gazetteer hits first, then smaller places of that name.
+        An all-capitals dateline ("LONDON") is looked up in title case too."""
+        options: list[GazetteerEntry] = []
+        names = [cand.text] if not cand.text.isupper() else [cand.text, cand.text.title()]
+        for name in names:
+            options += [e for e in self._gaz.lookup(name) if e.type in {"COUNTRY", "CITY", "REGION"}]
+            options += self._gaz.minor_places.get(name, [])
+        if cand.entry is not None and cand.entry not in options:
+            options.insert(0, cand.entry)
+        return options
+
+    def _link_places(self, cands: list[_Candidate]) -> None:
+        places = [c for c in cands if c.type in {"COUNTRY", "CITY", "REGION"}]
+        context: set[str] = set()
         for cand in cands:
-            if cand.entry is not None:
-                entries = [cand.entry]
-                if cand.entry.type == "CITY":
-                    entries = [e for e in self._gaz.lookup(cand.text) if e.type == "CITY"] or entries
-                    in_context = [e for e in entries if e.country in context_countries]
-                    entries = in_context or entries
-                entry = entries[0]
+            if cand.entry is not None and cand.entry.type != "CITY" and cand.entry.country:
+                context.add(cand.entry.country)
+            elif cand.entry is None and cand.type == "REGION":
+                context.update(e.country for e in self._gaz.minor_places.get(cand.text, [])[:1] if e.country)
+        for cand in places:
+            options = self._place_options(cand)
+            if cand.entry is not None and cand.entry.type != "CITY":
+                options = [cand.entry]
+            # Of several places with one name, the one in a country the article mentions wins.
+            in_context = [e for e in options if e.country in context]
+            entry = (in_context or options or [None])[0]
+            if entry is not None:
                 cand.entry, cand.type = entry, entry.type
                 cand.key, cand.name, cand.country = entry.id, entry.name, entry.country
-            elif cand.type == "REGION":
-                minor = self._gaz.minor_places.get(cand.text)
-                if minor is not None:
-                    cand.type, cand.key, cand.name, cand.country = minor.type, minor.id, minor.name, minor.country
-                else:
-                    cand.name = cand.text
-                    cand.key = _entity_id("REGION", cand.text)
+            else:
+                cand.name = cand.text
+                cand.key = _entity_id("REGION", cand.text)
 
     def _link_people(self, doc: Doc, cands: list[_Candidate]) -> None:
         people = [c for c in cands if c.type == "PERSON"]
@@ -374,6 +389,35 @@ class EntityLinker:
             target = before[-1] if before else matches[0]
             cand.type, cand.key, cand.name, cand.country = "PERSON", target.key, target.name, target.country
 
+    def _missed_surnames(self, doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
+        """Bare surnames of people named in full elsewhere in the article that NER passed over."""
+        surnames: dict[str, _Candidate] = {}
+        for cand in cands:
+            if cand.type == "PERSON" and cand.key:
+                words = _name_words(cand.name)
+                if len(words) >= 2 and len(words[-1]) > 2:
+                    surnames.setdefault(words[-1], cand)
+        if not surnames:
+            return []
+        covered = {i for c in cands for i in range(c.start, c.end)}
+        found = []
+        for token in doc:
+            owner = surnames.get(token.text)
+            if owner is None or token.i in covered:
+                continue
+            # A surname glued to a following capitalised word is another name ("Sharif Group").
+            if token.i + 1 < len(doc) and self._is_name_word(doc[token.i + 1]):
+                continue
+            if token.i > 0 and self._is_name_word(doc[token.i - 1]):
+                continue
+            cand = _Candidate(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, "PERSON", "rule")
+            cand.key, cand.name, cand.country = owner.key, owner.name, owner.country
+            before = self._title_before(doc, token.i)
+            if before is not None:
+                cand.titled = doc[before[0] : token.i + 1].text
+            found.append(cand)
+        return found
+
     def _link_others(self, doc: Doc, cands: list[_Candidate]) -> None:
         acronyms = _acronym_aliases(doc, cands)
         for cand in cands:
@@ -409,9 +453,9 @@ class EntityLinker:
                 before = self._title_before(doc, cand.start)
                 if before is not None:
                     cand.titled = doc[before[0] : cand.end].text
-        context = {c.entry.country for c in cands if c.entry is not None and c.entry.type == "COUNTRY" and c.entry.country}
-        self._link_places(cands, context)
+        self._link_places(cands)
         self._link_people(doc, cands)
+        cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
         return _aggregate(doc, [c for c in cands if c.key], title=title, related=related)
 

@@ -109,7 +109,7 @@ def rank_countries(entities: Sequence[Entity]) -> list[str]:
         score[entity.country] += _COUNTRY_WEIGHTS[entity.type] * entity.salience
         start = entity.mentions[0].start if entity.mentions else 0
         first[entity.country] = min(first.get(entity.country, start), start)
-        if entity.type in {"COUNTRY", "CITY"}:
+        if entity.type in {"COUNTRY", "CITY", "REGION"}:
             listed.add(entity.country)
     return sorted(listed, key=lambda c: (-score[c], first[c]))
 

@@ -1,0 +1,181 @@
+"""Entity linking: canonical ids, merged names, cleaned spans and exact mention offsets."""
+
+import re
+
+import pytest
+
+from newswire.enricher.linking import salience_scores
+from newswire.enricher.pipeline import Enricher, raw_from_text, shared_enricher
+from newswire.schemas import EnrichedArticle, Entity
+
+EUROPE = (
+    "LONDON (Reuters) - British Prime Minister Keir Starmer met German Chancellor Friedrich Merz in Berlin on "
+    "Friday to discuss NATO spending and trade with the European Union. Starmer said the two leaders agreed on a "
+    "new defence pact. Merz told reporters that Germany would raise its military budget.\n"
+    "Jane Okafor, a senior analyst at the London School of Economics, said the deal was significant. \"This is a "
+    'turning point," Okafor said. Dr. Okafor added that Paris and Warsaw would follow.'
+)
+FLOODS = (
+    "Heavy monsoon rains triggered flash floods in Hyderabad and Karachi, Pakistan's largest city, killing at "
+    "least 23 people, the National Disaster Management Authority (NDMA) said on Tuesday. Rescue teams evacuated "
+    "thousands of residents. The NDMA warned of more rain in Sindh."
+)
+READING = (
+    "Chad Smith, a farmer in Reading, Pennsylvania, said wheat prices had fallen. Nice weather helped the "
+    "harvest, he told the Pennsylvania Farm Bureau."
+)
+SUMMIT = (
+    "ASTANA, Kazakhstan - Uzbek President Shavkat Mirziyoyev arrived in Astana on Monday for talks with "
+    "President Tokayev. Mirziyoyev and Tokayev signed a Memorandum of Understanding on water use in Central Asia "
+    "and discussed the Shanghai Cooperation Organisation (SCO) summit. The SCO meets in July.\n"
+    "Read More: Tokayev Arrives in Tashkent on Three-Day Visit"
+)
+
+
+@pytest.fixture(scope="module")
+def enricher() -> Enricher:
+    return shared_enricher()
+
+
+@pytest.fixture(scope="module")
+def articles(enricher: Enricher) -> dict[str, EnrichedArticle]:
+    texts = {"europe": EUROPE, "floods": FLOODS, "reading": READING, "summit": SUMMIT}
+    enriched = enricher.enrich_many([raw_from_text(t) for t in texts.values()])
+    return dict(zip(texts, enriched, strict=True))
+
+
+def by_name(article: EnrichedArticle, name: str) -> Entity:
+    found = [e for e in article.entities if e.name == name]
+    assert len(found) == 1, [(e.type, e.name) for e in article.entities]
+    return found[0]
+
+
+def names(article: EnrichedArticle) -> set[str]:
+    return {e.name for e in article.entities}
+
+
+def test_every_mention_points_into_the_text(articles: dict[str, EnrichedArticle]) -> None:
+    total = 0
+    for article in articles.values():
+        for entity in article.entities:
+            assert entity.mentions, entity
+            for mention in entity.mentions:
+                assert article.text[mention.start : mention.end] == mention.text
+                total += 1
+    assert total > 40
+
+
+def test_ids_follow_the_contract(articles: dict[str, EnrichedArticle]) -> None:
+    for article in articles.values():
+        for entity in article.entities:
+            assert re.fullmatch(r"(person|org|country|city|region|event):[A-Za-z0-9._-]+", entity.id), entity.id
+            prefix = entity.id.split(":")[0]
+            assert prefix == entity.type.lower(), entity.id
+            if entity.type == "COUNTRY":
+                assert re.fullmatch(r"country:[A-Z]{2}", entity.id)
+        ids = [e.id for e in article.entities]
+        assert len(ids) == len(set(ids)), "one real-world entity appears once per article"
+
+
+def test_surname_and_titled_forms_join_the_full_name(articles: dict[str, EnrichedArticle]) -> None:
+    europe = articles["europe"]
+    starmer = by_name(europe, "Keir Starmer")
+    assert starmer.id == "person:keir-starmer"
+    assert {"Starmer", "Prime Minister Keir Starmer"} <= set(starmer.aliases)
+    assert len(starmer.mentions) == 2
+    # A person the gazetteer does not know is merged the same way within the article.
+    okafor = by_name(europe, "Jane Okafor")
+    assert okafor.id == "person:jane-okafor"
+    assert "Okafor" in okafor.aliases and "Dr. Okafor" in okafor.aliases
+    assert len(okafor.mentions) == 3
+    assert "Okafor" not in names(europe)
+
+
+def test_known_people_are_people(articles: dict[str, EnrichedArticle]) -> None:
+    summit = articles["summit"]
+    tokayev = by_name(summit, "Kassym-Jomart Tokayev")
+    assert tokayev.type == "PERSON" and tokayev.country == "KZ"
+    assert "President Tokayev" in tokayev.aliases
+    assert by_name(summit, "Shavkat Mirziyoyev").type == "PERSON"
+
+
+def test_demonyms_count_as_their_country(articles: dict[str, EnrichedArticle]) -> None:
+    europe = articles["europe"]
+    assert "British" in by_name(europe, "United Kingdom").aliases
+    germany = by_name(europe, "Germany")
+    assert germany.id == "country:DE" and "German" in germany.aliases
+    assert "UZ" in articles["summit"].countries
+
+
+def test_noise_is_never_an_entity(articles: dict[str, EnrichedArticle]) -> None:
+    forbidden = {"Friday", "Tuesday", "Monday", "July", "Memorandum of Understanding", "Read More", "Three-Day",
+                 "Tokayev Arrives", "Prime Minister", "President", "Dr."}
+    for article in articles.values():
+        assert not names(article) & forbidden
+        assert "Read More:" not in article.text
+
+
+def test_link_headlines_keep_names_but_lose_their_label(articles: dict[str, EnrichedArticle]) -> None:
+    summit = articles["summit"]
+    assert "Tokayev Arrives in Tashkent" in summit.text
+    tashkent = by_name(summit, "Tashkent")
+    assert tashkent.type == "CITY" and tashkent.country == "UZ"
+
+
+def test_places_resolve_by_context(articles: dict[str, EnrichedArticle]) -> None:
+    floods = articles["floods"]
+    assert by_name(floods, "Hyderabad").country == "PK"  # not India's larger Hyderabad
+    reading = articles["reading"]
+    assert by_name(reading, "Reading").country == "US"  # Pennsylvania puts it in the US
+    assert by_name(reading, "Pennsylvania").type == "REGION"
+    assert reading.countries == ["US"]
+    assert "Nice" not in names(reading)  # an adjective here, not the French city
+    assert by_name(reading, "Chad Smith").type == "PERSON"  # a person, not the country
+    assert "country:TD" not in {e.id for e in reading.entities}
+
+
+def test_datelines_in_capitals_are_cities(articles: dict[str, EnrichedArticle]) -> None:
+    london = by_name(articles["europe"], "London")
+    assert london.type == "CITY" and london.id == "city:2643743"
+
+
+def test_organisations_and_acronyms(articles: dict[str, EnrichedArticle]) -> None:
+    floods = articles["floods"]
+    ndma = by_name(floods, "National Disaster Management Authority")
+    assert ndma.type == "ORG" and "NDMA" in ndma.aliases and len(ndma.mentions) == 3
+    summit = articles["summit"]
+    sco = by_name(summit, "Shanghai Cooperation Organisation")
+    assert sco.id == "org:shanghai-cooperation-organisation" and "SCO" in sco.aliases
+    assert by_name(articles["europe"], "NATO").type == "ORG"
+
+
+def test_regions(articles: dict[str, EnrichedArticle]) -> None:
+    central_asia = by_name(articles["summit"], "Central Asia")
+    assert central_asia.id == "region:central-asia" and central_asia.type == "REGION"
+
+
+def test_salience_orders_entities(articles: dict[str, EnrichedArticle]) -> None:
+    for article in articles.values():
+        saliences = [e.salience for e in article.entities]
+        assert saliences == sorted(saliences, reverse=True)
+        assert all(0.0 <= s <= 1.0 for s in saliences)
+    summit = articles["summit"]
+    assert by_name(summit, "Kassym-Jomart Tokayev").salience > by_name(summit, "Central Asia").salience
+
+
+def test_salience_formula() -> None:
+    early_often, late_once = salience_scores([0.0, 0.9], [4, 1], [False, False])
+    assert early_often > late_once
+    assert salience_scores([0.0], [1], [True]) == [1.0]
+    titled, untitled = salience_scores([0.5, 0.5], [1, 1], [True, False])
+    assert titled > untitled
+
+
+def test_title_raises_salience(enricher: Enricher) -> None:
+    text = "Officials in Lima and Quito met on Tuesday. Peru and Ecuador agreed to reopen the border."
+    plain = enricher.enrich(raw_from_text(text))
+    titled = enricher.enrich(raw_from_text(text, title="Ecuador reopens border"))
+    def salience(article: EnrichedArticle, code: str) -> float:
+        return next(e.salience for e in article.entities if e.id == f"country:{code}")
+    assert salience(titled, "EC") > salience(plain, "EC")
+    assert salience(titled, "PE") == salience(plain, "PE")
