@@ -18,7 +18,6 @@ from newswire.schemas.models import UtcDatetime
 
 from ..abort import abort_callback
 from ..deps import ArticleFilterDep, ClientDep, ProjectionDep, StateDep
-from ..errors import BadRequest
 from ..hub import ws_message
 from ..metrics import Transport
 from ..positions import decode_token
@@ -50,9 +49,11 @@ def _session_dependency(transport: Transport):  # type: ignore[no-untyped-def]
         ] = None,
         since: Annotated[UtcDatetime | None, Query(description="replay events from this time (ISO 8601), then go live")] = None,
     ) -> AsyncIterator[StreamSession]:
+        # A resume token wins over `since`: a browser's EventSource reconnects to the same URL (with
+        # its `since`) and adds Last-Event-ID, and must continue where it was, not replay again.
         token = last_event_id_header or last_event_id
-        if token is not None and since is not None:
-            raise BadRequest("give either a resume token or `since`, not both", code="conflicting_parameters")
+        if token is not None:
+            since = None
         settings = state.settings
         session = StreamSession(
             hub=state.hub,
