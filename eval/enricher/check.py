@@ -33,7 +33,6 @@ MIN_ARTICLES, MIN_PER_TOPIC, MIN_COUNTRIES = 64, 6, 40
 
 # Link lines that sites append to a body; they are not part of the story.
 _READ_MORE = re.compile(r"^\s*(Read More|Read more|Also Read|READ MORE)\s*:.*$", re.M)
-_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|for|and|de|al|bin)?\s*[A-Z][\w'’-]*)*")
 # Capitalised words that are not names in this set's style (sentence starts, titles, dates).
 _NOT_NAMES = frozenset(
     "A An The In On At As By For From Of To With But And Or If When While After Before During Since "
@@ -105,10 +104,27 @@ def body_of(text: str) -> str:
     return _READ_MORE.sub("", text)
 
 
-def _occurs(form: str, body: str) -> bool:
+def _spans(form: str, body: str) -> list[tuple[int, int]]:
     # Word boundaries, so "Oman" is not found inside "Romania" and "Niger" not inside "Nigeria";
     # a hyphen is a boundary, so "Pakistan-Kazakhstan" mentions both countries.
-    return re.search(rf"(?<!\w){re.escape(form)}(?![\w])", body) is not None
+    return [m.span() for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", body)]
+
+
+def _occurs(form: str, body: str) -> bool:
+    return bool(_spans(form, body))
+
+
+def _only_nested(entity: GoldEntity, others: list[GoldEntity], body: str) -> bool:
+    """True when every occurrence of the entity lies inside a longer name of another gold entity.
+
+    "Nepal" inside "Nepal Red Cross Society" is part of the organisation's name, not a mention
+    of the country, so such an entity must also occur on its own.
+    """
+    outer = [span for other in others if other is not entity for form in other.forms for span in _spans(form, body)]
+    own = [span for form in entity.forms for span in _spans(form, body)]
+    return bool(own) and all(
+        any(start <= s and e <= end and (end - start) > (e - s) for start, end in outer) for s, e in own
+    )
 
 
 def check_article(article: Article, *, path: Path, topic_ids: set[str]) -> list[str]:
@@ -130,6 +146,8 @@ def check_article(article: Article, *, path: Path, topic_ids: set[str]) -> list[
         seen[(entity.type, entity.id or entity.name.casefold())] += 1
         if not any(_occurs(form, body) for form in entity.forms):
             errors.append(f"{entity.type} {entity.name!r} does not occur in the body")
+        if _only_nested(entity, article.gold.entities, body):
+            errors.append(f"{entity.type} {entity.name!r} occurs only inside the names of other entities")
         for form in [*entity.aliases, *entity.surface]:
             if not _occurs(form, body):
                 errors.append(f"{entity.type} {entity.name!r}: form {form!r} does not occur in the body")
@@ -143,8 +161,8 @@ def uncovered_capitals(article: Article) -> list[str]:
     covered = [False] * len(body)
     for entity in article.gold.entities:
         for form in entity.forms:
-            for match in re.finditer(rf"(?<!\w){re.escape(form)}(?![\w])", body):
-                covered[match.start() : match.end()] = [True] * (match.end() - match.start())
+            for start, end in _spans(form, body):
+                covered[start:end] = [True] * (end - start)
     found: list[str] = []
     for match in re.finditer(r"\b[A-Z][\w'’.-]*", body):
         word = match.group().rstrip(".").removesuffix("'s").removesuffix("’s")
