@@ -216,8 +216,9 @@ class Fetcher:
             await self._check_robots(current, allow_private=allow_private)
             robots_delay = (await self._robots.policy(current)).crawl_delay(self._robots_agent)
             wait = max(self.settings.per_host_delay if delay is None else delay, robots_delay)
-            # Conditional headers belong to the URL they were stored for, not to a redirect target.
-            conditional = validators.headers() if validators and current == seen[0] else {}
+            # Stored validators come from the end of the chain, so every hop carries them; a
+            # redirecting hop ignores them and the final one answers 304 when nothing changed.
+            conditional = validators.headers() if validators else {}
             location, response = await self._request(current, kind=kind, headers={"Accept": _ACCEPT[kind], **conditional}, delay=wait)
             if location is None:
                 assert response is not None
