@@ -31,9 +31,15 @@ class Publisher:
         self.topic = TopicNames(settings.topic_prefix).raw
         self._producer: AIOKafkaProducer | None = None
         self._stopping = asyncio.Event()
+        self._starting = asyncio.Lock()
 
     async def start(self) -> None:
         """Connect, retrying until the broker answers or `stop()` is called."""
+        async with self._starting:
+            if self._producer is None:
+                await self._connect()
+
+    async def _connect(self) -> None:
         delay = 0.5
         while not self._stopping.is_set():
             producer = make_producer(self._settings, client_id="scraper")
@@ -53,8 +59,7 @@ class Publisher:
 
     async def publish(self, article: RawArticle) -> None:
         """Send and wait for the acknowledgement; retries through broker outages."""
-        if self._producer is None:
-            await self.start()
+        await self.start()
         assert self._producer is not None
         delay = 0.5
         while True:

@@ -97,12 +97,10 @@ class Scraper:
         """Poll every source until stopped (or exactly once each with `once`)."""
         reports: list[PollReport] = []
         try:
-            await self.publisher.start()
+            # The publisher connects on first use: crawling (and its metrics) goes on while Kafka is away.
             async with asyncio.TaskGroup() as group:
                 for source in self.sources:
                     group.create_task(self._source_loop(source, once=once, reports=reports))
-        except PublishAborted:
-            logger.info("stopped before Kafka was reachable")
         finally:
             await self.publisher.stop()
             await self.fetcher.aclose()

@@ -34,6 +34,7 @@ def sources_for(base_url: str, *, poll_interval: float = 30.0) -> SourcesFile:
                     "language": "en",
                     "poll_interval": poll_interval,
                     "concurrency": 4,
+                    "request_delay": 0.05,
                     "allow_private": True,
                 }
             ]
