@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         redirect_stdouts=False,
         quiet=True,
     )
+    # The startup spinner writes terminal escape codes into the log stream.
+    worker.spinner = None
     logger.info(
         "enricher consuming %s as group %s with %s NLP processes",
         app.enricher_topics.raw,

@@ -13,7 +13,7 @@ __all__ = ["Enricher", "POISON"]
 
 POISON = "FAIL-ENRICHMENT"
 _NAMES = {"Pakistan": ("country:PK", "COUNTRY"), "Kazakhstan": ("country:KZ", "COUNTRY")}
-_TOPICS = {"trade": "tariff", "sport": "football"}
+_TOPICS = {"trade": "tariff", "sport": "football", "energy": "pipeline", "disaster": "earthquake"}
 
 
 class Enricher:
