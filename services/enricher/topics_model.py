@@ -22,11 +22,13 @@ from newswire.schemas import Entity, Taxonomy, Topic, load_taxonomy
 
 from .gazetteer import read_data
 
-__all__ = ["Calibration", "TopicModel", "plural_forms"]
+__all__ = ["Calibration", "TopicEvidence", "TopicModel", "plural_forms"]
 
 logger = logging.getLogger(__name__)
 
 _MAX_EVIDENCE = 8
+#: lexicon weight of a phrase that is nearly decisive on its own
+_STRONG = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +39,30 @@ class Calibration:
     min_words: int
     title_weight: float
 
-    def score(self, evidence: float, words: int) -> float:
-        density = evidence / math.sqrt(max(words, self.min_words) / self.reference_words)
-        return 1.0 / (1.0 + math.exp(-self.slope * (density - self.midpoint)))
+    def density(self, evidence: "TopicEvidence") -> float:
+        """Evidence per length: divided by sqrt(words / reference_words)."""
+        return evidence.total / math.sqrt(max(evidence.words, self.min_words) / self.reference_words)
+
+    def score(self, evidence: "TopicEvidence", *, midpoint: float | None = None) -> float:
+        centre = self.midpoint if midpoint is None else midpoint
+        return 1.0 / (1.0 + math.exp(-self.slope * (self.density(evidence) - centre)))
+
+
+@dataclass(frozen=True, slots=True)
+class TopicEvidence:
+    """What supports one topic in one article."""
+
+    #: phrase as written -> its contribution
+    phrases: dict[str, float]
+    #: entity id -> cue weight, for known organisations tied to the topic
+    cues: dict[str, float]
+    #: distinct strong (weight 3) phrases found
+    strong: int
+    words: int
+
+    @property
+    def total(self) -> float:
+        return sum(self.phrases.values()) + sum(self.cues.values())
 
 
 def plural_forms(term: str) -> list[str]:
@@ -78,12 +101,17 @@ class TopicModel:
             raise ValueError(f"topic lexicon names topics missing from the taxonomy: {sorted(unknown)}")
         self._weights: dict[str, dict[str, float]] = defaultdict(dict)
         self._cues: dict[str, dict[str, float]] = {}
+        self._cued: set[str] = set()
+        self._midpoints: dict[str, float] = {}
         self._keys: dict[int, tuple[str, str]] = {}
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         # Terms written with capitals (acronyms like "WTO", "AIDS") match only as written.
         self._exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         for topic, spec in lexicon["topics"].items():
             self._cues[topic] = {k: float(v) for k, v in (spec.get("cues") or {}).items()}
+            self._cued |= set(self._cues[topic])
+            if "midpoint" in spec:
+                self._midpoints[topic] = float(spec["midpoint"])
             for weight, terms in spec["terms"].items():
                 for term in terms:
                     term = str(term)
@@ -121,18 +149,23 @@ class TopicModel:
             kept.append(hit)
         return kept
 
-    def score(
+    def evidence(
         self,
         doc: Doc,
         *,
         title: str = "",
         entities: Sequence[Entity] = (),
         excluded: Sequence[tuple[int, int]] = (),
-    ) -> list[Topic]:
-        """Every taxonomy topic scored for `doc`, highest first. `excluded` char ranges (linked
-        headlines of other stories) never count; neither do words inside people's names."""
+    ) -> dict[str, TopicEvidence]:
+        """The evidence for every taxonomy topic in `doc`. `excluded` char ranges (linked headlines
+        of other stories) never count; neither do words inside people's names ("Bill", "Rice")."""
+        # Names are not topic words ("Bill", "Rice"), and the words of a known organisation's name
+        # ("United Nations") are already counted once through its cue.
         blocked = list(excluded) + [
-            (m.start, m.end) for e in entities if e.type == "PERSON" for m in e.mentions
+            (m.start, m.end)
+            for e in entities
+            if e.type == "PERSON" or e.id in self._cued
+            for m in e.mentions
         ]
 
         def allowed(char: int) -> bool:
@@ -151,19 +184,34 @@ class TopicModel:
             title_terms[hit.topic].add(hit.term)
             surface.setdefault((hit.topic, hit.term), hit.term)
         entity_ids = {e.id for e in entities}
-        cal = self.calibration
-        topics: list[Topic] = []
+        found: dict[str, TopicEvidence] = {}
         for item in self.taxonomy.topics:
             weights = self._weights.get(item.id, {})
             contributions: dict[str, float] = defaultdict(float)
             for term, count in counts[item.id].items():
                 contributions[surface[(item.id, term)]] += weights[term] * (1.0 + 0.5 * math.log(count))
             for term in title_terms[item.id]:
-                contributions[surface[(item.id, term)]] += cal.title_weight * weights[term]
-            cue_total = sum(w for eid, w in self._cues.get(item.id, {}).items() if eid in entity_ids)
-            evidence = sum(contributions.values()) + cue_total
-            score = round(cal.score(evidence, words), 4)
-            phrases = sorted(contributions, key=lambda p: (-contributions[p], p))[:_MAX_EVIDENCE]
+                contributions[surface[(item.id, term)]] += self.calibration.title_weight * weights[term]
+            cues = {eid: w for eid, w in self._cues.get(item.id, {}).items() if eid in entity_ids}
+            strong = {t for t in [*counts[item.id], *title_terms[item.id]] if weights[t] >= _STRONG}
+            found[item.id] = TopicEvidence(dict(contributions), cues, len(strong), words)
+        return found
+
+    def score(
+        self,
+        doc: Doc,
+        *,
+        title: str = "",
+        entities: Sequence[Entity] = (),
+        excluded: Sequence[tuple[int, int]] = (),
+    ) -> list[Topic]:
+        """Every taxonomy topic scored for `doc`, highest first."""
+        found = self.evidence(doc, title=title, entities=entities, excluded=excluded)
+        topics: list[Topic] = []
+        for item in self.taxonomy.topics:
+            ev = found[item.id]
+            score = round(self.calibration.score(ev, midpoint=self._midpoints.get(item.id)), 4)
+            phrases = sorted(ev.phrases, key=lambda p: (-ev.phrases[p], p))[:_MAX_EVIDENCE]
             topics.append(Topic(id=item.id, label=item.label, score=score, evidence=phrases))
         order_of = {t: i for i, t in enumerate(self.taxonomy.ids)}
         topics.sort(key=lambda t: (-t.score, order_of[t.id]))
