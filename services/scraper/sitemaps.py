@@ -42,6 +42,8 @@ def _gunzip(body: bytes) -> bytes:
         raise ParseError(f"corrupt gzip sitemap: {exc}") from exc
     if decompressor.unconsumed_tail:
         raise ParseError(f"sitemap larger than {MAX_SITEMAP_BYTES} bytes uncompressed")
+    if not decompressor.eof:
+        raise ParseError("truncated gzip sitemap")
     return data
 
 

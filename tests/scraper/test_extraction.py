@@ -1,0 +1,178 @@
+"""Extraction of article pages: text, title, canonical URL, dates; hostile pages give clear errors."""
+
+import gzip
+from datetime import UTC, datetime
+
+import pytest
+
+from newswire.scraper.errors import ExtractionError, NotAnArticle
+from newswire.scraper.extraction import clean_text, decode_html, extract_article, parse_datetime
+from newswire.scraper.sample_site import SEED_PATH, SampleSite
+
+PARAGRAPH = (
+    "The regional council approved the new budget on Tuesday after a long debate about spending on roads, "
+    "schools and hospitals, and officials said the first projects would begin within weeks. "
+)
+STORY = "".join(
+    f"<p>{text}</p>"
+    for text in (
+        PARAGRAPH,
+        "Opposition members argued that the plan relied on optimistic revenue forecasts and asked for a review of the "
+        "largest contracts before any money is spent, a request the council rejected by a narrow vote.",
+        "Business groups welcomed the spending on transport, saying that better roads between the port and the "
+        "industrial zones would cut costs for exporters who have complained about delays for years.",
+        "The finance department will publish quarterly reports on the progress of each project, and the council "
+        "agreed to hold a public hearing in the autumn to review how the money has been used so far.",
+    )
+)
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+def test_seed_page_gives_title_text_without_read_more_and_canonical(sample_site: SampleSite, seed_text: str) -> None:
+    body = sample_site.resource(SEED_PATH).body  # type: ignore[union-attr]
+    article = extract_article(body, url=sample_site.url(SEED_PATH), source="sample")
+    assert article.title == "PM Shehbaz Sharif Receives Kazakhstan President Tokayev in Islamabad"
+    assert article.canonical_url == sample_site.url(SEED_PATH)
+    expected = [line for line in seed_text.splitlines() if line.strip() and not line.startswith("Read More:")]
+    assert article.text.splitlines() == expected
+    assert "Read More" not in article.text
+    assert article.authors == ["TDI News Desk"]
+    assert article.published_at == datetime(2025, 2, 5, 6, 20, tzinfo=UTC)
+    assert article.language == "en"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read More: Kazakhstan President Tokayev Arrives in Pakistan",
+        "Also Read: Pakistan and Uzbekistan sign transit deal",
+        "ALSO READ - Budget approved",
+        "READ MORE | Cricket: Pakistan win",
+        "Related: Earlier coverage of the summit",
+        "Advertisement",
+    ],
+)
+def test_link_lines_and_furniture_are_removed(line: str) -> None:
+    assert clean_text(f"First paragraph.\n{line}\nSecond paragraph.") == "First paragraph.\nSecond paragraph."
+
+
+def test_sentences_that_merely_mention_reading_are_kept() -> None:
+    text = "Readers can read more about the plan online.\nAlso, read the report."
+    assert clean_text(text) == text
+
+
+def test_json_ld_supplies_headline_authors_and_date() -> None:
+    head = (
+        '<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage","@id":"#page"},'
+        '{"@type":"NewsArticle","headline":"Council approves budget","datePublished":"2025-03-01T09:00:00+05:00",'
+        '"author":[{"@type":"Person","name":"Amina Khan"},{"@type":"Person","name":"Bilal Ahmed"}],"inLanguage":"en-GB"}]}</script>'
+        '<link rel="canonical" href="https://news.example/budget?utm_source=x">'
+    )
+    article = extract_article(_page(f"<article>{STORY}</article>", head),
+                              url="https://news.example/budget?id=1", source="t")
+    assert article.title == "Council approves budget"
+    assert article.authors == ["Amina Khan", "Bilal Ahmed"]
+    assert article.published_at == datetime(2025, 3, 1, 4, 0, tzinfo=UTC)
+    assert article.language == "en"
+    assert article.canonical_url == "https://news.example/budget"
+
+
+def test_article_body_rescues_pages_the_layout_hides() -> None:
+    body_text = " ".join([PARAGRAPH] * 5)
+    head = f'<script type="application/ld+json">{{"@type":"NewsArticle","headline":"Hidden","articleBody":"{body_text}"}}</script>'
+    page = _page("<div id='app'><p>Loading...</p></div>", head)
+    article = extract_article(page, url="https://news.example/hidden", source="t")
+    assert article.text.startswith("The regional council approved")
+
+
+def test_cross_site_canonical_is_not_trusted() -> None:
+    head = '<title>Story</title><link rel="canonical" href="https://other-site.example/their-story">'
+    article = extract_article(_page(f"<article>{STORY}</article>", head),
+                              url="https://news.example/story", source="t")
+    assert article.canonical_url == "https://news.example/story"
+
+
+def test_og_url_is_used_without_canonical_link() -> None:
+    head = '<meta property="og:url" content="https://news.example/og-story"><meta property="og:title" content="OG title | News Example">' \
+           '<meta property="og:site_name" content="News Example">'
+    article = extract_article(_page(f"<article>{STORY}</article>", head), url=None, source="t")
+    assert article.canonical_url == "https://news.example/og-story"
+    assert article.title == "OG title"
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "reason"),
+    [
+        ("/hostile/truncated.html", NotAnArticle, "too_short"),
+        ("/section/world.html", NotAnArticle, "index_page"),
+        ("/", NotAnArticle, "index_page"),
+    ],
+)
+def test_hostile_pages_give_clear_errors(sample_site: SampleSite, path: str, error: type[ExtractionError], reason: str) -> None:
+    resource = sample_site.resource(path)
+    assert resource is not None
+    with pytest.raises(error) as caught:
+        extract_article(resource.body, url=sample_site.url(path), source="t")
+    assert caught.value.reason == reason
+    assert str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n ", "empty"),
+        (b"%PDF-1.4 binary", "too_short"),
+        (gzip.compress(b"<html>" * 100), "too_short"),
+        (b"<html><body><p>" + b"word " * 10 + b"</p></body></html>", "too_short"),
+    ],
+)
+def test_garbage_never_crashes(body: bytes, reason: str) -> None:
+    with pytest.raises(ExtractionError) as caught:
+        extract_article(body, url="https://news.example/x", source="t")
+    assert caught.value.reason == reason
+
+
+def test_page_lying_about_utf8_is_decoded_as_latin1(sample_site: SampleSite) -> None:
+    resource = sample_site.resource("/hostile/latin1.html")
+    assert resource is not None
+    with pytest.raises(UnicodeDecodeError):
+        resource.body.decode("utf-8")
+    article = extract_article(resource.body, url=sample_site.url("/hostile/latin1.html"), source="t", header_charset="utf-8")
+    assert "Montréal" in article.title
+    assert "pâtisserie" in article.text and "crème brûlée" in article.text
+    assert article.authors == ["Hélène Bérubé"]
+
+
+def test_decode_html_uses_meta_charset_and_bom() -> None:
+    assert decode_html("<meta charset='windows-1251'>Привет".encode("cp1251")).text.endswith("Привет")
+    assert decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>").text == "<p>café</p>"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-02-05T11:20:00+05:00", datetime(2025, 2, 5, 6, 20, tzinfo=UTC)),
+        ("2025-02-05T06:20:00Z", datetime(2025, 2, 5, 6, 20, tzinfo=UTC)),
+        ("Wed, 05 Feb 2025 06:20:00 GMT", datetime(2025, 2, 5, 6, 20, tzinfo=UTC)),
+        ("2025-02-05", datetime(2025, 2, 5, tzinfo=UTC)),
+        ("2999-01-01T00:00:00Z", None),
+        ("yesterday", None),
+        ("", None),
+    ],
+)
+def test_parse_datetime(value: str, expected: datetime | None) -> None:
+    assert parse_datetime(value) == expected
+
+
+def test_every_sample_article_extracts_with_its_own_title(sample_site: SampleSite) -> None:
+    for article_file in sample_site.articles:
+        resource = sample_site.resource(article_file.path)
+        assert resource is not None
+        article = extract_article(resource.body, url=sample_site.url(article_file.path), source="t")
+        assert article.title == article_file.title
+        assert article.published_at is not None
+        assert "Read More" not in article.text
