@@ -24,10 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from newswire.schemas import load_taxonomy, slugify
 
-__all__ = ["Article", "Gold", "GoldEntity", "body_of", "check_article", "main"]
+__all__ = ["Article", "Gold", "GoldEntity", "body_of", "check_article", "main", "uncovered_capitals"]
 
 ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
-SOURCE = "written for newswire (CC BY 4.0)"
 MIN_WORDS, MAX_WORDS = 250, 500
 MIN_ARTICLES, MIN_PER_TOPIC, MIN_COUNTRIES = 64, 6, 40
 
@@ -152,6 +151,9 @@ def check_article(article: Article, *, path: Path, topic_ids: set[str]) -> list[
             if not _occurs(form, body):
                 errors.append(f"{entity.type} {entity.name!r}: form {form!r} does not occur in the body")
     errors.extend(f"{kind} {key!r} listed {n} times" for (kind, key), n in seen.items() if n > 1)
+    # A form shared by two entities would make the gold ambiguous about what a mention links to.
+    owners: Counter[str] = Counter(form for entity in article.gold.entities for form in set(entity.forms))
+    errors.extend(f"form {form!r} belongs to {n} entities" for form, n in owners.items() if n > 1)
     return errors
 
 
