@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         try:
             article = _load(path)
-        except (ValidationError, json.JSONDecodeError) as exc:
+        except (OSError, ValidationError, json.JSONDecodeError) as exc:
             failed += 1
             print(f"{path.name}: invalid: {exc}")
             continue
