@@ -116,8 +116,10 @@ class EnrichedConsumer:
     async def _assign(self, known: set[int]) -> set[int]:
         """Assign every partition of the topic, each from the store's recorded position."""
         assert self.consumer is not None
-        await self.consumer.topics()
-        partitions = set(self.consumer.partitions_for_topic(self.topic) or ())
+        # A manual assignment needs the partition list; the consumer's own metadata only covers
+        # topics it already reads, so ask the cluster for all of it.
+        metadata = await self.consumer._client.fetch_all_metadata()  # noqa: SLF001
+        partitions = set(metadata.partitions_for_topic(self.topic) or ())
         if not partitions:
             raise RuntimeError(f"topic {self.topic} has no partitions")
         if partitions == known:

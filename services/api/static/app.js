@@ -7,7 +7,6 @@ const MAX_CARDS = 120;
 const REPLAY_MINUTES = 30;
 const CHART_WINDOW = "2h";
 const CHART_BUCKETS = 24;
-const TOPIC_MIN_SCORE = 0.5;
 const PALETTE = ["#34d399", "#60a5fa", "#fbbf24", "#c084fc", "#fb7185", "#2dd4bf", "#f97316", "#a3e635"];
 const TYPE_COLOURS = {
   PERSON: "var(--person)", ORG: "var(--org)", COUNTRY: "var(--country)",
@@ -65,9 +64,10 @@ function setStatus(kind, text) {
   $("status-text").textContent = text;
 }
 
-function flag(code) {
-  if (!/^[A-Z]{2}$/.test(code)) return "";
-  return String.fromCodePoint(...[...code].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
+function countryBadges(codes) {
+  return codes.slice(0, 5).map((code) =>
+    el("span", { class: "country", title: `only ${code}`, onclick: () => applyFilter("country", code) }, code),
+  );
 }
 
 function ago(iso) {
@@ -145,7 +145,7 @@ function addArticle(article) {
   $("feed-empty").hidden = true;
   for (const code of article.countries || []) state.countries.add(code);
   for (const entity of article.entities || []) state.entities.set(entity.id, entity.name);
-  countInChart(article);
+  refreshSoon();
 
   const existing = document.querySelector(`.card[data-id="${CSS.escape(article.id)}"]`);
   const card = renderCard(article);
@@ -169,7 +169,7 @@ function renderCard(article) {
       { class: "card-meta" },
       el("span", { class: "source" }, article.source),
       el("time", { datetime: published || "", title: published || "" }, ago(published)),
-      el("span", { class: "flags", title: (article.countries || []).join(", ") }, (article.countries || []).slice(0, 4).map(flag).join(" ")),
+      el("span", { class: "countries" }, countryBadges(article.countries || [])),
     ),
     el("h3", {}, title),
     article.summary ? el("p", { class: "summary" }, article.summary) : null,
@@ -222,7 +222,7 @@ function updateFilterSummary() {
 }
 
 function refreshDatalists() {
-  $("country-options").replaceChildren(...[...state.countries].sort().map((c) => el("option", { value: c }, `${flag(c)} ${c}`)));
+  $("country-options").replaceChildren(...[...state.countries].sort().map((c) => el("option", { value: c }, c)));
   $("entity-options").replaceChildren(
     ...[...state.entities].slice(-200).map(([id, name]) => el("option", { value: id }, name)),
   );
@@ -271,19 +271,15 @@ async function loadTopics() {
   drawChart();
 }
 
-function countInChart(article) {
-  if (!state.seriesStart) return;
-  const index = Math.min(
-    CHART_BUCKETS - 1,
-    Math.max(0, Math.floor((Date.now() - state.seriesStart) / 1000 / state.bucketSeconds)),
-  );
-  let changed = false;
-  for (const topic of article.topics || []) {
-    if (topic.score < TOPIC_MIN_SCORE || !state.series[topic.id]) continue;
-    state.series[topic.id][index] += 1;
-    changed = true;
-  }
-  if (changed) drawChart();
+let refreshTimer = null;
+
+// New articles move the counts: ask the server again shortly (it counts each article once, replay or not).
+function refreshSoon() {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    loadSidePanels();
+  }, 2_000);
 }
 
 function drawChart() {
@@ -311,9 +307,9 @@ function drawChart() {
     node.textContent = value;
     svg.append(node);
   };
-  for (const fraction of [0, 0.5, 1]) {
-    line(left, y(max * fraction), width - 4, y(max * fraction), "axis");
-    text(left - 4, y(max * fraction) + 3, Math.round(max * fraction), "end");
+  for (const value of new Set([0, Math.round(max / 2), max])) {
+    line(left, y(value), width - 4, y(value), "axis");
+    text(left - 4, y(value) + 3, value, "end");
   }
   const minutes = (CHART_BUCKETS * state.bucketSeconds) / 60;
   text(left, height - 4, `-${Math.round(minutes)} min`);
@@ -368,7 +364,7 @@ function loadSidePanels() {
 function tick() {
   const minuteAgo = Date.now() - 60_000;
   state.arrivals = state.arrivals.filter((t) => t >= minuteAgo);
-  $("stat-rate").textContent = state.arrivals.length.toFixed(1);
+  $("stat-rate").textContent = String(state.arrivals.length);
   for (const time of document.querySelectorAll(".card time")) time.textContent = ago(time.getAttribute("datetime"));
 }
 
