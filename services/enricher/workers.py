@@ -101,16 +101,16 @@ def _decode(value: bytes | None) -> RawArticle | Failed:
 
 
 def _nlp_input(raw: RawArticle) -> RawArticle:
-    # A runaway page (a 10 MB text) must not hold a worker for minutes: NLP sees the first
-    # `max_text_chars`; mention offsets stay valid because the text is cut only at its end.
+    # A runaway page (a 10 MB text) must not hold a worker for minutes, nor be copied into the
+    # enriched topic and every topic channel: the article is enriched and published with its first
+    # `max_text_chars` (100k characters by default, far beyond any news story), so that the
+    # mention offsets index the text that is published.
     if len(raw.text) <= _max_text_chars:
         return raw
     return raw.model_copy(update={"text": raw.text[:_max_text_chars]})
 
 
 def _outcome(raw: RawArticle, article: EnrichedArticle, nlp_seconds: float) -> Enriched:
-    if article.text != raw.text:
-        article = article.model_copy(update={"text": raw.text})
     reference = raw.published_at or raw.fetched_at
     return Enriched(
         article_id=article.id,

@@ -76,15 +76,17 @@ def test_an_article_whose_enrichment_raises_fails_alone() -> None:
     assert "stand-in enrichment failure" in failed.error
 
 
-def test_a_huge_text_is_cut_for_nlp_but_published_whole() -> None:
+def test_a_huge_text_is_cut_before_nlp_and_published_as_cut() -> None:
     text = "Pakistan " + "filler words here. " * 600_000 + "Kazakhstan"  # about 11 MB
     [outcome] = enrich_values([_value(1, text=text)])
 
     assert isinstance(outcome, Enriched)
     article = decode(outcome.value, EnrichedArticle)
-    assert article.text == text
-    # Kazakhstan sits past the NLP limit, so only Pakistan was looked at.
+    # Kazakhstan sits past the limit: NLP never saw it, and the published text is the part it saw.
+    assert article.text == text[:MAX_CHARS]
     assert [e.id for e in article.entities] == ["country:PK"]
+    mention = article.entities[0].mentions[0]
+    assert article.text[mention.start : mention.end] == "Pakistan"
 
 
 def test_an_empty_text_is_enriched_with_nothing_found() -> None:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -82,7 +83,7 @@ async def test_500_articles_in_500_enriched_out_with_topic_fanout(
         assert record.key == article.id.encode()
         by_id[article.id] = article
     raw_by_id = {a.id: a for a in articles}
-    assert all(by_id[i].text == raw_by_id[i].text and by_id[i].url == raw_by_id[i].url for i in wanted)
+    assert all((by_id[i].url, by_id[i].title) == (raw_by_id[i].url, raw_by_id[i].title) for i in wanted)
 
     taxonomy = load_taxonomy()
     expected = {
@@ -160,7 +161,7 @@ async def test_sigkill_mid_stream_then_restart_enriches_every_article(
     kafka_settings: CommonSettings, start_worker: Callable[..., EnricherWorker]
 ) -> None:
     names = TopicNames(kafka_settings.topic_prefix)
-    articles = make_articles(300, seed=11)
+    articles = make_articles(150, seed=11)
     wanted = {a.id for a in articles}
     await ensure_topics(kafka_settings)
     await produce(kafka_settings, articles)
@@ -177,6 +178,14 @@ async def test_sigkill_mid_stream_then_restart_enriches_every_article(
     records = await read_until(kafka_settings, [names.enriched], lambda rs: _ids(rs) >= wanted, timeout=BACKLOG_TIMEOUT)
     assert _ids(records) == wanted, second.log_tail()
     assert second.metric("newswire_articles_enriched_total") > 0
+
+    # The window counts survived the crash exactly: what the killed worker counted but did not
+    # commit was processed again, and not counted again.
+    await _wait_for(lambda: second.metric("newswire_articles_enriched_total") > 0, timeout=30, what="acks")
+    stats = await read_until(kafka_settings, [f"{names.prefix}stats.windows"], lambda rs: False, timeout=3)
+    latest = {r.key: orjson.loads(r.value) for r in stats if r.value is not None}
+    assert sum(w["articles"] for w in latest.values()) == len(wanted)
+    assert len(records) >= len(wanted)
 
 
 async def test_two_workers_split_the_partitions_and_one_takes_over_when_the_other_stops(
@@ -197,14 +206,14 @@ async def test_two_workers_split_the_partitions_and_one_takes_over_when_the_othe
     )
     assert not assigned(a) & assigned(b)
 
-    first_wave = make_articles(150, seed=21)
+    first_wave = make_articles(90, seed=21)
     await produce(kafka_settings, first_wave)
     await read_until(
         kafka_settings, [names.enriched], lambda rs: _ids(rs) >= {x.id for x in first_wave}, timeout=BACKLOG_TIMEOUT
     )
     # Counters move once a batch is acked, a moment after its records reach the topic.
     await _wait_for(
-        lambda: a.metric("newswire_articles_enriched_total") + b.metric("newswire_articles_enriched_total") >= 150,
+        lambda: a.metric("newswire_articles_enriched_total") + b.metric("newswire_articles_enriched_total") >= 90,
         timeout=30,
         what="the enriched counters",
     )
@@ -214,9 +223,9 @@ async def test_two_workers_split_the_partitions_and_one_takes_over_when_the_othe
 
     assert a.stop() == 0  # SIGTERM: a finishes its batches, commits and leaves the group
 
-    second_wave = make_articles(90, seed=22)
+    second_wave = make_articles(60, seed=22)
     await produce(kafka_settings, second_wave)
-    raw = await read_until(kafka_settings, [names.raw], lambda rs: len(rs) >= 240, timeout=60)
+    raw = await read_until(kafka_settings, [names.raw], lambda rs: len(rs) >= 150, timeout=60)
     wave_partitions = {r.partition for r in raw if r.key is not None and r.key.decode() in {x.id for x in second_wave}}
     assert wave_partitions == set(range(kafka_settings.topic_partitions))  # a's partitions got new messages too
 
