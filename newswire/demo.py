@@ -100,6 +100,7 @@ class Demo:
         asyncio.run(ensure_topics(self.settings.model_copy(update={"kafka_bootstrap_servers": bootstrap})))
         env = self._child_env(bootstrap)
         sources = self.data_dir / "sample-site" / "sources.yaml"
+        sources.parent.mkdir(parents=True, exist_ok=True)
         self._spawn(
             "sample-site",
             ["sample-site", "--port", str(self.settings.sample_site_port), "--write-sources", str(sources)],
