@@ -212,7 +212,9 @@ async def test_dashboard_in_chromium_shows_the_seed_article_with_its_entities(ap
             await api.publish(seed)
             card = f"#feed .card[data-id='{seed.id}']"
             await page.wait_for(f"!!document.querySelector(\"{card}\")")
+            publisher.cancel()
             await page.wait_for(f"document.querySelectorAll(\"{card} .chip\").length >= 10")
+            await page.evaluate(f"document.querySelector(\"{card}\").scrollIntoView({{block: 'center'}})")
             # Let the side panels catch up with the new article before the picture.
             await page.wait_for("[...document.querySelectorAll('#trending .chip')].some(c => c.textContent === 'Kassym-Jomart Tokayev')")
             chips = await page.evaluate(
