@@ -53,8 +53,10 @@ class GazetteerEntry:
     type: EntityType
     country: str | None = None
     population: int = 0
-    #: the name is also an ordinary word or given name: it counts only where NER sees a place
+    #: a smaller place: its name counts only where NER tags it as an entity
     needs_ner: bool = False
+    #: the name is also an ordinary word or given name: NER must tag it as a place
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +223,7 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
             )
             continue
         needs_ner = name in ambiguous or not (capital or pop >= always_pop)
+        is_word = name in ambiguous
         entry = GazetteerEntry(
             id=f"city:{city['geonameid']}",
             name=name,
@@ -228,6 +231,7 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
             country=city["countrycode"],
             population=pop,
             needs_ner=needs_ner,
+            ambiguous=is_word,
         )
         gaz.add(entry, [(name, "name")] + [(a, "alias") for a in aliases.get(gid, [])])
     for state in geo.get_us_states().values():

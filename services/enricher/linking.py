@@ -34,6 +34,8 @@ _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 _DETERMINERS = frozenset({"the", "The", "THE", "a", "an"})
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’", "s"})
 _CONJUNCTIONS = frozenset({"and", "&", "or"})
+_SPEECH_VERBS = frozenset({"said", "says", "told", "added", "warned", "explained", "noted", "argued", "stressed"})
+_PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across", "to", "around", "of"})
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -54,7 +56,8 @@ class _Candidate:
     key: str = ""
     name: str = ""
     country: str | None = None
-    extra_aliases: list[str] = field(default_factory=list)
+    #: named by the gazetteers (or made of names they know): trusted even in headline case
+    backed: bool = False
 
     def overlaps(self, other: "_Candidate") -> bool:
         return self.start < other.end and other.start < self.end
@@ -121,10 +124,10 @@ class EntityLinker:
             and text not in self._rules.headline_verbs
         )
 
-    def _gazetteer_candidates(self, doc: Doc, ner_place_tokens: set[int]) -> list[_Candidate]:
+    def _gazetteer_candidates(self, doc: Doc, ner_place_tokens: set[int], ner_tokens: set[int]) -> list[_Candidate]:
         found: list[_Candidate] = []
         for match in self._gaz.find(doc, self._nlp):
-            entries = self._usable_entries(match, ner_place_tokens)
+            entries = self._usable_entries(match, ner_place_tokens, ner_tokens)
             if not entries:
                 continue
             entry = entries[0]
@@ -139,13 +142,25 @@ class EntityLinker:
                     "gazetteer",
                     entry=entry,
                     kind=match.kind,
+                    backed=True,
                 )
             )
         return _longest_first(found)
 
-    def _usable_entries(self, match: GazetteerMatch, ner_place_tokens: set[int]) -> list[GazetteerEntry]:
-        ner_agrees = any(i in ner_place_tokens for i in range(match.start, match.end))
-        return [e for e in match.candidates if not e.needs_ner or ner_agrees]
+    def _usable_entries(
+        self, match: GazetteerMatch, ner_place_tokens: set[int], ner_tokens: set[int]
+    ) -> list[GazetteerEntry]:
+        """Entries whose name needs NER's agreement count only where NER tagged the span: as a
+        place for names that are also words ("Reading"), as any entity for other smaller cities
+        (the small model often calls "Rotterdam" a person)."""
+        span = range(match.start, match.end)
+        as_place = any(i in ner_place_tokens for i in span)
+        as_entity = any(i in ner_tokens for i in span)
+        return [
+            e
+            for e in match.candidates
+            if not e.needs_ner or as_place or (as_entity and not e.ambiguous)
+        ]
 
     def _ner_candidates(self, doc: Doc) -> list[_Candidate]:
         found = []
@@ -169,10 +184,14 @@ class EntityLinker:
                 return None
         while start < end and (doc[start].text in _DETERMINERS or doc[start].is_punct or doc[start].is_space):
             start += 1
-        # Headline case: "Kazakhstan Seeks Science ..." - a name never runs across a verb.
-        verb = next((i for i in range(start + 1, end) if doc[i].text in self._rules.headline_verbs), None)
-        if verb is not None:
-            end = verb
+        # A name never runs across a bracket ("Federal Bureau of Investigation (FBI") or, in
+        # headline case, across a verb ("Kazakhstan Seeks Science").
+        cut = next(
+            (i for i in range(start + 1, end) if doc[i].text in {"(", "["} or doc[i].is_space or doc[i].text in self._rules.headline_verbs),
+            None,
+        )
+        if cut is not None:
+            end = cut
         while end > start and (
             doc[end - 1].text in _POSSESSIVES
             or doc[end - 1].is_punct
@@ -188,43 +207,72 @@ class EntityLinker:
         if start >= end:
             return None
         span = doc[start:end]
-        if not any(self._is_name_word(t) for t in span):
+        if not any(self._is_name_word(t) for t in span) or _norm(span.text) in self._noise:
             return None
-        if _norm(span.text) in self._noise:
-            return None
-        type_: EntityType | None
-        last = span[-1].text
-        if label == "PERSON":
-            type_ = "ORG" if last in self._rules.org_heads else "PERSON"
-        elif label == "ORG":
-            type_ = "ORG"
-        elif label in {"GPE", "LOC"}:
-            type_ = "REGION"  # refined to CITY/COUNTRY when linked
-        elif label == "EVENT":
-            type_ = "EVENT"
-        elif label == "FAC":
-            type_ = "ORG" if last in self._rules.org_heads else None
-        else:
-            type_ = None  # unknown NORP: demonyms the gazetteer does not know are not entities
+        if len(span) == 1 and end < len(doc) and self._title_after(doc, end):
+            return None  # "Health" in "Health Minister Aisha Bello" belongs to the title
+        type_ = self._ner_type(span, label)
         if type_ is None:
             return None
         cand = _Candidate(start, end, span.start_char, span.end_char, span.text, type_, "ner")
+        before = self._title_before(doc, start)
         if type_ == "PERSON":
-            before = self._title_before(doc, start)
             if titled_from is not None:
                 cand.titled = doc[titled_from:end].text
             elif before is not None:
                 cand.titled = doc[before[0] : end].text
-            elif label != "PERSON":
-                pass
-        elif label == "ORG" and self._title_before(doc, start) is not None and len(span) <= 3:
+        elif label == "ORG" and before is not None and len(span) <= 3 and span[-1].text not in self._rules.org_heads:
             # "President Kassym-Jomart Tokayev" tagged ORG: what follows a person title is a person.
-            if last not in self._rules.org_heads:
-                before = self._title_before(doc, start)
-                assert before is not None
-                cand.type = "PERSON"
-                cand.titled = doc[before[0] : end].text
+            cand.type = "PERSON"
+            cand.titled = doc[before[0] : end].text
+        elif type_ == "ORG" and self._looks_like_person(doc, span):
+            cand.type = "PERSON"
         return cand
+
+    def _ner_type(self, span: Span, label: str) -> EntityType | None:
+        last = span[-1].text
+        text = span.text
+        if text.isupper() and len(span) > 1 or text.isupper() and len(text) > 3:
+            # Datelines in capitals ("BUENOS AIRES"): a known place name whatever NER says.
+            if any(e.type in {"COUNTRY", "CITY", "REGION"} for e in self._gaz.lookup(text.title())):
+                return "REGION"
+        if label in {"PERSON", "ORG", "FAC"} and len(span) == 1 and _is_camel_case(text):
+            return "ORG"  # "QatarEnergy", "KazMunayGas": companies write their names this way
+        if label == "PERSON":
+            return "ORG" if last in self._rules.org_heads else "PERSON"
+        if label == "ORG":
+            return "ORG"
+        if label in {"GPE", "LOC"}:
+            return "REGION"  # refined to CITY/COUNTRY when linked
+        if label == "EVENT":
+            return "EVENT"
+        if label == "FAC":
+            return "ORG" if last in self._rules.org_heads else None
+        return None  # unknown NORP: demonyms the gazetteer does not know are not entities
+
+    def _title_after(self, doc: Doc, end: int) -> bool:
+        for width in range(min(self._rules.max_title_tokens, len(doc) - end), 0, -1):
+            if doc[end : end + width].text in self._titles:
+                return True
+        return False
+
+    def _looks_like_person(self, doc: Doc, span: Span) -> bool:
+        """An ORG-tagged span that reads as a person's name: two or three capitalised words, none
+        an organisation noun, next to a speech verb or followed by an appositive (", a minister")."""
+        words = [t for t in span if not t.is_punct]
+        if not 2 <= len(words) <= 3 or any(not t.text[:1].isupper() or t.text.isupper() for t in words):
+            return False
+        if any(t.text in self._rules.org_heads for t in span):
+            return False
+        after = doc[span.end : span.end + 3]
+        before = doc[max(span.start - 2, 0) : span.start]
+        if len(after) and after[0].lower_ in _SPEECH_VERBS or any(t.lower_ in _SPEECH_VERBS for t in before):
+            return True
+        return (
+            len(after) >= 2
+            and after[0].text == ","
+            and after[1].lower_ in {"a", "an", "the", "who", "whose"}
+        )
 
     def _leading_title(self, doc: Doc, start: int, end: int) -> int | None:
         """Token index after a person title that opens the span, if one does and a name follows."""
@@ -292,17 +340,39 @@ class EntityLinker:
 
     def _ner_dominates(self, doc: Doc, cand: _Candidate, inner: Sequence[_Candidate]) -> bool:
         """Whether a NER span keeps the gazetteer hits inside it ("OIC-COMSTECH", "Paris Hilton")."""
-        if any(g.type == "PERSON" for g in inner):
-            return False  # a known person is never part of an organisation's or other name
         rest = self._outside_words(doc, cand, inner)
-        if any(t.text in _CONJUNCTIONS for t in rest):
+        people = [g for g in inner if g.type == "PERSON"]
+        if people:
+            # "Kristina Kallas" is not Kaja Kallas: another first name before a known surname
+            # makes it someone else; anything else around a known person is noise.
+            return (
+                cand.type == "PERSON"
+                and all(g.kind == "alias" and g.end == cand.end and g.end - g.start == 1 for g in people)
+                and any(self._is_name_word(t) for t in rest)
+            )
+        if cand.type == "REGION" and any(t.text in _CONJUNCTIONS for t in rest):
             return False  # "Central and South Asia" is two places, not one
         if cand.type == "ORG" and len(inner) >= 2 and all(g.type == "ORG" for g in inner):
             # "OIC-COMSTECH": a body named by its parent and itself is an entity of its own.
-            return all(t.text in {"-", "/"} for t in rest) or any(self._is_name_word(t) for t in rest)
+            if all(t.text in {"-", "/"} for t in rest):
+                cand.backed = True
+                return True
         return any(self._is_name_word(t) for t in rest)
 
     # ---------------------------------------------------------------- linking
+
+    def _places_by_preposition(self, doc: Doc, cands: list[_Candidate]) -> None:
+        """"in Kotri", "near Garissa": a known smaller place after a place preposition is a place,
+        whatever NER called it (the small model often tags unfamiliar towns PERSON or ORG)."""
+        for cand in cands:
+            if cand.source != "ner" or cand.type not in {"PERSON", "ORG"} or cand.titled:
+                continue
+            if cand.start == 0 or doc[cand.start - 1].lower_ not in _PLACE_PREPOSITIONS:
+                continue
+            if cand.text in self._gaz.minor_places or any(
+                e.type in {"CITY", "REGION", "COUNTRY"} for e in self._gaz.lookup(cand.text)
+            ):
+                cand.type = "REGION"
 
     def _place_options(self, cand: _Candidate) -> list[GazetteerEntry]:
         """Every place the span may name: gazetteer hits first, then smaller places of that name.
@@ -339,13 +409,16 @@ class EntityLinker:
                 cand.key = _entity_id("REGION", cand.text)
 
     def _link_people(self, doc: Doc, cands: list[_Candidate]) -> None:
-        people = [c for c in cands if c.type == "PERSON"]
-        # Full names first: known people carry their gazetteer id; NER names key on themselves.
+        """Full names key the people of the article; surnames and other partial forms join the
+        full name they end ("Tokayev", "De Vries"), the nearest one before them when several do."""
         full: list[_Candidate] = []
-        for cand in people:
+        for cand in cands:
+            if cand.type != "PERSON":
+                continue
             if cand.entry is not None:
                 cand.key, cand.name, cand.country = cand.entry.id, cand.entry.name, cand.entry.country
-                full.append(cand)
+                if not (cand.kind == "alias" and len(cand.text.split()) == 1):
+                    full.append(cand)
             elif len(_name_words(cand.text)) >= 2:
                 full.append(cand)
         for cand in full:
@@ -353,40 +426,39 @@ class EntityLinker:
                 continue
             words = _name_words(cand.text)
             # "Asif Zardari" joins "Asif Ali Zardari" when first and last names agree.
-            same = [
+            longer = [
                 other
                 for other in full
-                if other is not cand and _name_words(other.name or other.text)[-1:] == words[-1:]
-                and _name_words(other.name or other.text)[:1] == words[:1]
+                if other is not cand
                 and len(_name_words(other.name or other.text)) > len(words)
+                and _name_words(other.name or other.text)[-1:] == words[-1:]
+                and _name_words(other.name or other.text)[:1] == words[:1]
             ]
-            target = same[0] if same else None
+            target = max(longer, key=lambda o: len(o.name or o.text), default=None)
             if target is not None and target.key:
                 cand.key, cand.name, cand.country = target.key, target.name, target.country
             else:
-                longest = max((o for o in [cand, *same]), key=lambda o: len(o.text))
-                cand.name = longest.entry.name if longest.entry else longest.text
-                cand.key = longest.key or _entity_id("PERSON", cand.name)
-        by_surname: dict[str, list[_Candidate]] = defaultdict(list)
+                cand.name = target.text if target is not None else cand.text
+                cand.key = _entity_id("PERSON", cand.name)
+        suffixes: dict[tuple[str, ...], list[_Candidate]] = defaultdict(list)
         for cand in full:
-            words = _name_words(cand.name)
-            if len(words) >= 2:
-                by_surname[words[-1]].append(cand)
-        # Single words and other orgs/places that are a known surname here: "Tokayev", "Zardari".
+            words = _norm(cand.name).split()
+            for k in range(1, len(words)):
+                suffixes[tuple(words[-k:])].append(cand)
         for cand in cands:
-            if cand.key and cand.type == "PERSON":
+            if cand in full or cand.type not in {"PERSON", "ORG", "REGION"} or cand.source == "gazetteer" and cand.type != "PERSON":
                 continue
-            words = _name_words(cand.text)
-            if len(words) != 1 or cand.source == "gazetteer" and cand.type != "PERSON":
-                continue
-            matches = by_surname.get(words[0])
+            matches = suffixes.get(tuple(_norm(cand.text).split()), [])
+            if cand.entry is not None and any(m.key == cand.entry.id for m in matches):
+                continue  # "Tokayev" after "Kassym-Jomart Tokayev"
             if not matches:
-                if cand.type == "PERSON":
+                if cand.type == "PERSON" and not cand.key:
                     cand.name = cand.text
                     cand.key = _entity_id("PERSON", cand.text)
                 continue
             before = [m for m in matches if m.start < cand.start]
             target = before[-1] if before else matches[0]
+            cand.entry = None
             cand.type, cand.key, cand.name, cand.country = "PERSON", target.key, target.name, target.country
 
     def _missed_surnames(self, doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
@@ -444,10 +516,15 @@ class EntityLinker:
         """Linked entities of `doc`, most salient first. `related` are char ranges of linked
         headlines of other stories: their mentions count at half weight for salience."""
         ner_place_tokens = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS for i in range(ent.start, ent.end)}
-        gaz = self._gazetteer_candidates(doc, ner_place_tokens)
+        ner_tokens = {i for ent in doc.ents if ent.label_ in _NER_LABELS for i in range(ent.start, ent.end)}
+        gaz = self._gazetteer_candidates(doc, ner_place_tokens, ner_tokens)
         ner = self._ner_candidates(doc)
         events = self._event_candidates(doc)
         cands = self._resolve(doc, gaz, ner, events)
+        # Headline case fools NER ("Sri Lanka Cricket Names Squad"): in the linked headlines of
+        # other stories only names the gazetteers know count.
+        cands = [c for c in cands if c.backed or not any(a <= c.start_char < b for a, b in related)]
+        self._places_by_preposition(doc, cands)
         for cand in cands:
             if cand.type == "PERSON" and cand.titled is None:
                 before = self._title_before(doc, cand.start)
@@ -458,6 +535,10 @@ class EntityLinker:
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
         return _aggregate(doc, [c for c in cands if c.key], title=title, related=related)
+
+
+def _is_camel_case(text: str) -> bool:
+    return any(a.islower() and b.isupper() for a, b in zip(text, text[1:], strict=False))
 
 
 def _name_words(text: str) -> list[str]:
