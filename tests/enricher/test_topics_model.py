@@ -1,0 +1,139 @@
+"""Topic scores: every taxonomy topic scored in [0, 1], 0.5 meaning "about it", with evidence."""
+
+import pytest
+
+from newswire.enricher.gazetteer import read_data
+from newswire.enricher.pipeline import Enricher, raw_from_text, shared_enricher
+from newswire.enricher.topics_model import plural_forms
+from newswire.schemas import load_taxonomy
+
+# Short dev articles written for these tests (not the evaluation set), one clear topic each.
+ARTICLES = {
+    "sport": (
+        "Manchester City beat Arsenal 2-1 in the Premier League on Sunday. Erling Haaland scored twice in the "
+        "first half, while Bukayo Saka replied for the visitors late in the match. The win lifts City to the top "
+        "of the table with six games of the season left. Coach Pep Guardiola praised his players and the fans, "
+        "saying the team had shown character after their defeat in the Champions League quarter-final."
+    ),
+    "health": (
+        "Health officials in Kenya confirmed 40 new cholera cases on Tuesday as the outbreak spread to two more "
+        "counties. The health ministry said hospitals in Garissa were treating patients for dehydration and that "
+        "a vaccination campaign would start next week. Doctors urged residents to boil drinking water. The World "
+        "Health Organization said it had sent medical supplies and oral vaccines to the affected areas."
+    ),
+    "disaster": (
+        "A magnitude 6.8 earthquake struck central Nepal early on Friday, collapsing houses and triggering "
+        "landslides that blocked roads. Rescue teams pulled survivors from the rubble in Gorkha district, and the "
+        "death toll rose to 57, officials said. Thousands of people spent the night in tents as aftershocks "
+        "continued. The army flew helicopters with relief supplies to remote villages cut off by the quake."
+    ),
+    "energy": (
+        "Oil prices rose 3 percent on Monday after OPEC and its allies agreed to extend production cuts. Brent "
+        "crude traded at 84 dollars a barrel. Analysts said the decision would tighten fuel supplies ahead of "
+        "winter, when demand for natural gas and electricity peaks. Refinery margins in Asia also improved, and "
+        "several power plants switched from gas to coal to cut costs."
+    ),
+    "education": (
+        "Thousands of students sat their final school exams across Uganda this week. The education ministry said "
+        "more pupils had registered than ever before, and that new classrooms had been built in rural districts. "
+        "Teachers' unions welcomed the curriculum reform but warned that many schools still lacked textbooks. "
+        "Universities will publish admission lists once the examination results are released in February."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def enricher() -> Enricher:
+    return shared_enricher()
+
+
+@pytest.fixture(scope="module")
+def scored(enricher: Enricher) -> dict[str, dict[str, float]]:
+    enriched = enricher.enrich_many([raw_from_text(text) for text in ARTICLES.values()])
+    return {key: {t.id: t.score for t in article.topics} for key, article in zip(ARTICLES, enriched, strict=True)}
+
+
+def test_every_taxonomy_topic_is_scored_in_order(enricher: Enricher) -> None:
+    article = enricher.enrich(raw_from_text(ARTICLES["sport"]))
+    ids = [t.id for t in article.topics]
+    assert sorted(ids) == sorted(load_taxonomy().ids)
+    scores = [t.score for t in article.topics]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    labels = {t.id: t.label for t in load_taxonomy().topics}
+    assert all(t.label == labels[t.id] for t in article.topics)
+
+
+@pytest.mark.parametrize("topic", list(ARTICLES))
+def test_an_article_is_about_its_topic_and_not_the_others(scored: dict[str, dict[str, float]], topic: str) -> None:
+    scores = scored[topic]
+    assert scores[topic] >= 0.5, scores
+    unrelated = {"sport", "health", "disaster", "energy", "education"} - {topic}
+    for other in unrelated:
+        assert scores[other] < 0.5, (other, scores[other])
+
+
+def test_evidence_names_the_supporting_phrases(enricher: Enricher) -> None:
+    article = enricher.enrich(raw_from_text(ARTICLES["disaster"]))
+    disaster = next(t for t in article.topics if t.id == "disaster")
+    assert "earthquake" in disaster.evidence and "death toll" in disaster.evidence
+    for phrase in disaster.evidence:
+        assert phrase.lower() in article.text.lower()
+    assert not next(t for t in article.topics if t.id == "sport").evidence
+
+
+def test_more_evidence_never_lowers_a_score(enricher: Enricher) -> None:
+    base = "The ministry published its annual report on Monday."
+    light = base + " It mentioned tariffs once."
+    heavy = light + " Exports rose, the trade deficit narrowed and new tariffs on steel imports were agreed."
+    scores = [
+        next(t.score for t in enricher.enrich(raw_from_text(text)).topics if t.id == "trade")
+        for text in (base, light, heavy)
+    ]
+    assert scores[0] <= scores[1] < scores[2]
+    assert scores[2] >= 0.5 > scores[0]
+
+
+def test_linked_headlines_are_no_evidence(enricher: Enricher) -> None:
+    body = "Officials met on Monday to discuss the budget for next year."
+    with_link = body + "\nRead More: Football World Cup Final Ends in Penalty Shootout as Striker Scores Goal"
+    plain = {t.id: t.score for t in enricher.enrich(raw_from_text(body)).topics}
+    linked = {t.id: t.score for t in enricher.enrich(raw_from_text(with_link)).topics}
+    assert linked["sport"] == plain["sport"]
+
+
+def test_names_of_people_are_no_evidence(enricher: Enricher) -> None:
+    text = "Condoleezza Rice and Bill Gates met reporters in Seattle on Tuesday after a private dinner."
+    topics = {t.id: t for t in enricher.enrich(raw_from_text(text)).topics}
+    assert "Rice" not in topics["agriculture-food"].evidence
+    assert "Bill" not in topics["politics"].evidence
+
+
+def test_title_counts_as_evidence(enricher: Enricher) -> None:
+    text = "Officials met on Monday. They discussed several matters and issued a statement afterwards."
+    plain = next(t.score for t in enricher.enrich(raw_from_text(text)).topics if t.id == "health")
+    titled = next(
+        t.score for t in enricher.enrich(raw_from_text(text, title="Cholera vaccine campaign begins")).topics
+        if t.id == "health"
+    )
+    assert titled > plain
+
+
+def test_plural_forms() -> None:
+    assert plural_forms("tariff") == ["tariff", "tariffs"]
+    assert plural_forms("trade policy") == ["trade policy", "trade policies"]
+    assert plural_forms("tax") == ["tax", "taxes"]
+    assert plural_forms("sanctions") == ["sanctions"]
+    assert plural_forms("WTO") == ["WTO"]
+
+
+def test_lexicon_covers_the_taxonomy_with_provenance() -> None:
+    lexicon = read_data("topic_lexicon.yaml")
+    assert set(lexicon["topics"]) == set(load_taxonomy().ids)
+    for topic, spec in lexicon["topics"].items():
+        assert sum(len(v) for v in spec["terms"].values()) >= 40, topic
+        assert set(spec["terms"]) <= {1, 2, 3}
+    from importlib import resources
+
+    head = resources.files("newswire.enricher").joinpath("data", "topic_lexicon.yaml").read_text("utf-8")[:600]
+    assert "Source:" in head and "Licence" in head
