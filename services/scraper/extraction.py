@@ -43,6 +43,17 @@ _FURNITURE = re.compile(
 _BYLINE = re.compile(r"^(?:by|von|par|por|di)\s+[\w .,'’&-]+$", re.IGNORECASE)
 _STAMP = re.compile(r"^(?:published|updated|posted|last updated|first published)\b.{0,60}$", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
+# A wire story's sign-off: "(Reporting by ...; Editing by ...)".
+_SIGN_OFF = re.compile(r"^\(?(?:reporting|writing|additional reporting|compiled|editing) by [^)]{3,200}\)?\.?$", re.IGNORECASE)
+# Embedded social posts quote other people's words, not the article's.
+_PRUNE = [
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media') or contains(@class, 'tiktok-embed')"
+    " or contains(@class, 'twitter-video') or contains(@class, 'fb-xfbml-parse-ignore')]",
+]
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "div", "dl", "fieldset", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "ul",
+})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
@@ -136,6 +147,8 @@ def trim_furniture(text: str, *, title: str | None = None, description: str | No
             continue
         if near_top and short and (_BYLINE.match(line) or _STAMP.match(line)):
             continue
+        if _SIGN_OFF.match(line):
+            continue
         if short and line.count(" | ") >= 1 and not line.endswith((".", "?", "!", '"', "”")):
             continue
         kept.append(line)
@@ -201,6 +214,67 @@ def _canonical(meta: PageMetadata, url: str | None) -> str:
     return normalise_url(url)
 
 
+def _append_text(paragraph: lxml_html.HtmlElement, text: str) -> None:
+    if len(paragraph):
+        paragraph[-1].tail = (paragraph[-1].tail or "") + text
+    else:
+        paragraph.text = (paragraph.text or "") + text
+
+
+def _has_double_br(children: list[lxml_html.HtmlElement]) -> bool:
+    return any(
+        a.tag == "br" and b.tag == "br" and not (a.tail or "").strip() for a, b in zip(children, children[1:], strict=False)
+    )
+
+
+def split_br_paragraphs(tree: lxml_html.HtmlElement) -> None:
+    """Turn text separated by `<br><br>` into `<p>` elements, as Readability does.
+
+    Old CMSes and hand-written pages separate paragraphs with double line breaks; without real
+    paragraphs, text extractors cannot tell the story from the navigation around it.
+    """
+    for parent in [e for e in tree.iter() if isinstance(e.tag, str) and _has_double_br(list(e))]:
+        children = list(parent)
+        rebuilt: list[lxml_html.HtmlElement] = []
+        current: lxml_html.HtmlElement | None = None
+        breaks = 0
+
+        def paragraph() -> lxml_html.HtmlElement:
+            nonlocal current
+            if current is None:
+                current = lxml_html.Element("p")
+                rebuilt.append(current)
+            return current
+
+        def settle_breaks() -> None:
+            nonlocal current, breaks
+            if breaks >= 2:
+                current = None
+            elif breaks == 1 and current is not None:
+                current.append(lxml_html.Element("br"))
+            breaks = 0
+
+        if parent.text and parent.text.strip():
+            paragraph().text = parent.text
+        parent.text = None
+        for child in children:
+            parent.remove(child)
+            tail, child.tail = child.tail, None
+            if child.tag == "br":
+                breaks += 1
+            else:
+                settle_breaks()
+                if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+                    current = None
+                    rebuilt.append(child)
+                else:
+                    paragraph().append(child)
+            if tail and tail.strip():
+                settle_breaks()
+                _append_text(paragraph(), tail)
+        parent.extend(rebuilt)
+
+
 def _link_density(tree: lxml_html.HtmlElement) -> float:
     body = tree.find("body")
     node = body if body is not None else tree
@@ -244,6 +318,7 @@ def extract_article(
     if meta.is_collection and not meta.is_article:
         raise NotAnArticle("index_page", "the page describes itself as a collection of links")
     dense = _link_density(tree)
+    split_br_paragraphs(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -252,6 +327,7 @@ def extract_article(
         include_tables=False,
         include_images=False,
         deduplicate=False,
+        prune_xpath=_PRUNE,
     )
     title = _title(meta, getattr(document, "title", None))
     main_text = trim_furniture(clean_text(getattr(document, "text", None) or ""), title=title, description=meta.description)
