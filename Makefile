@@ -11,7 +11,7 @@ PYTEST := $(VENV)/bin/pytest
 SYSTEM_TOOLS := kcat:kcat promtool:prometheus chromium:chromium pg_ctlcluster:postgresql
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-system lock schemas kafka-jars test test-unit test-integration test-smoke \
+.PHONY: help install install-system lock schemas kafka-jars test test-unit test-integration test-smoke test-faults \
         demo broker eval eval-extraction bench clean
 
 help: ## list the targets
@@ -56,6 +56,9 @@ test-integration: install kafka-jars ## tests against a real Apache Kafka 4.x (K
 
 test-smoke: install ## the demo-path subset on the embedded Tansu broker
 	NEWSWIRE_TEST_BROKER=tansu $(PYTEST) -m "smoke" -q
+
+test-faults: install install-system kafka-jars ## the full fault and bad-input suite on Apache Kafka (make test runs a shortened one)
+	NEWSWIRE_TEST_BROKER=kafka NEWSWIRE_FAULTS_FULL=1 $(PYTEST) -m "faults" -q
 
 demo: install ## the whole pipeline on this machine: broker, sample site, scraper, enricher, API
 	$(VENV)/bin/newswire demo
