@@ -118,3 +118,13 @@ def test_every_alert_is_explained_in_the_operations_guide() -> None:
 
 def _job_equalities(expr: str) -> list[str]:
     return re.findall(r'job="([^"]+)"', expr)
+
+
+def test_the_operations_guide_names_only_exported_metrics() -> None:
+    guide = (REPO / "deploy" / "README.md").read_text()
+    named = set(re.findall(r"\b(newswire_[a-z_]+[a-z])\b", guide))
+    exported = exported_series()
+    assert len(named) > 15
+    # The guide names histograms by their family name; counters by their `_total` series.
+    families = exported | {name.removesuffix("_bucket") for name in exported}
+    assert named <= families, sorted(named - families)
