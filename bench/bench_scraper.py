@@ -128,19 +128,46 @@ def main() -> int:
     logging.getLogger("newswire").setLevel(logging.ERROR)
     with SampleSite(port=0) as site:
         pages = _pages(site)
-        words = sum(len(extract_article(body, url=url, source="bench").text.split()) for url, body in pages) // len(pages)
+        words = sum(len(extract_article(body, url=url, source="bench").text.split()) for url, body in pages) // len(
+            pages
+        )
         extracted = _extraction(pages)
         crawl = asyncio.run(_crawl(site))
-    result = {"machine": machine_info(), "site_pages": len(pages), "mean_words": words, "extraction": extracted, "crawl": crawl}
+    result = {
+        "machine": machine_info(),
+        "site_pages": len(pages),
+        "mean_words": words,
+        "extraction": extracted,
+        "crawl": crawl,
+    }
     machine = result["machine"]
-    print(f"{len(pages)} sample-site article pages of ~{words} words, {machine['cores']} cores, {machine['memory_gib']} GiB\n")  # type: ignore[index]
+    assert isinstance(machine, dict)
+    print(
+        f"{len(pages)} sample-site article pages of ~{words} words, "
+        f"{machine['cores']} cores, {machine['memory_gib']} GiB\n"
+    )
+    share, overhead = extracted["trafilatura_share"], extracted["overhead_ratio"]
+    rows = [
+        (
+            "trafilatura.extract alone (baseline)",
+            extracted["trafilatura_alone_pages_per_second"],
+            f"{extracted['pages']} pages",
+        ),
+        (
+            "newswire extract_article",
+            extracted["newswire_pages_per_second"],
+            f"trafilatura {share:.0%} of the time, {overhead}x the baseline's time",
+        ),
+        (
+            "crawl over HTTP (fetch, robots, conditional GET, extract, dedup; no Kafka)",
+            crawl["pages_per_second"],
+            f"{crawl['pages']} pages in {crawl['seconds']} s",
+        ),
+    ]
     print("| measurement | pages/s | note |")
     print("|---|---:|---|")
-    print(f"| trafilatura.extract alone (baseline) | {extracted['trafilatura_alone_pages_per_second']} | {extracted['pages']} pages |")
-    print(f"| newswire extract_article | {extracted['newswire_pages_per_second']} | trafilatura {extracted['trafilatura_share']:.0%} of the time, "
-          f"{extracted['overhead_ratio']}x the baseline's time |")
-    print(f"| crawl over HTTP (fetch, robots, conditional GET, extract, dedup; no Kafka) | {crawl['pages_per_second']} | "
-          f"{crawl['pages']} pages in {crawl['seconds']} s |")
+    for name, rate, note in rows:
+        print(f"| {name} | {rate} | {note} |")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     return 0

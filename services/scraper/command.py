@@ -21,7 +21,12 @@ logger = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sources", type=Path, metavar="FILE", help="sources YAML file (default: setting sources_file, the bundled list)")
+    parser.add_argument(
+        "--sources",
+        type=Path,
+        metavar="FILE",
+        help="sources YAML file (default: setting sources_file, the bundled list)",
+    )
     parser.add_argument("--once", action="store_true", help="poll every source once, then exit")
 
 
@@ -29,7 +34,7 @@ async def _main(settings: Settings, args: argparse.Namespace) -> int:
     sources = load_sources(args.sources or settings.sources_file)
     try:
         await ensure_topics(settings)
-    except Exception as exc:  # noqa: BLE001 - the publisher retries the connection; topics may be auto-created
+    except Exception as exc:  # the publisher retries the connection; topics may be auto-created
         logger.warning("could not ensure topics exist (%s); continuing", exc)
     scraper = Scraper(settings, sources)
     scraper.install_signal_handlers()

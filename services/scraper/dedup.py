@@ -85,7 +85,9 @@ class StateStore:
     def __enter__(self) -> "StateStore":
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # -- URLs ------------------------------------------------------------------------------------
@@ -119,13 +121,21 @@ class StateStore:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def finish(self, url: str, *, status: UrlStatus, validators: Validators | None = None, error: str | None = None) -> None:
+    def finish(
+        self, url: str, *, status: UrlStatus, validators: Validators | None = None, error: str | None = None
+    ) -> None:
         """Record a final outcome for a URL (validators kept when none are given)."""
         self._db.execute(
             """UPDATE urls SET status = ?, last_checked = ?, last_error = ?,
                    etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified) WHERE url = ?""",
-            (status, time.time(), error, validators.etag if validators else None,
-             validators.last_modified if validators else None, url),
+            (
+                status,
+                time.time(),
+                error,
+                validators.etag if validators else None,
+                validators.last_modified if validators else None,
+                url,
+            ),
         )
 
     def checked(self, url: str) -> None:
@@ -133,8 +143,10 @@ class StateStore:
 
     def failed_attempt(self, url: str, *, error: str, max_attempts: int) -> UrlStatus:
         """Count a transient failure; the URL is given up (failed) after `max_attempts`."""
-        self._db.execute("UPDATE urls SET attempts = attempts + 1, last_error = ?, last_checked = ? WHERE url = ?",
-                         (error, time.time(), url))
+        self._db.execute(
+            "UPDATE urls SET attempts = attempts + 1, last_error = ?, last_checked = ? WHERE url = ?",
+            (error, time.time(), url),
+        )
         state = self.get(url)
         if state is not None and state.attempts >= max_attempts:
             self.finish(url, status="failed", error=error)
@@ -142,7 +154,11 @@ class StateStore:
         return state.status if state else "pending"
 
     def pending_count(self, source: str) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM urls WHERE source = ? AND status = 'pending'", (source,)).fetchone()[0])
+        return int(
+            self._db.execute("SELECT COUNT(*) FROM urls WHERE source = ? AND status = 'pending'", (source,)).fetchone()[
+                0
+            ]
+        )
 
     # -- feeds and sitemaps ----------------------------------------------------------------------
 
@@ -168,7 +184,9 @@ class StateStore:
         ).fetchone()
         if row is not None:
             return "unchanged" if row[0] == article.content_hash else "changed"
-        other = self._db.execute("SELECT 1 FROM articles WHERE content_hash = ? LIMIT 1", (article.content_hash,)).fetchone()
+        other = self._db.execute(
+            "SELECT 1 FROM articles WHERE content_hash = ? LIMIT 1", (article.content_hash,)
+        ).fetchone()
         return "same_text" if other else "new"
 
     def published(self, article: RawArticle, *, url: str, validators: Validators) -> None:
@@ -177,12 +195,20 @@ class StateStore:
         with self._db:
             self._db.execute("BEGIN")
             self._db.execute(
-                """INSERT INTO articles (canonical_url, article_id, content_hash, source, published_at, first_published, last_published)
+                """INSERT INTO articles (canonical_url, article_id, content_hash, source, published_at,
+                                        first_published, last_published)
                    VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (canonical_url) DO UPDATE SET content_hash = excluded.content_hash,
                        last_published = excluded.last_published, published_at = excluded.published_at""",
-                (article.canonical_url, article.id, article.content_hash, article.source,
-                 article.published_at.isoformat() if article.published_at else None, now, now),
+                (
+                    article.canonical_url,
+                    article.id,
+                    article.content_hash,
+                    article.source,
+                    article.published_at.isoformat() if article.published_at else None,
+                    now,
+                    now,
+                ),
             )
             self._db.execute(
                 """UPDATE urls SET status = 'done', last_checked = ?, last_error = NULL,

@@ -62,7 +62,9 @@ def evaluate(directory: Path, *, min_words: int) -> list[PageScore]:
         gold = (directory / "gold" / f"{name}.txt").read_text(encoding="utf-8")
         body = (directory / "pages" / f"{name}.html").read_bytes()
         try:
-            article = extract_article(body, url=page["url"], source="eval", fetched_at=datetime.now(UTC), min_words=min_words)
+            article = extract_article(
+                body, url=page["url"], source="eval", fetched_at=datetime.now(UTC), min_words=min_words
+            )
         except ExtractionError as exc:
             scores.append(PageScore(name, page["markup"], 0.0, 0.0, 0.0, False, str(exc)))
             continue
@@ -81,15 +83,22 @@ def main(argv: list[str] | None = None) -> int:
     width = max(len(s.name) for s in scores)
     print(f"{'page':<{width}}  precision  recall     F1  title")
     for s in scores:
-        print(f"{s.name:<{width}}  {s.precision:9.3f}  {s.recall:6.3f}  {s.f1:5.3f}  {'ok' if s.title_ok else 'WRONG'}"
-              + (f"  ({s.error})" if s.error else ""))
+        print(
+            f"{s.name:<{width}}  {s.precision:9.3f}  {s.recall:6.3f}  {s.f1:5.3f}  {'ok' if s.title_ok else 'WRONG'}"
+            + (f"  ({s.error})" if s.error else "")
+        )
     overall = sum(s.f1 for s in scores) / len(scores)
     titles = sum(s.title_ok for s in scores)
-    print(f"{'overall':<{width}}  {sum(s.precision for s in scores) / len(scores):9.3f}  "
-          f"{sum(s.recall for s in scores) / len(scores):6.3f}  {overall:5.3f}  {titles}/{len(scores)}")
+    print(
+        f"{'overall':<{width}}  {sum(s.precision for s in scores) / len(scores):9.3f}  "
+        f"{sum(s.recall for s in scores) / len(scores):6.3f}  {overall:5.3f}  {titles}/{len(scores)}"
+    )
     if args.json:
-        args.json.write_bytes(orjson.dumps({"pages": [asdict(s) for s in scores], "f1": overall, "titles_ok": titles},
-                                           option=orjson.OPT_INDENT_2))
+        args.json.write_bytes(
+            orjson.dumps(
+                {"pages": [asdict(s) for s in scores], "f1": overall, "titles_ok": titles}, option=orjson.OPT_INDENT_2
+            )
+        )
     return 0 if overall >= args.min_f1 else 1
 
 

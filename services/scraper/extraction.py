@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from itertools import pairwise
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
@@ -44,16 +45,46 @@ _BYLINE = re.compile(r"^(?:by|von|par|por|di)\s+[\w .,'’&-]+$", re.IGNORECASE)
 _STAMP = re.compile(r"^(?:published|updated|posted|last updated|first published)\b.{0,60}$", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 # A wire story's sign-off: "(Reporting by ...; Editing by ...)".
-_SIGN_OFF = re.compile(r"^\(?(?:reporting|writing|additional reporting|compiled|editing) by [^)]{3,200}\)?\.?$", re.IGNORECASE)
+_SIGN_OFF = re.compile(
+    r"^\(?(?:reporting|writing|additional reporting|compiled|editing) by [^)]{3,200}\)?\.?$", re.IGNORECASE
+)
 # Embedded social posts quote other people's words, not the article's.
 _PRUNE = [
-    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media') or contains(@class, 'tiktok-embed')"
-    " or contains(@class, 'twitter-video') or contains(@class, 'fb-xfbml-parse-ignore')]",
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed') or contains(@class, 'twitter-video')"
+    " or contains(@class, 'fb-xfbml-parse-ignore')]",
 ]
-_BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "div", "dl", "fieldset", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "ul",
-})
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "div",
+        "dl",
+        "fieldset",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "ul",
+    }
+)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
@@ -214,17 +245,49 @@ def _canonical(meta: PageMetadata, url: str | None) -> str:
     return normalise_url(url)
 
 
-def _append_text(paragraph: lxml_html.HtmlElement, text: str) -> None:
-    if len(paragraph):
-        paragraph[-1].tail = (paragraph[-1].tail or "") + text
-    else:
-        paragraph.text = (paragraph.text or "") + text
-
-
 def _has_double_br(children: list[lxml_html.HtmlElement]) -> bool:
-    return any(
-        a.tag == "br" and b.tag == "br" and not (a.tail or "").strip() for a, b in zip(children, children[1:], strict=False)
-    )
+    return any(a.tag == "br" and b.tag == "br" and not (a.tail or "").strip() for a, b in pairwise(children))
+
+
+class _Paragraphs:
+    """Rebuilds one element's children, grouping inline content between `<br><br>` into `<p>`s."""
+
+    def __init__(self) -> None:
+        self.children: list[lxml_html.HtmlElement] = []
+        self.current: lxml_html.HtmlElement | None = None
+        self.breaks = 0
+
+    def paragraph(self) -> lxml_html.HtmlElement:
+        if self.current is None:
+            self.current = lxml_html.Element("p")
+            self.children.append(self.current)
+        return self.current
+
+    def settle_breaks(self) -> None:
+        if self.breaks >= 2:
+            self.current = None
+        elif self.breaks == 1 and self.current is not None:
+            self.current.append(lxml_html.Element("br"))
+        self.breaks = 0
+
+    def add_text(self, text: str) -> None:
+        self.settle_breaks()
+        paragraph = self.paragraph()
+        if len(paragraph):
+            paragraph[-1].tail = (paragraph[-1].tail or "") + text
+        else:
+            paragraph.text = (paragraph.text or "") + text
+
+    def add(self, child: lxml_html.HtmlElement) -> None:
+        if child.tag == "br":
+            self.breaks += 1
+            return
+        self.settle_breaks()
+        if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+            self.current = None
+            self.children.append(child)
+        else:
+            self.paragraph().append(child)
 
 
 def split_br_paragraphs(tree: lxml_html.HtmlElement) -> None:
@@ -234,45 +297,17 @@ def split_br_paragraphs(tree: lxml_html.HtmlElement) -> None:
     paragraphs, text extractors cannot tell the story from the navigation around it.
     """
     for parent in [e for e in tree.iter() if isinstance(e.tag, str) and _has_double_br(list(e))]:
-        children = list(parent)
-        rebuilt: list[lxml_html.HtmlElement] = []
-        current: lxml_html.HtmlElement | None = None
-        breaks = 0
-
-        def paragraph() -> lxml_html.HtmlElement:
-            nonlocal current
-            if current is None:
-                current = lxml_html.Element("p")
-                rebuilt.append(current)
-            return current
-
-        def settle_breaks() -> None:
-            nonlocal current, breaks
-            if breaks >= 2:
-                current = None
-            elif breaks == 1 and current is not None:
-                current.append(lxml_html.Element("br"))
-            breaks = 0
-
+        builder = _Paragraphs()
         if parent.text and parent.text.strip():
-            paragraph().text = parent.text
+            builder.add_text(parent.text)
         parent.text = None
-        for child in children:
+        for child in list(parent):
             parent.remove(child)
             tail, child.tail = child.tail, None
-            if child.tag == "br":
-                breaks += 1
-            else:
-                settle_breaks()
-                if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
-                    current = None
-                    rebuilt.append(child)
-                else:
-                    paragraph().append(child)
+            builder.add(child)
             if tail and tail.strip():
-                settle_breaks()
-                _append_text(paragraph(), tail)
-        parent.extend(rebuilt)
+                builder.add_text(tail)
+        parent.extend(builder.children)
 
 
 def _link_density(tree: lxml_html.HtmlElement) -> float:
@@ -288,7 +323,7 @@ def _parse(text: str) -> lxml_html.HtmlElement:
         tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError("unparsable", f"not an HTML document: {exc}") from exc
-    if tree is None or tree.find("body") is None and not tree.text_content().strip():
+    if tree is None or (tree.find("body") is None and not tree.text_content().strip()):
         raise ExtractionError("unparsable", "the document is empty")
     return tree
 
@@ -330,7 +365,9 @@ def extract_article(
         prune_xpath=_PRUNE,
     )
     title = _title(meta, getattr(document, "title", None))
-    main_text = trim_furniture(clean_text(getattr(document, "text", None) or ""), title=title, description=meta.description)
+    main_text = trim_furniture(
+        clean_text(getattr(document, "text", None) or ""), title=title, description=meta.description
+    )
     body_text = clean_text(meta.article_body or "")
     # The publisher's own articleBody rescues pages whose layout defeats the text extractor.
     if len(body_text) > 1.5 * len(main_text) and len(body_text.split()) >= min_words:

@@ -22,12 +22,12 @@ import httpx
 
 from . import metrics
 from .errors import FetchError
-from .robots import RobotsCache
+from .robots import MAX_ROBOTS_BYTES, RobotsCache
 from .settings import Settings
 from .ssrf import Resolver, check_url, system_resolver
 from .urls import UrlError, host_of, normalise_url
 
-__all__ = ["Fetcher", "Response", "ResourceKind", "Validators"]
+__all__ = ["Fetcher", "ResourceKind", "Response", "Validators"]
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,10 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent, "Accept-Language": "en;q=1.0, *;q=0.5"},
             timeout=httpx.Timeout(
-                connect=settings.connect_timeout, read=settings.read_timeout, write=settings.read_timeout, pool=settings.total_timeout
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.read_timeout,
+                pool=settings.total_timeout,
             ),
             follow_redirects=False,
             transport=transport,
@@ -141,12 +144,13 @@ class Fetcher:
         self._robots = RobotsCache(self._fetch_robots, ttl=settings.robots_ttl)
         # robots.txt matching uses the product token, not the whole User-Agent string.
         self._robots_agent = settings.user_agent.split("/", 1)[0].split()[0]
-        self._allow_private_robots: set[str] = set()
 
     async def __aenter__(self) -> "Fetcher":
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -174,7 +178,12 @@ class Fetcher:
             metrics.FETCHES.labels(source, exc.outcome).inc()
             if exc.outcome == "robots_disallowed":
                 metrics.ROBOTS_REFUSALS.labels(source).inc()
-            logger.warning("fetch failed (%s): %s", exc.outcome, exc.detail, extra={"source": source, "url": url, "outcome": exc.outcome})
+            logger.warning(
+                "fetch failed (%s): %s",
+                exc.outcome,
+                exc.detail,
+                extra={"source": source, "url": url, "outcome": exc.outcome},
+            )
             raise
         finally:
             metrics.FETCH_SECONDS.labels(source).observe(time.monotonic() - started)
@@ -185,22 +194,42 @@ class Fetcher:
     # -- internals -------------------------------------------------------------------------------
 
     async def _fetch_with_retries(
-        self, url: str, *, source: str, kind: ResourceKind, validators: Validators | None, allow_private: bool, delay: float | None
+        self,
+        url: str,
+        *,
+        source: str,
+        kind: ResourceKind,
+        validators: Validators | None,
+        allow_private: bool,
+        delay: float | None,
     ) -> Response:
         attempt = 0
         while True:
             try:
-                return await self._follow(url, kind=kind, validators=validators, allow_private=allow_private, delay=delay)
+                return await self._follow(
+                    url, kind=kind, validators=validators, allow_private=allow_private, delay=delay
+                )
             except _Retry as retry:
                 attempt += 1
                 if attempt > self.settings.retries:
                     raise retry.error from None
                 if retry.after is not None and retry.after > self.settings.max_retry_after:
-                    raise FetchError(retry.error.outcome, f"{retry.error.detail}; Retry-After {retry.after:.0f}s is too long", url=url) from None
+                    raise FetchError(
+                        retry.error.outcome,
+                        f"{retry.error.detail}; Retry-After {retry.after:.0f}s is too long",
+                        url=url,
+                    ) from None
                 backoff = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
                 # Full jitter spreads retries of many crawlers hitting the same failing server.
                 wait = max(retry.after or 0.0, random.uniform(0, backoff) + backoff / 2)
-                logger.info("retrying %s in %.1fs (attempt %s): %s", url, wait, attempt, retry.error.detail, extra={"source": source})
+                logger.info(
+                    "retrying %s in %.1fs (attempt %s): %s",
+                    url,
+                    wait,
+                    attempt,
+                    retry.error.detail,
+                    extra={"source": source},
+                )
                 await asyncio.sleep(wait)
 
     async def _follow(
@@ -213,17 +242,30 @@ class Fetcher:
         seen = [current]
         for _hop in range(self.settings.max_redirects + 1):
             await check_url(current, resolver=self._resolver, allow_private=allow_private)
-            await self._check_robots(current, allow_private=allow_private)
-            robots_delay = (await self._robots.policy(current)).crawl_delay(self._robots_agent)
-            wait = max(self.settings.per_host_delay if delay is None else delay, robots_delay)
+            policy = await self._robots.policy(current, allow_private=allow_private)
+            if policy.unavailable:
+                raise FetchError("connect_error", "robots.txt unavailable; not crawling this host for now", url=current)
+            if not policy.can_fetch(current, self._robots_agent):
+                raise FetchError("robots_disallowed", "robots.txt disallows it", url=current)
+            wait = max(self.settings.per_host_delay if delay is None else delay, policy.crawl_delay(self._robots_agent))
             # Stored validators come from the end of the chain, so every hop carries them; a
             # redirecting hop ignores them and the final one answers 304 when nothing changed.
             conditional = validators.headers() if validators else {}
-            location, response = await self._request(current, kind=kind, headers={"Accept": _ACCEPT[kind], **conditional}, delay=wait)
+            location, response = await self._request(
+                current, kind=kind, headers={"Accept": _ACCEPT[kind], **conditional}, delay=wait
+            )
             if location is None:
                 assert response is not None
-                return Response(url=url, final_url=current, status=response[0], body=response[1], content_type=response[2],
-                                charset=response[3], validators=response[4], fetched_at=datetime.now(UTC))
+                return Response(
+                    url=url,
+                    final_url=current,
+                    status=response[0],
+                    body=response[1],
+                    content_type=response[2],
+                    charset=response[3],
+                    validators=response[4],
+                    fetched_at=datetime.now(UTC),
+                )
             try:
                 target = normalise_url(urljoin(current, location))
             except UrlError as exc:
@@ -233,15 +275,6 @@ class Fetcher:
             seen.append(target)
             current = target
         raise FetchError("too_many_redirects", f"more than {self.settings.max_redirects} redirects", url=url)
-
-    async def _check_robots(self, url: str, *, allow_private: bool) -> None:
-        if allow_private:
-            self._allow_private_robots.add(host_of(url))
-        policy = await self._robots.policy(url)
-        if policy.unavailable:
-            raise FetchError("connect_error", "robots.txt unavailable; not crawling this host for now", url=url)
-        if not policy.can_fetch(url, self._robots_agent):
-            raise FetchError("robots_disallowed", "robots.txt disallows it", url=url)
 
     def _host(self, url: str) -> _Host:
         key = host_of(url)
@@ -271,9 +304,13 @@ class Fetcher:
                     async with self._client.stream("GET", url, headers=headers) as response:
                         return await self._read(url, response, kind=kind)
             except TimeoutError as exc:
-                raise _Retry(FetchError("timeout", f"no complete answer within {self.settings.total_timeout:g}s", url=url)) from exc
+                raise _Retry(
+                    FetchError("timeout", f"no complete answer within {self.settings.total_timeout:g}s", url=url)
+                ) from exc
             except httpx.TimeoutException as exc:
-                raise _Retry(FetchError("timeout", f"{type(exc).__name__} after the configured timeout", url=url)) from exc
+                raise _Retry(
+                    FetchError("timeout", f"{type(exc).__name__} after the configured timeout", url=url)
+                ) from exc
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 raise _Retry(FetchError("connect_error", f"{type(exc).__name__}: {exc}", url=url)) from exc
             except httpx.HTTPError as exc:
@@ -294,7 +331,9 @@ class Fetcher:
             return None, (304, b"", content_type, None, validators)
         if status in _RETRY_STATUSES:
             outcome = "rate_limited" if status == 429 else "server_error"
-            raise _Retry(FetchError(outcome, f"HTTP {status}", url=url), _retry_after(response.headers.get("retry-after")))
+            raise _Retry(
+                FetchError(outcome, f"HTTP {status}", url=url), _retry_after(response.headers.get("retry-after"))
+            )
         if status >= 400 or status < 200:
             raise FetchError("server_error" if status >= 500 else "http_error", f"HTTP {status}", url=url)
         if not _content_type_ok(kind, content_type):
@@ -313,25 +352,26 @@ class Fetcher:
             chunks.append(chunk)
         return None, (status, b"".join(chunks), content_type, response.charset_encoding, validators)
 
-    async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes]:
-        allow_private = host_of(robots_url) in self._allow_private_robots
+    async def _fetch_robots(self, robots_url: str, allow_private: bool) -> tuple[int, bytes]:
         current = robots_url
         for _hop in range(5):
             try:
                 await check_url(current, resolver=self._resolver, allow_private=allow_private)
                 host = self._host(current)
-                async with host.semaphore:
-                    async with self._client.stream("GET", current, headers={"Accept": "text/plain"}) as response:
-                        if response.status_code in _REDIRECTS and response.headers.get("location"):
-                            current = urljoin(current, response.headers["location"])
-                            continue
-                        body = b""
-                        if 200 <= response.status_code < 300:
-                            async for chunk in response.aiter_bytes():
-                                body += chunk
-                                if len(body) > 512 * 1024:
-                                    break
-                        return response.status_code, body
+                async with (
+                    host.semaphore,
+                    self._client.stream("GET", current, headers={"Accept": "text/plain"}) as response,
+                ):
+                    if response.status_code in _REDIRECTS and response.headers.get("location"):
+                        current = urljoin(current, response.headers["location"])
+                        continue
+                    body = b""
+                    if 200 <= response.status_code < 300:
+                        async for chunk in response.aiter_bytes():
+                            body += chunk
+                            if len(body) > MAX_ROBOTS_BYTES:
+                                break
+                    return response.status_code, body
             except (httpx.HTTPError, FetchError) as exc:
                 logger.info("robots.txt %s: %s", robots_url, exc)
                 return 0, b""

@@ -1,4 +1,4 @@
-"""The scraper's Prometheus metrics (prefix `newswire_scraper_`, plus the contract's `newswire_articles_published_total`).
+"""The scraper's Prometheus metrics: prefix `newswire_scraper_`, and `newswire_articles_published_total`.
 
 Served on the scraper's own port (`metrics_port`, default 9101) at `/metrics`.
 """
@@ -25,30 +25,39 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 FETCHES = Counter(
-    "newswire_scraper_fetches_total", "HTTP fetches by source and outcome (ok, not_modified, timeout, too_large, ...)",
+    "newswire_scraper_fetches_total",
+    "HTTP fetches by source and outcome (ok, not_modified, timeout, too_large, ...)",
     ["source", "outcome"],
 )
 FETCH_SECONDS = Histogram(
-    "newswire_scraper_fetch_seconds", "Time from request to the last byte, retries included",
-    ["source"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120),
+    "newswire_scraper_fetch_seconds",
+    "Time from request to the last byte, retries included",
+    ["source"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120),
 )
 BYTES = Counter("newswire_scraper_bytes_total", "Response body bytes received", ["source"])
 ARTICLES_PUBLISHED = Counter(
     "newswire_articles_published_total", "Articles acknowledged by the broker on the raw topic", ["source"]
 )
 DUPLICATES = Counter(
-    "newswire_scraper_duplicates_total", "Articles not published again: same canonical URL and text, or same text elsewhere",
+    "newswire_scraper_duplicates_total",
+    "Articles not published again: same canonical URL and text, or same text elsewhere",
     ["source", "reason"],
 )
-ROBOTS_REFUSALS = Counter("newswire_scraper_robots_refusals_total", "URLs not fetched because robots.txt disallows them", ["source"])
+ROBOTS_REFUSALS = Counter(
+    "newswire_scraper_robots_refusals_total", "URLs not fetched because robots.txt disallows them", ["source"]
+)
 EXTRACTION_FAILURES = Counter(
     "newswire_scraper_extraction_failures_total", "Pages that could not be turned into an article", ["source", "reason"]
 )
 PAGES_SKIPPED = Counter(
-    "newswire_scraper_pages_skipped_total", "Pages skipped because they are not articles (index pages, too little text)",
+    "newswire_scraper_pages_skipped_total",
+    "Pages skipped because they are not articles (index pages, too little text)",
     ["source", "reason"],
 )
-PUBLISH_ERRORS = Counter("newswire_scraper_publish_errors_total", "Failed attempts to publish to Kafka (retried)", ["source"])
+PUBLISH_ERRORS = Counter(
+    "newswire_scraper_publish_errors_total", "Failed attempts to publish to Kafka (retried)", ["source"]
+)
 POLLS = Counter("newswire_scraper_polls_total", "Completed polls of a source", ["source"])
 PENDING_URLS = Gauge("newswire_scraper_pending_urls", "URLs discovered and not yet finished", ["source"])
 

@@ -6,6 +6,7 @@ called, which flushes what the producer still holds.
 """
 
 import asyncio
+import contextlib
 import logging
 
 from aiokafka import AIOKafkaProducer
@@ -47,8 +48,12 @@ class Publisher:
                 await producer.start()
             except KafkaError as exc:
                 await producer.stop()
-                logger.warning("Kafka not reachable at %s (%s); retrying in %.0fs",
-                               self._settings.kafka_bootstrap_servers, exc, delay)
+                logger.warning(
+                    "Kafka not reachable at %s (%s); retrying in %.0fs",
+                    self._settings.kafka_bootstrap_servers,
+                    exc,
+                    delay,
+                )
                 await self._pause(delay)
                 delay = min(delay * 2, _BACKOFF_MAX)
                 continue
@@ -69,13 +74,20 @@ class Publisher:
                 await publish(self._producer, self.topic, article, key=article.id)
             except KafkaError as exc:
                 metrics.PUBLISH_ERRORS.labels(article.source).inc()
-                logger.warning("publish of %s failed (%s); retrying in %.1fs", article.id, exc, delay,
-                               extra={"article_id": article.id, "source": article.source})
+                logger.warning(
+                    "publish of %s failed (%s); retrying in %.1fs",
+                    article.id,
+                    exc,
+                    delay,
+                    extra={"article_id": article.id, "source": article.source},
+                )
                 await self._pause(delay)
                 delay = min(delay * 2, _BACKOFF_MAX)
                 continue
             metrics.ARTICLES_PUBLISHED.labels(article.source).inc()
-            logger.info("published %s", article.canonical_url, extra={"article_id": article.id, "source": article.source})
+            logger.info(
+                "published %s", article.canonical_url, extra={"article_id": article.id, "source": article.source}
+            )
             return
 
     def request_stop(self) -> None:
@@ -90,7 +102,5 @@ class Publisher:
             await producer.stop()
 
     async def _pause(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass

@@ -44,8 +44,8 @@ class RobotsPolicy:
         return min(float(delay), MAX_CRAWL_DELAY) if delay else 0.0
 
 
-#: origin URL + "/robots.txt" -> (status, body); status 0 means the server was unreachable.
-RobotsFetch = Callable[[str], Awaitable[tuple[int, bytes]]]
+#: (robots.txt URL, allow_private) -> (status, body); status 0 means the server was unreachable.
+RobotsFetch = Callable[[str, bool], Awaitable[tuple[int, bytes]]]
 
 
 class RobotsCache:
@@ -55,23 +55,26 @@ class RobotsCache:
         self._entries: dict[str, tuple[float, RobotsPolicy]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def policy(self, url: str) -> RobotsPolicy:
+    async def policy(self, url: str, *, allow_private: bool) -> RobotsPolicy:
+        """The policy of the URL's origin; `allow_private` is the SSRF exemption of the asking source."""
         origin = origin_of(url)
         lock = self._locks.setdefault(origin, asyncio.Lock())
         async with lock:
             entry = self._entries.get(origin)
             if entry and entry[0] > time.monotonic():
                 return entry[1]
-            policy, ttl = await self._load(origin)
+            policy, ttl = await self._load(origin, allow_private=allow_private)
             self._entries[origin] = (time.monotonic() + ttl, policy)
             return policy
 
-    async def _load(self, origin: str) -> tuple[RobotsPolicy, float]:
-        status, body = await self._fetch(origin + "/robots.txt")
+    async def _load(self, origin: str, *, allow_private: bool) -> tuple[RobotsPolicy, float]:
+        status, body = await self._fetch(origin + "/robots.txt", allow_private)
         if 200 <= status < 300:
             text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
             return RobotsPolicy(Protego.parse(text)), self._ttl
         if 400 <= status < 500:
             return RobotsPolicy(None, allow_all=True), self._ttl
-        logger.warning("robots.txt of %s unavailable (status %s); not crawling it for now", origin, status or "unreachable")
+        logger.warning(
+            "robots.txt of %s unavailable (status %s); not crawling it for now", origin, status or "unreachable"
+        )
         return RobotsPolicy(None, allow_all=False, unavailable=True), ERROR_TTL

@@ -57,7 +57,9 @@ class PollReport:
 
     def summary(self) -> str:
         details = ", ".join(f"{k}={v}" for k, v in sorted(self.outcomes.items()))
-        return f"{self.source}: {self.discovered} new URLs, {self.fetched} fetched, {self.published} published ({details})"
+        return (
+            f"{self.source}: {self.discovered} new URLs, {self.fetched} fetched, {self.published} published ({details})"
+        )
 
 
 class Scraper:
@@ -76,7 +78,9 @@ class Scraper:
         self.publisher = publisher or Publisher(settings)
         self.store = store or StateStore(settings.state_db)
         self._stop = asyncio.Event()
-        self._article_locks: dict[str, asyncio.Lock] = {}
+        # Two URLs of one article (an alias; a feed and a sitemap address; a syndicated copy) may be
+        # handled at once: deciding novelty, publishing and recording happen one article at a time.
+        self._publishing = asyncio.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -129,9 +133,15 @@ class Scraper:
         report.discovered = self.store.discover(found, source=source.id)
         # Only now that their entries are recorded may a feed's validators turn it into a 304.
         for listing in listings:
-            self.store.remember_listing(listing.url, source=source.id, validators=listing.validators, children=listing.children)
-        due = self.store.due(source.id, revisit_after=self.settings.revisit_after,
-                             revisit_window=self.settings.revisit_window, limit=self.settings.max_urls_per_poll)
+            self.store.remember_listing(
+                listing.url, source=source.id, validators=listing.validators, children=listing.children
+            )
+        due = self.store.due(
+            source.id,
+            revisit_after=self.settings.revisit_after,
+            revisit_window=self.settings.revisit_window,
+            limit=self.settings.max_urls_per_poll,
+        )
         limit = asyncio.Semaphore(source.concurrency)
 
         async def handle(url: str) -> None:
@@ -147,11 +157,19 @@ class Scraper:
         logger.info("poll done: %s", report.summary(), extra={"source": source.id})
         return report
 
-    async def _fetch_listing(self, source: Source, url: str, kind: Literal["feed", "sitemap"], report: PollReport) -> Response | None:
+    async def _fetch_listing(
+        self, source: Source, url: str, kind: Literal["feed", "sitemap"], report: PollReport
+    ) -> Response | None:
         known = self.store.listing(url)
         try:
-            response = await self.fetcher.fetch(url, source=source.id, kind=kind, validators=known[0] if known else None,
-                                                allow_private=source.allow_private, delay=source.request_delay)
+            response = await self.fetcher.fetch(
+                url,
+                source=source.id,
+                kind=kind,
+                validators=known[0] if known else None,
+                allow_private=source.allow_private,
+                delay=source.request_delay,
+            )
         except FetchError as exc:
             report.outcomes[f"{kind}_{exc.outcome}"] += 1
             return None
@@ -218,8 +236,14 @@ class Scraper:
         validators = state.validators if state else None
         report.fetched += 1
         try:
-            response = await self.fetcher.fetch(url, source=source.id, kind="page", validators=validators,
-                                                allow_private=source.allow_private, delay=source.request_delay)
+            response = await self.fetcher.fetch(
+                url,
+                source=source.id,
+                kind="page",
+                validators=validators,
+                allow_private=source.allow_private,
+                delay=source.request_delay,
+            )
         except FetchError as exc:
             report.outcomes[exc.outcome] += 1
             if exc.outcome in _TRANSIENT:
@@ -233,9 +257,14 @@ class Scraper:
             return
         try:
             article = await asyncio.to_thread(
-                extract_article, response.body, url=response.final_url, source=source.id,
-                header_charset=response.charset, fetched_at=response.fetched_at,
-                default_language=source.language, min_words=self.settings.min_article_words,
+                extract_article,
+                response.body,
+                url=response.final_url,
+                source=source.id,
+                header_charset=response.charset,
+                fetched_at=response.fetched_at,
+                default_language=source.language,
+                min_words=self.settings.min_article_words,
             )
         except NotAnArticle as exc:
             report.outcomes[f"skipped_{exc.reason}"] += 1
@@ -252,12 +281,7 @@ class Scraper:
         await self._publish_once(article, url=url, response=response, report=report)
 
     async def _publish_once(self, article: RawArticle, *, url: str, response: Response, report: PollReport) -> None:
-        # Two URLs of one article (an alias, a feed and a sitemap address) may be handled at once:
-        # the lock on its canonical URL and text makes the second one see the first one's record.
-        keys = sorted({f"url:{article.canonical_url}", f"text:{article.content_hash}"})
-        async with contextlib.AsyncExitStack() as stack:
-            for key in keys:
-                await stack.enter_async_context(self._article_locks.setdefault(key, asyncio.Lock()))
+        async with self._publishing:
             novelty = self.store.novelty(article)
             if novelty in ("unchanged", "same_text"):
                 report.outcomes[f"duplicate_{novelty}"] += 1

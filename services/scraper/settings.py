@@ -30,13 +30,21 @@ class Settings(CommonSettings):
     backoff_max: float = Field(default=60.0, ge=0)
     max_retry_after: float = Field(default=300.0, ge=0, description="a longer Retry-After gives up on the URL for now")
     per_host_concurrency: int = Field(default=2, ge=1)
-    per_host_delay: float = Field(default=1.0, ge=0, description="seconds between requests to one host (robots Crawl-delay wins when longer)")
+    per_host_delay: float = Field(
+        default=1.0, ge=0, description="seconds between requests to one host (robots Crawl-delay wins when longer)"
+    )
     robots_ttl: float = Field(default=24 * 3600.0, gt=0, description="seconds a robots.txt is cached")
     min_article_words: int = Field(default=80, ge=1, description="fewer words and the page is not an article")
-    max_urls_per_poll: int = Field(default=500, ge=1, description="URLs taken from one source's feeds and sitemaps per poll")
+    max_urls_per_poll: int = Field(
+        default=500, ge=1, description="URLs taken from one source's feeds and sitemaps per poll"
+    )
     max_attempts: int = Field(default=5, ge=1, description="rounds a failing URL is retried before it is given up")
-    revisit_after: float = Field(default=1800.0, ge=0, description="seconds before a finished page is checked again for updates")
-    revisit_window: float = Field(default=2 * 86400.0, ge=0, description="pages first seen longer ago are not checked for updates")
+    revisit_after: float = Field(
+        default=1800.0, ge=0, description="seconds before a finished page is checked again for updates"
+    )
+    revisit_window: float = Field(
+        default=2 * 86400.0, ge=0, description="pages first seen longer ago are not checked for updates"
+    )
     max_sitemap_depth: int = Field(default=2, ge=0, description="levels of sitemap indexes followed")
     sample_site_port: int = Field(default=8800, ge=0, le=65535, description="port of `newswire sample-site`")
 

@@ -86,7 +86,9 @@ def parse_sitemap(body: bytes) -> Sitemap:
         if name == "sitemap":
             sitemap.sitemaps.append(loc)
         elif name == "url":
-            published = parse_datetime(_child_text(element, "publication_date", deep=True) or _child_text(element, "lastmod"))
+            published = parse_datetime(
+                _child_text(element, "publication_date", deep=True) or _child_text(element, "lastmod")
+            )
             sitemap.urls.append(SitemapEntry(loc, published, _child_text(element, "title", deep=True)))
         if len(sitemap.urls) + len(sitemap.sitemaps) >= MAX_ENTRIES:
             break

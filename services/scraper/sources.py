@@ -62,7 +62,9 @@ class Source(BaseModel):
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 of the outlet")
     poll_interval: Seconds = 900.0
     concurrency: int = Field(default=2, ge=1, le=16, description="pages of this source fetched at once")
-    request_delay: float | None = Field(default=None, ge=0, description="seconds between requests to its hosts (default: setting per_host_delay)")
+    request_delay: float | None = Field(
+        default=None, ge=0, description="seconds between requests to its hosts (default: setting per_host_delay)"
+    )
     max_age: Seconds | None = Field(default=None, description="skip feed and sitemap entries older than this")
     allow_private: bool = Field(default=False, description="allow loopback/private addresses (the sample site only)")
     enabled: bool = True

@@ -18,9 +18,20 @@ logger = logging.getLogger(__name__)
 #: schema.org types that describe one article (and its subtypes publishers use).
 ARTICLE_TYPES = frozenset(
     {
-        "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
-        "BackgroundNewsArticle", "ReviewNewsArticle", "AskPublicNewsArticle", "BlogPosting",
-        "LiveBlogPosting", "Report", "ScholarlyArticle", "SatiricalArticle", "TechArticle",
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "AskPublicNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "Report",
+        "ScholarlyArticle",
+        "SatiricalArticle",
+        "TechArticle",
     }
 )
 
@@ -151,7 +162,9 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         meta.language
         or next((v for v in tree.xpath("/html/@lang | /html/@xml:lang") if v.strip()), None)
         or _meta(tree, "og:locale", "language", "content-language", "dc.language")
-        or next(iter(tree.xpath('//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content')), None)
+        or next(
+            iter(tree.xpath('//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content')), None
+        )
     )
     h1 = tree.xpath("//h1")
     meta.h1 = " ".join(h1[0].text_content().split()) or None if h1 else None

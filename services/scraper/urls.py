@@ -16,11 +16,44 @@ __all__ = ["TRACKING_PARAMS", "UrlError", "host_of", "is_tracking_param", "norma
 #: Exact (lower-case) names of query parameters that only track the visitor.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid",
-        "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
-        "vero_id", "rb_clickid", "s_cid", "cmpid", "ocid", "ncid", "ref_src", "ref_url", "spm",
-        "share", "sharetype", "at_medium", "at_campaign", "at_custom1", "at_custom2", "at_custom3",
-        "at_custom4", "smid", "cid_source",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "rb_clickid",
+        "s_cid",
+        "cmpid",
+        "ocid",
+        "ncid",
+        "ref_src",
+        "ref_url",
+        "spm",
+        "share",
+        "sharetype",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+        "at_custom2",
+        "at_custom3",
+        "at_custom4",
+        "smid",
+        "cid_source",
     }
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hmb_", "ga_")
@@ -97,4 +130,3 @@ def origin_of(url: str) -> str:
     """scheme://host[:port] of a URL: the scope of a robots.txt file."""
     parts = urlsplit(url)
     return f"{parts.scheme.lower()}://{host_of(url)}"
-

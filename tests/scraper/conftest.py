@@ -33,6 +33,10 @@ def scraper_settings(data_dir: Path, base: CommonSettings | None = None, **overr
         "revisit_after": 0.0,
     }
     if base is not None:
-        values.update(base.model_dump(include={"kafka_bootstrap_servers", "kafka_idempotence", "topic_prefix", "topic_partitions"}))
+        values.update(
+            base.model_dump(
+                include={"kafka_bootstrap_servers", "kafka_idempotence", "topic_prefix", "topic_partitions"}
+            )
+        )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

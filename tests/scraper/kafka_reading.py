@@ -13,7 +13,9 @@ __all__ = ["read_raw"]
 
 async def read_raw(settings: CommonSettings, *, idle_ms: int = 3000) -> list[tuple[str, RawArticle, dict[str, bytes]]]:
     """Every record of the raw topic: (key, article, headers), read until the topic is drained."""
-    consumer = AIOKafkaConsumer(TopicNames(settings.topic_prefix).raw, **consumer_config(settings, client_id="test-reader", group_id=None))
+    consumer = AIOKafkaConsumer(
+        TopicNames(settings.topic_prefix).raw, **consumer_config(settings, client_id="test-reader", group_id=None)
+    )
     await consumer.start()
     records = []
     try:

@@ -19,7 +19,9 @@ from newswire.scraper.sample_site import SEED_PATH, SampleSite
 NEWSWIRE = [sys.executable, "-m", "newswire.cli"]
 
 
-def test_extract_seed_page(sample_site: SampleSite, seed_text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_extract_seed_page(
+    sample_site: SampleSite, seed_text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     page = tmp_path / "seed.html"
     resource = sample_site.resource(SEED_PATH)
     assert resource is not None
@@ -32,7 +34,9 @@ def test_extract_seed_page(sample_site: SampleSite, seed_text: str, tmp_path: Pa
     assert article["title"] == "PM Shehbaz Sharif Receives Kazakhstan President Tokayev in Islamabad"
     assert article["canonical_url"] == sample_site.url(SEED_PATH)
     assert "Read More" not in article["text"]
-    assert article["text"].splitlines() == [l for l in seed_text.splitlines() if l.strip() and not l.startswith("Read More")]
+    assert article["text"].splitlines() == [
+        line for line in seed_text.splitlines() if line.strip() and not line.startswith("Read More")
+    ]
     assert len(article["id"]) == 32 and len(article["content_hash"]) == 64
 
 
@@ -56,8 +60,12 @@ def test_extract_with_url_and_several_files_keeps_order_and_reports_non_articles
 def test_sample_site_command_serves_on_the_given_port(tmp_path: Path) -> None:
     port = free_port()
     sources = tmp_path / "sources.yaml"
-    process = subprocess.Popen([*NEWSWIRE, "sample-site", "--port", str(port), "--write-sources", str(sources)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*NEWSWIRE, "sample-site", "--port", str(port), "--write-sources", str(sources)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -75,8 +83,13 @@ def test_sample_site_command_serves_on_the_given_port(tmp_path: Path) -> None:
 def test_scrape_with_a_bad_sources_file_names_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("sources:\n  - id: x\n    name: X\n    feeds: [nope]\n")
-    result = subprocess.run([*NEWSWIRE, "scrape", "--sources", str(bad), "--once"], capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "NEWSWIRE_METRICS_PORT": "0", "NEWSWIRE_DATA_DIR": str(tmp_path)})
+    result = subprocess.run(
+        [*NEWSWIRE, "scrape", "--sources", str(bad), "--once"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NEWSWIRE_METRICS_PORT": "0", "NEWSWIRE_DATA_DIR": str(tmp_path)},
+    )
     assert result.returncode == 2
     assert f"{bad}:4: sources.0.feeds.0" in result.stderr
 
@@ -95,7 +108,12 @@ def test_metrics_endpoint_serves_scraper_metrics() -> None:
                 raise
             time.sleep(0.05)
     assert 'newswire_scraper_fetches_total{outcome="ok",source="metrics-test"} 1.0' in body
-    for name in ("newswire_scraper_fetch_seconds_bucket", "newswire_scraper_bytes_total", "newswire_articles_published_total",
-                 "newswire_scraper_duplicates_total", "newswire_scraper_robots_refusals_total",
-                 "newswire_scraper_extraction_failures_total"):
+    for name in (
+        "newswire_scraper_fetch_seconds_bucket",
+        "newswire_scraper_bytes_total",
+        "newswire_articles_published_total",
+        "newswire_scraper_duplicates_total",
+        "newswire_scraper_robots_refusals_total",
+        "newswire_scraper_extraction_failures_total",
+    ):
         assert f"# TYPE {name.removesuffix('_bucket')}" in body or name in body, name

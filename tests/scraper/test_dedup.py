@@ -9,8 +9,16 @@ from newswire.scraper.fetcher import Validators
 
 
 def _article(url: str, text: str) -> RawArticle:
-    return RawArticle(id=article_id(url), url=url, canonical_url=url, source="s", title="T", text=text,
-                      fetched_at=datetime.now(UTC), content_hash=content_hash(text))
+    return RawArticle(
+        id=article_id(url),
+        url=url,
+        canonical_url=url,
+        source="s",
+        title="T",
+        text=text,
+        fetched_at=datetime.now(UTC),
+        content_hash=content_hash(text),
+    )
 
 
 def test_published_articles_survive_a_restart(tmp_path: Path) -> None:
@@ -33,12 +41,17 @@ def test_unpublished_pages_stay_pending_across_restarts(tmp_path: Path) -> None:
     with StateStore(path) as store:
         assert store.discover(["https://news.example/a", "https://news.example/b"], source="s") == 2
         assert store.discover(["https://news.example/a"], source="s") == 0
-        store.published(_article("https://news.example/a", "text"), url="https://news.example/a", validators=Validators())
+        store.published(
+            _article("https://news.example/a", "text"), url="https://news.example/a", validators=Validators()
+        )
     with StateStore(path) as store:
         assert store.pending_count("s") == 1
         due = store.due("s", revisit_after=3600, revisit_window=86400, limit=10)
         assert due == ["https://news.example/b"]
-        assert set(store.due("s", revisit_after=0, revisit_window=86400, limit=10)) == {"https://news.example/a", "https://news.example/b"}
+        assert set(store.due("s", revisit_after=0, revisit_window=86400, limit=10)) == {
+            "https://news.example/a",
+            "https://news.example/b",
+        }
 
 
 def test_transient_failures_are_given_up_after_max_attempts(tmp_path: Path) -> None:
@@ -52,7 +65,14 @@ def test_transient_failures_are_given_up_after_max_attempts(tmp_path: Path) -> N
 def test_listings_remember_validators_and_children(tmp_path: Path) -> None:
     with StateStore(tmp_path / "s.sqlite3") as store:
         assert store.listing("https://news.example/sitemap.xml") is None
-        store.remember_listing("https://news.example/sitemap.xml", source="s", validators=Validators(None, "Wed, 05 Feb 2025 06:20:00 GMT"),
-                               children=["https://news.example/news.xml"])
-        assert store.listing("https://news.example/sitemap.xml") == (Validators(None, "Wed, 05 Feb 2025 06:20:00 GMT"), ["https://news.example/news.xml"])
+        store.remember_listing(
+            "https://news.example/sitemap.xml",
+            source="s",
+            validators=Validators(None, "Wed, 05 Feb 2025 06:20:00 GMT"),
+            children=["https://news.example/news.xml"],
+        )
+        assert store.listing("https://news.example/sitemap.xml") == (
+            Validators(None, "Wed, 05 Feb 2025 06:20:00 GMT"),
+            ["https://news.example/news.xml"],
+        )
         assert store.due("s", revisit_after=0, revisit_window=86400, limit=10) == []

@@ -68,11 +68,13 @@ def test_json_ld_supplies_headline_authors_and_date() -> None:
     head = (
         '<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage","@id":"#page"},'
         '{"@type":"NewsArticle","headline":"Council approves budget","datePublished":"2025-03-01T09:00:00+05:00",'
-        '"author":[{"@type":"Person","name":"Amina Khan"},{"@type":"Person","name":"Bilal Ahmed"}],"inLanguage":"en-GB"}]}</script>'
+        '"author":[{"@type":"Person","name":"Amina Khan"},{"@type":"Person","name":"Bilal Ahmed"}],'
+        '"inLanguage":"en-GB"}]}</script>'
         '<link rel="canonical" href="https://news.example/budget?utm_source=x">'
     )
-    article = extract_article(_page(f"<article>{STORY}</article>", head),
-                              url="https://news.example/budget?id=1", source="t")
+    article = extract_article(
+        _page(f"<article>{STORY}</article>", head), url="https://news.example/budget?id=1", source="t"
+    )
     assert article.title == "Council approves budget"
     assert article.authors == ["Amina Khan", "Bilal Ahmed"]
     assert article.published_at == datetime(2025, 3, 1, 4, 0, tzinfo=UTC)
@@ -82,7 +84,8 @@ def test_json_ld_supplies_headline_authors_and_date() -> None:
 
 def test_article_body_rescues_pages_the_layout_hides() -> None:
     body_text = " ".join([PARAGRAPH] * 5)
-    head = f'<script type="application/ld+json">{{"@type":"NewsArticle","headline":"Hidden","articleBody":"{body_text}"}}</script>'
+    jsonld = f'{{"@type":"NewsArticle","headline":"Hidden","articleBody":"{body_text}"}}'
+    head = f'<script type="application/ld+json">{jsonld}</script>'
     page = _page("<div id='app'><p>Loading...</p></div>", head)
     article = extract_article(page, url="https://news.example/hidden", source="t")
     assert article.text.startswith("The regional council approved")
@@ -90,14 +93,16 @@ def test_article_body_rescues_pages_the_layout_hides() -> None:
 
 def test_cross_site_canonical_is_not_trusted() -> None:
     head = '<title>Story</title><link rel="canonical" href="https://other-site.example/their-story">'
-    article = extract_article(_page(f"<article>{STORY}</article>", head),
-                              url="https://news.example/story", source="t")
+    article = extract_article(_page(f"<article>{STORY}</article>", head), url="https://news.example/story", source="t")
     assert article.canonical_url == "https://news.example/story"
 
 
 def test_og_url_is_used_without_canonical_link() -> None:
-    head = '<meta property="og:url" content="https://news.example/og-story"><meta property="og:title" content="OG title | News Example">' \
-           '<meta property="og:site_name" content="News Example">'
+    head = (
+        '<meta property="og:url" content="https://news.example/og-story">'
+        '<meta property="og:title" content="OG title | News Example">'
+        '<meta property="og:site_name" content="News Example">'
+    )
     article = extract_article(_page(f"<article>{STORY}</article>", head), url=None, source="t")
     assert article.canonical_url == "https://news.example/og-story"
     assert article.title == "OG title"
@@ -111,7 +116,9 @@ def test_og_url_is_used_without_canonical_link() -> None:
         ("/", NotAnArticle, "index_page"),
     ],
 )
-def test_hostile_pages_give_clear_errors(sample_site: SampleSite, path: str, error: type[ExtractionError], reason: str) -> None:
+def test_hostile_pages_give_clear_errors(
+    sample_site: SampleSite, path: str, error: type[ExtractionError], reason: str
+) -> None:
     resource = sample_site.resource(path)
     assert resource is not None
     with pytest.raises(error) as caught:
@@ -141,7 +148,9 @@ def test_page_lying_about_utf8_is_decoded_as_latin1(sample_site: SampleSite) -> 
     assert resource is not None
     with pytest.raises(UnicodeDecodeError):
         resource.body.decode("utf-8")
-    article = extract_article(resource.body, url=sample_site.url("/hostile/latin1.html"), source="t", header_charset="utf-8")
+    article = extract_article(
+        resource.body, url=sample_site.url("/hostile/latin1.html"), source="t", header_charset="utf-8"
+    )
     assert "Montréal" in article.title
     assert "pâtisserie" in article.text and "crème brûlée" in article.text
     assert article.authors == ["Hélène Bérubé"]

@@ -20,7 +20,11 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 
 def test_rss_entries_with_links_and_dates() -> None:
     entries = parse_feed(RSS, base_url="https://news.example/feed.xml")
-    assert [e.url for e in entries] == ["https://news.example/one", "https://news.example/two", "https://news.example/three"]
+    assert [e.url for e in entries] == [
+        "https://news.example/one",
+        "https://news.example/two",
+        "https://news.example/three",
+    ]
     assert entries[0].published == datetime(2025, 2, 5, 6, 20, tzinfo=UTC)
     assert entries[0].title == "One"
 
@@ -30,7 +34,9 @@ def test_atom_feed() -> None:
     <entry><title>E</title><link rel="alternate" href="https://news.example/e"/><id>tag:x,2025:1</id>
     <updated>2025-02-05T06:20:00Z</updated></entry></feed>"""
     entries = parse_feed(atom, base_url="https://news.example/atom")
-    assert [(e.url, e.published) for e in entries] == [("https://news.example/e", datetime(2025, 2, 5, 6, 20, tzinfo=UTC))]
+    assert [(e.url, e.published) for e in entries] == [
+        ("https://news.example/e", datetime(2025, 2, 5, 6, 20, tzinfo=UTC))
+    ]
 
 
 def test_malformed_feed_still_yields_its_entries() -> None:
@@ -57,7 +63,8 @@ NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
         xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
 <url><loc>https://news.example/a</loc><image:image><image:loc>https://cdn.example/a.jpg</image:loc></image:image>
 <news:news><news:publication><news:name>N</news:name><news:language>en</news:language></news:publication>
-<news:publication_date>2025-02-05T11:20:00+05:00</news:publication_date><news:title>A title</news:title></news:news></url>
+<news:publication_date>2025-02-05T11:20:00+05:00</news:publication_date>
+<news:title>A title</news:title></news:news></url>
 <url><loc>https://news.example/b</loc><lastmod>2025-02-04</lastmod></url>
 <url><loc>not a url</loc></url>
 </urlset>"""
@@ -65,7 +72,10 @@ NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_news_sitemap() -> None:
     sitemap = parse_sitemap(NEWS_SITEMAP)
-    assert [(e.url, e.title) for e in sitemap.urls] == [("https://news.example/a", "A title"), ("https://news.example/b", None)]
+    assert [(e.url, e.title) for e in sitemap.urls] == [
+        ("https://news.example/a", "A title"),
+        ("https://news.example/b", None),
+    ]
     assert sitemap.urls[0].published == datetime(2025, 2, 5, 6, 20, tzinfo=UTC)
     assert sitemap.urls[1].published == datetime(2025, 2, 4, tzinfo=UTC)
     assert sitemap.sitemaps == []
@@ -75,18 +85,26 @@ def test_sitemap_index_and_gzip() -> None:
     index = b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
     <sitemap><loc>https://news.example/news.xml</loc></sitemap><sitemap><loc>https://news.example/old.xml.gz</loc></sitemap>
     </sitemapindex>"""
-    assert parse_sitemap(gzip.compress(index)).sitemaps == ["https://news.example/news.xml", "https://news.example/old.xml.gz"]
-    assert [e.url for e in parse_sitemap(gzip.compress(NEWS_SITEMAP)).urls] == ["https://news.example/a", "https://news.example/b"]
+    assert parse_sitemap(gzip.compress(index)).sitemaps == [
+        "https://news.example/news.xml",
+        "https://news.example/old.xml.gz",
+    ]
+    assert [e.url for e in parse_sitemap(gzip.compress(NEWS_SITEMAP)).urls] == [
+        "https://news.example/a",
+        "https://news.example/b",
+    ]
 
 
 def test_plain_text_sitemap() -> None:
     assert [e.url for e in parse_sitemap(b"https://news.example/a\n\nhttps://news.example/b\n# comment\n").urls] == [
-        "https://news.example/a", "https://news.example/b"
+        "https://news.example/a",
+        "https://news.example/b",
     ]
 
 
 def test_entities_are_not_expanded() -> None:
-    hostile = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">
+    hostile = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
+    <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">
     <!ENTITY xxe SYSTEM "file:///etc/passwd">]>
     <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://news.example/&xxe;&lol2;</loc></url></urlset>"""
     urls = [e.url for e in parse_sitemap(hostile).urls]
@@ -103,5 +121,8 @@ def test_sample_site_sitemaps(sample_site: SampleSite) -> None:
     index = sample_site.resource("/sitemap.xml")
     pages = sample_site.resource("/sitemaps/pages.xml.gz")
     assert index is not None and pages is not None
-    assert parse_sitemap(index.body).sitemaps == [sample_site.url("/sitemaps/news.xml"), sample_site.url("/sitemaps/pages.xml.gz")]
+    assert parse_sitemap(index.body).sitemaps == [
+        sample_site.url("/sitemaps/news.xml"),
+        sample_site.url("/sitemaps/pages.xml.gz"),
+    ]
     assert sample_site.url("/hostile/huge.html") in {e.url for e in parse_sitemap(pages.body).urls}

@@ -13,7 +13,9 @@ def test_site_has_enough_varied_articles(sample_site: SampleSite) -> None:
     assert len(articles) >= 25
     assert len({a.template for a in articles}) >= 4
     assert len({a.section for a in articles}) >= 14
-    assert all(250 <= len(a.plain_text.split()) <= 650 for a in articles), [(a.path, len(a.plain_text.split())) for a in articles]
+    assert all(250 <= len(a.plain_text.split()) <= 650 for a in articles), [
+        (a.path, len(a.plain_text.split())) for a in articles
+    ]
 
 
 def test_seed_page_links_its_read_more_lines_to_real_pages(sample_site: SampleSite) -> None:

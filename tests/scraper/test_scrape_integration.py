@@ -28,7 +28,9 @@ def _expected_ids(site: SampleSite) -> set[str]:
 
 
 @pytest.mark.smoke
-async def test_one_scrape_publishes_every_article_page(sample_site: SampleSite, kafka_settings: CommonSettings, tmp_path: Path) -> None:
+async def test_one_scrape_publishes_every_article_page(
+    sample_site: SampleSite, kafka_settings: CommonSettings, tmp_path: Path
+) -> None:
     await ensure_topics(kafka_settings)
     settings = scraper_settings(tmp_path / "state", kafka_settings)
     await Scraper(settings, sources_for(sample_site.base_url)).run(once=True)
@@ -86,12 +88,16 @@ async def test_two_rounds_publish_each_article_exactly_once_and_politely(
     assert set(HOSTILE_PATHS) <= {r.path for r in sample_site.requests} | {"/private/disallowed.html"}
 
 
-async def test_a_revised_article_is_published_again(sample_site: SampleSite, kafka_settings: CommonSettings, tmp_path: Path) -> None:
+async def test_a_revised_article_is_published_again(
+    sample_site: SampleSite, kafka_settings: CommonSettings, tmp_path: Path
+) -> None:
     await ensure_topics(kafka_settings)
     settings = scraper_settings(tmp_path / "state", kafka_settings)
     await Scraper(settings, sources_for(sample_site.base_url)).run(once=True)
     sample_site.revise(SEED_PATH, "Update: the two leaders signed eleven agreements on Wednesday afternoon.")
-    await Scraper(scraper_settings(tmp_path / "state", kafka_settings), sources_for(sample_site.base_url)).run(once=True)
+    await Scraper(scraper_settings(tmp_path / "state", kafka_settings), sources_for(sample_site.base_url)).run(
+        once=True
+    )
 
     records = await read_raw(kafka_settings)
     seed_id = article_id(sample_site.url(SEED_PATH))
@@ -104,11 +110,17 @@ async def test_a_revised_article_is_published_again(sample_site: SampleSite, kaf
 
 
 async def test_broker_outage_loses_nothing_and_duplicates_nothing(
-    broker_factory, sample_site: SampleSite, tmp_path: Path  # type: ignore[no-untyped-def]
+    broker_factory,
+    sample_site: SampleSite,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     broker = broker_factory()
-    common = CommonSettings(kafka_bootstrap_servers=broker.bootstrap_servers, topic_prefix="outage.news.", topic_partitions=3,
-                            kafka_idempotence=broker.engine == "kafka")
+    common = CommonSettings(
+        kafka_bootstrap_servers=broker.bootstrap_servers,
+        topic_prefix="outage.news.",
+        topic_partitions=3,
+        kafka_idempotence=broker.engine == "kafka",
+    )
     await ensure_topics(common)
     # A polite delay keeps the crawl running long enough for the outage to fall in the middle of it.
     settings = scraper_settings(tmp_path / "state", common)

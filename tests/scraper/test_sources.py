@@ -36,9 +36,14 @@ def test_errors_name_file_line_and_field() -> None:
         ("sources:\n  - id: [\n", "<s>:3: not valid YAML"),
         ("- just a list\n", "<s>:1: expected a mapping"),
         ("sources:\n  - id: a\n    name: A\n", "<s>:2: sources.0: Value error, a source needs at least one of feeds"),
-        ("sources:\n  - id: a\n    name: A\n    pages: [https://x.example/]\n    colour: red\n", "<s>:5: sources.0.colour"),
-        ("sources:\n  - {id: a, name: A, pages: ['https://x.example/']}\n  - {id: a, name: B, pages: ['https://y.example/']}\n",
-         "duplicate source id 'a'"),
+        (
+            "sources:\n  - id: a\n    name: A\n    pages: [https://x.example/]\n    colour: red\n",
+            "<s>:5: sources.0.colour",
+        ),
+        (
+            "sources:\n  - {id: a, name: A, pages: ['https://x.example/']}\n  - {id: a, name: B, pages: ['https://y.example/']}\n",
+            "duplicate source id 'a'",
+        ),
     ],
 )
 def test_more_errors(text: str, expected: str) -> None:
@@ -47,7 +52,9 @@ def test_more_errors(text: str, expected: str) -> None:
 
 
 def test_durations() -> None:
-    parsed = parse_sources("sources:\n  - {id: a, name: A, pages: ['https://x.example/'], poll_interval: 15m, max_age: 2d}\n")
+    parsed = parse_sources(
+        "sources:\n  - {id: a, name: A, pages: ['https://x.example/'], poll_interval: 15m, max_age: 2d}\n"
+    )
     assert parsed.sources[0].poll_interval == 900 and parsed.sources[0].max_age == 2 * 86400
 
 

@@ -30,9 +30,19 @@ FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title
 @pytest.mark.parametrize(
     ("address", "blocked"),
     [
-        ("169.254.169.254", True), ("10.0.0.1", True), ("127.0.0.1", True), ("192.168.1.1", True), ("172.16.0.9", True),
-        ("100.64.0.1", True), ("::1", True), ("fe80::1", True), ("fd00:ec2::254", True), ("::ffff:127.0.0.1", True),
-        ("0.0.0.0", True), ("93.184.216.34", False), ("2606:4700::1111", False),
+        ("169.254.169.254", True),
+        ("10.0.0.1", True),
+        ("127.0.0.1", True),
+        ("192.168.1.1", True),
+        ("172.16.0.9", True),
+        ("100.64.0.1", True),
+        ("::1", True),
+        ("fe80::1", True),
+        ("fd00:ec2::254", True),
+        ("::ffff:127.0.0.1", True),
+        ("0.0.0.0", True),
+        ("93.184.216.34", False),
+        ("2606:4700::1111", False),
     ],
 )
 def test_blocked_addresses(address: str, blocked: bool) -> None:
@@ -49,22 +59,36 @@ async def test_allow_private_lets_the_sample_site_through() -> None:
 
 async def test_feed_entries_to_metadata_private_and_redirect_to_loopback_are_refused(tmp_path: Path) -> None:
     dns = FakeDns({"news.example": "93.184.216.34", "metadata.news.example": "169.254.169.254"})
-    web = FakeWeb({
-        "http://news.example/feed.xml": httpx.Response(200, headers={"content-type": "application/rss+xml"}, text=FEED),
-        "http://news.example/bounce": httpx.Response(302, headers={"location": "http://127.0.0.1:9/internal"}),
-    })
-    sources = SourcesFile.model_validate({"sources": [{"id": "hostile", "name": "Hostile", "feeds": ["http://news.example/feed.xml"]}]})
+    web = FakeWeb(
+        {
+            "http://news.example/feed.xml": httpx.Response(
+                200, headers={"content-type": "application/rss+xml"}, text=FEED
+            ),
+            "http://news.example/bounce": httpx.Response(302, headers={"location": "http://127.0.0.1:9/internal"}),
+        }
+    )
+    sources = SourcesFile.model_validate(
+        {"sources": [{"id": "hostile", "name": "Hostile", "feeds": ["http://news.example/feed.xml"]}]}
+    )
     settings = scraper_settings(tmp_path)
-    before = REGISTRY.get_sample_value("newswire_scraper_fetches_total", {"source": "hostile", "outcome": "blocked_address"}) or 0
+    before = (
+        REGISTRY.get_sample_value("newswire_scraper_fetches_total", {"source": "hostile", "outcome": "blocked_address"})
+        or 0
+    )
     publisher = RecordingPublisher()
-    scraper = Scraper(settings, sources, fetcher=Fetcher(settings, resolver=dns, transport=web.transport()),
-                      publisher=publisher)  # type: ignore[arg-type]
+    scraper = Scraper(
+        settings, sources, fetcher=Fetcher(settings, resolver=dns, transport=web.transport()), publisher=publisher
+    )  # type: ignore[arg-type]
     reports = await scraper.run(once=True)
 
     reached = web.urls()
     assert "http://news.example/bounce" in reached, "the redirecting entry was not even tried"
-    assert not any(host in url for url in reached for host in ("169.254.169.254", "10.0.0.1", "127.0.0.1", "metadata.news"))
+    assert not any(
+        host in url for url in reached for host in ("169.254.169.254", "10.0.0.1", "127.0.0.1", "metadata.news")
+    )
     assert reports[0].outcomes["blocked_address"] == 4
-    after = REGISTRY.get_sample_value("newswire_scraper_fetches_total", {"source": "hostile", "outcome": "blocked_address"})
+    after = REGISTRY.get_sample_value(
+        "newswire_scraper_fetches_total", {"source": "hostile", "outcome": "blocked_address"}
+    )
     assert after == before + 4
     assert publisher.articles == []

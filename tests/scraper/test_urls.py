@@ -27,7 +27,9 @@ def test_normalise_url(raw: str, expected: str) -> None:
     assert normalise_url(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["ftp://example.com/x", "mailto:a@b.c", "/relative/path", "javascript:alert(1)", "http://:80/"])
+@pytest.mark.parametrize(
+    "raw", ["ftp://example.com/x", "mailto:a@b.c", "/relative/path", "javascript:alert(1)", "http://:80/"]
+)
 def test_non_http_urls_are_refused(raw: str) -> None:
     with pytest.raises(UrlError):
         normalise_url(raw)

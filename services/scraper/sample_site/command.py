@@ -44,17 +44,25 @@ def sources_for(base_url: str, *, poll_interval: float = 30.0) -> SourcesFile:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     settings = Settings()
-    parser.add_argument("--port", type=int, default=settings.sample_site_port, help="port on 127.0.0.1 (default %(default)s)")
-    parser.add_argument("--fixed-dates", action="store_true", help="keep the articles' own 2025 dates instead of 'just now'")
+    parser.add_argument(
+        "--port", type=int, default=settings.sample_site_port, help="port on 127.0.0.1 (default %(default)s)"
+    )
+    parser.add_argument(
+        "--fixed-dates", action="store_true", help="keep the articles' own 2025 dates instead of 'just now'"
+    )
     parser.add_argument("--crawl-delay", type=float, default=0.0, help="Crawl-delay announced in robots.txt")
     parser.add_argument("--slow-seconds", type=float, default=30.0, help="how long the slow page stalls")
-    parser.add_argument("--write-sources", type=Path, metavar="FILE", help="write a sources file for this site and go on serving")
+    parser.add_argument(
+        "--write-sources", type=Path, metavar="FILE", help="write a sources file for this site and go on serving"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
     configure_logging(service="sample-site", level=settings.log_level, fmt=settings.log_format)
-    site = SampleSite(port=args.port, fresh=not args.fixed_dates, crawl_delay=args.crawl_delay, slow_seconds=args.slow_seconds)
+    site = SampleSite(
+        port=args.port, fresh=not args.fixed_dates, crawl_delay=args.crawl_delay, slow_seconds=args.slow_seconds
+    )
     if args.write_sources:
         data = sources_for(site.base_url).model_dump(mode="json", exclude_defaults=True)
         args.write_sources.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -66,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     with site:
-        print(f"sample site: {site.base_url}/  (RSS {site.base_url}/feeds/rss.xml, sitemap {site.base_url}/sitemap.xml)", flush=True)
+        print(
+            f"sample site: {site.base_url}/  (RSS {site.base_url}/feeds/rss.xml, sitemap {site.base_url}/sitemap.xml)",
+            flush=True,
+        )
         stop.wait()
     return 0

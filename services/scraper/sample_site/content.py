@@ -16,8 +16,17 @@ from xml.sax.saxutils import escape as xml_escape
 
 import orjson
 
-__all__ = ["SITE_NAME", "ArticleFile", "load_articles", "render_article", "render_atom", "render_index",
-           "render_news_sitemap", "render_rss", "render_url_sitemap"]
+__all__ = [
+    "SITE_NAME",
+    "ArticleFile",
+    "load_articles",
+    "render_article",
+    "render_atom",
+    "render_index",
+    "render_news_sitemap",
+    "render_rss",
+    "render_url_sitemap",
+]
 
 SITE_NAME = "The Sample Gazette"
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
@@ -177,7 +186,7 @@ def render_rss(base_url: str, items: list[tuple[ArticleFile, datetime]]) -> str:
 
 def render_atom(base_url: str, items: list[tuple[ArticleFile, datetime]], *, links: dict[str, str]) -> str:
     entries = "\n".join(
-        f"<entry><title>{xml_escape(a.title)}</title><link href=\"{base_url}{links.get(a.path, a.path)}\"/>"
+        f'<entry><title>{xml_escape(a.title)}</title><link href="{base_url}{links.get(a.path, a.path)}"/>'
         f"<id>{base_url}{a.path}</id><updated>{p.isoformat()}</updated><published>{p.isoformat()}</published>"
         f"<author><name>{xml_escape(a.author)}</name></author><summary>{xml_escape(a.description)}</summary></entry>"
         for a, p in items

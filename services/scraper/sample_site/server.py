@@ -53,8 +53,8 @@ SEED_ALIAS = "/2025/tokayev-visit.html"
 SEED_PATH = "/2025/kazakhstan-president-tokayev-visit-pakistan.html"
 
 _TRUNCATED = (
-    b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Breaking: markets react to "
-    b"central bank surprise</title></head><body><header><a href=\"/\">The Sample Gazette</a></header>"
+    b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Breaking: markets react to '
+    b'central bank surprise</title></head><body><header><a href="/">The Sample Gazette</a></header>'
     b"<article><h1>Breaking: markets react to central bank surprise</h1><p>Shares fell sharply on Tuesday after"
 )
 
@@ -141,7 +141,9 @@ class SampleSite:
     def __enter__(self) -> "SampleSite":
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     # -- what the tests look at ------------------------------------------------------------------
@@ -206,7 +208,9 @@ class SampleSite:
         by_path = {a.path: a for a in self.articles}
         if path in by_path:
             article = by_path[path]
-            page = render_article(article, base_url=base, published=self.published(article), others=[a for a, _ in listed])
+            page = render_article(
+                article, base_url=base, published=self.published(article), others=[a for a, _ in listed]
+            )
             body = page.encode("latin-1", errors="replace") if article.hostile == "latin1" else page.encode("utf-8")
             return _Resource(body, html, self.published(article))
         if path in ("/", "/index.html"):
@@ -224,7 +228,11 @@ class SampleSite:
         if path == "/feeds/atom.xml":
             # The analysis feed: every third story, the seed under its old (redirected) address.
             return _Resource(
-                render_atom(base, listed[::3] + [(by_path[SEED_PATH], self.published(by_path[SEED_PATH]))], links={SEED_PATH: SEED_ALIAS}).encode(),
+                render_atom(
+                    base,
+                    [*listed[::3], (by_path[SEED_PATH], self.published(by_path[SEED_PATH]))],
+                    links={SEED_PATH: SEED_ALIAS},
+                ).encode(),
                 "application/atom+xml; charset=utf-8",
                 modified,
             )
@@ -282,7 +290,7 @@ def _handler_for(site: SampleSite) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         server_version = "SampleGazette/1.0"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: object) -> None:
             logger.debug("sample site: " + format, *args)
 
         def _record(self, status: int) -> None:
@@ -330,8 +338,11 @@ def _handler_for(site: SampleSite) -> type[BaseHTTPRequestHandler]:
                 if not head:
                     self.wfile.write(body)
                 return None
-            common = {"ETag": resource.etag, "Last-Modified": format_datetime(resource.last_modified.astimezone(UTC), usegmt=True),
-                      "Cache-Control": "max-age=60"}
+            common = {
+                "ETag": resource.etag,
+                "Last-Modified": format_datetime(resource.last_modified.astimezone(UTC), usegmt=True),
+                "Cache-Control": "max-age=60",
+            }
             if _not_modified(self, resource):
                 self._record(304)
                 self.send_response(304)
@@ -386,4 +397,3 @@ def _handler_for(site: SampleSite) -> type[BaseHTTPRequestHandler]:
             self.close_connection = True
 
     return Handler
-
