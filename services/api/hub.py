@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
-from fastapi.sse import ServerSentEvent
+from fastapi.sse import format_sse_event
 
 from newswire.schemas import EnrichedArticle
 
@@ -21,11 +21,25 @@ from .filters import ArticleFilter, Projection, searchable_text
 from .metrics import Metrics, Transport
 from .positions import Position, encode_token
 
-__all__ = ["ClientState", "StreamClient", "StreamEvent", "StreamHub", "ws_message"]
+__all__ = ["HEARTBEAT", "ClientState", "Signal", "StreamClient", "StreamEvent", "StreamHub", "ws_message"]
 
 logger = logging.getLogger(__name__)
 
 ClientState = Literal["open", "slow", "closing", "closed"]
+
+
+class Signal:
+    """A queue item that is not an article: a heartbeat due, or the end of the stream."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Signal({self.name})"
+
+
+HEARTBEAT = Signal("heartbeat")
+END = Signal("end")
 
 
 def ws_message(event: str, data: str, *, token: str | None = None) -> str:
@@ -49,7 +63,7 @@ class StreamEvent:
     position: Position
     _searchable: str | None = None
     _json: dict[tuple[str, ...] | None, str] = field(default_factory=dict)
-    _sse: dict[tuple[str, ...] | None, ServerSentEvent] = field(default_factory=dict)
+    _sse: dict[tuple[str, ...] | None, bytes] = field(default_factory=dict)
     _ws: dict[tuple[str, ...] | None, str] = field(default_factory=dict)
 
     @property
@@ -67,12 +81,13 @@ class StreamEvent:
             text = self._json[key] = orjson.dumps(projection.apply(self.data)).decode()
         return text
 
-    def sse(self, projection: Projection) -> ServerSentEvent:
+    def sse(self, projection: Projection) -> bytes:
+        """The whole SSE frame, encoded once and shared by every client with this projection."""
         key = projection.key
-        event = self._sse.get(key)
-        if event is None:
-            event = self._sse[key] = ServerSentEvent(event="article", id=self.token, raw_data=self.json(projection))
-        return event
+        frame = self._sse.get(key)
+        if frame is None:
+            frame = self._sse[key] = format_sse_event(event="article", id=self.token, data_str=self.json(projection))
+        return frame
 
     def ws(self, projection: Projection) -> str:
         key = projection.key
@@ -103,7 +118,7 @@ class StreamClient:
         self.projection = projection
         #: Live events below these offsets were already sent (a resume token ahead of this process).
         self.floor = floor
-        self.queue: asyncio.Queue[StreamEvent | None] = asyncio.Queue(maxsize=queue_size)
+        self.queue: asyncio.Queue[StreamEvent | Signal] = asyncio.Queue(maxsize=queue_size)
         self.state: ClientState = "open"
         self._abort: Callable[[], None] | None = None
         self._abort_timer: asyncio.TimerHandle | None = None
@@ -239,6 +254,15 @@ class StreamHub:
             client.state = "closing"
             self.unregister(client)
             try:
-                client.queue.put_nowait(None)
+                client.queue.put_nowait(END)
             except asyncio.QueueFull:
                 client.schedule_abort(0)
+
+    async def run_heartbeats(self, interval: float) -> None:
+        """Every `interval`, wake each idle client to send a heartbeat. One timer for all clients is
+        much cheaper than a timeout around every client's every wait."""
+        while True:
+            await asyncio.sleep(interval)
+            for client in list(self._clients):
+                if client.queue.empty():
+                    client.queue.put_nowait(HEARTBEAT)

@@ -1,5 +1,6 @@
 """The API app factory: `create_app(settings)` wires settings, store, consumer, hub and routers."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,9 +57,11 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         await store.start()
         if consume:
             state.consumer.start()
+        heartbeats = asyncio.create_task(hub.run_heartbeats(settings.api_heartbeat_seconds), name="newswire-heartbeats")
         try:
             yield
         finally:
+            heartbeats.cancel()
             hub.shutdown()
             await state.consumer.stop()
             store.close()

@@ -5,7 +5,6 @@
 position at registration, and continues with the live events queued meanwhile: no gap, no repeat.
 """
 
-import asyncio
 import heapq
 import logging
 from collections import deque
@@ -18,7 +17,7 @@ import orjson
 
 from .errors import RateLimited, error_body
 from .filters import ArticleFilter, Projection
-from .hub import StreamClient, StreamEvent, StreamHub
+from .hub import HEARTBEAT, StreamClient, StreamEvent, StreamHub
 from .metrics import Metrics, Transport
 from .positions import Position, encode_token, merge
 from .store import ReplayEntry, Store
@@ -55,7 +54,6 @@ class StreamSession:
         projection: Projection,
         resume: Position | None,
         since: datetime | None,
-        heartbeat_seconds: float,
         max_streams: int,
         replay_limit: int,
     ) -> None:
@@ -68,7 +66,6 @@ class StreamSession:
         self.projection = projection
         self.resume = resume
         self.since = since
-        self.heartbeat_seconds = heartbeat_seconds
         self.max_streams = max_streams
         self.replay_limit = replay_limit
         self.client: StreamClient | None = None
@@ -120,13 +117,11 @@ class StreamSession:
                     return
                 if client.state != "open":
                     return
-                try:
-                    async with asyncio.timeout(self.heartbeat_seconds):
-                        event = await client.queue.get()
-                except TimeoutError:
+                event = await client.queue.get()
+                if event is HEARTBEAT:
                     yield Delivery("heartbeat")
                     continue
-                if event is None:
+                if not isinstance(event, StreamEvent):
                     return
                 token = event.token
                 if ahead:
