@@ -9,9 +9,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from newswire.kafka import ensure_topics
+from newswire.kafka import consumer_config, ensure_topics
 from newswire.schemas import DeadLetter, EnrichedArticle, TopicNames, decode, load_taxonomy
 from newswire.settings import CommonSettings
 
@@ -50,14 +50,15 @@ async def _wait_for(condition: Callable[[], bool], *, timeout: float, what: str)
         await asyncio.sleep(0.5)
 
 
-async def _committed(settings: CommonSettings, group: str) -> dict[int, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
+async def _committed(settings: CommonSettings, group: str, topic: str) -> dict[int, int | None]:
+    """The group's committed offset per partition of `topic` (read without joining the group)."""
+    consumer = AIOKafkaConsumer(**consumer_config(settings, client_id="test-offsets", group_id=group))
+    await consumer.start()
     try:
-        offsets = await admin.list_consumer_group_offsets(group)
+        partitions = consumer.partitions_for_topic(topic) or set(range(settings.topic_partitions))
+        return {p: await consumer.committed(TopicPartition(topic, p)) for p in sorted(partitions)}
     finally:
-        await admin.close()
-    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic.endswith("articles.raw")}
+        await consumer.stop()
 
 
 async def test_500_articles_in_500_enriched_out_with_topic_fanout(
@@ -149,11 +150,11 @@ async def test_poison_and_schema_invalid_messages_are_dead_lettered_and_the_next
     )
     # The partition moved past the dead letters: its committed offset is past the last message.
     group = f"{kafka_settings.topic_prefix}enricher"
-    partitions = await _committed(kafka_settings, group)
+    partitions = await _committed(kafka_settings, group, names.raw)
     deadline = time.monotonic() + 30
     while 5 not in partitions.values() and time.monotonic() < deadline:
         await asyncio.sleep(1)
-        partitions = await _committed(kafka_settings, group)
+        partitions = await _committed(kafka_settings, group, names.raw)
     assert 5 in partitions.values(), partitions
 
 
