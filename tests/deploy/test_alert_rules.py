@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .metric_names import PROMETHEUS_SERIES, exported_series, metric_names
+from .metric_names import PROMETHEUS_SERIES, TARGET_LABELS, exported_labels, exported_series, label_names, metric_names
 
 REPO = Path(__file__).resolve().parents[2]
 PROMETHEUS = REPO / "deploy" / "prometheus"
@@ -98,6 +98,16 @@ def test_alerts_select_only_exported_series() -> None:
         names = metric_names(rule["expr"])
         assert names, rule["alert"]
         assert names <= exported | PROMETHEUS_SERIES, f"{rule['alert']}: {names - exported - PROMETHEUS_SERIES}"
+
+
+def test_alerts_group_and_filter_by_labels_the_series_have() -> None:
+    labels = exported_labels()
+    for rule in alert_rules():
+        available = set(TARGET_LABELS).union(*(labels.get(name, frozenset()) for name in metric_names(rule["expr"])))
+        unknown = label_names(rule["expr"]) - available
+        assert not unknown, f"{rule['alert']}: no series it selects has the labels {sorted(unknown)}"
+        templated = set(re.findall(r"\$labels\.(\w+)", str(rule["annotations"])))
+        assert templated <= available, f"{rule['alert']}: annotations use missing labels {templated - available}"
 
 
 def test_alerts_name_the_jobs_of_the_scrape_config() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .metric_names import PROMETHEUS_SERIES, exported_series, metric_names
+from .metric_names import PROMETHEUS_SERIES, TARGET_LABELS, exported_labels, exported_series, label_names, metric_names
 
 REPO = Path(__file__).resolve().parents[2]
 GRAFANA = REPO / "deploy" / "grafana"
@@ -56,6 +56,15 @@ def test_every_query_names_only_series_the_services_export(queries: dict[str, st
         assert names, f"{where}: no metric in {expr!r}"
         unknown = names - exported - PROMETHEUS_SERIES
         assert not unknown, f"{where}: {sorted(unknown)} are not exported by any service ({expr!r})"
+
+
+def test_every_query_groups_and_filters_by_labels_the_series_have(queries: dict[str, str]) -> None:
+    # A typo in `by (...)` silently collapses a panel to one line; in a matcher it empties it.
+    labels = exported_labels()
+    for where, expr in queries.items():
+        available = set(TARGET_LABELS).union(*(labels.get(name, frozenset()) for name in metric_names(expr)))
+        unknown = label_names(expr) - available
+        assert not unknown, f"{where}: no series in {expr!r} has the labels {sorted(unknown)}"
 
 
 def test_histograms_are_queried_through_their_buckets(queries: dict[str, str]) -> None:
