@@ -202,11 +202,22 @@ def _authors(raw: list[str]) -> list[str]:
 
 
 def _strip_site_name(title: str, site_name: str | None) -> str:
+    """'Headline | Site' -> 'Headline'; a ' - ' inside a headline ('Pakistan - Kazakhstan ties') is kept."""
     for separator in _TITLE_SEPARATORS:
         head, sep, tail = title.rpartition(separator)
-        if sep and head and (site_name is None or tail.strip().lower() == site_name.strip().lower() or len(tail) < 30):
+        if not (sep and head.strip()):
+            continue
+        if site_name and tail.strip().casefold() == site_name.strip().casefold():
+            return head.strip()
+        if separator.strip() in ("|", "::", "«", "»") and len(tail.split()) <= 4 and len(head) > len(tail):
             return head.strip()
     return title
+
+
+def _title_from_tag(title: str, site_name: str | None) -> str:
+    """'Site :: Section :: Headline' or 'Headline | Site': the headline is the longest strong-separated part."""
+    parts = re.split(r"\s+(?:\||::|«|»|—|–)\s+", title)
+    return _strip_site_name(max(parts, key=len).strip(), site_name)
 
 
 def _title(meta: PageMetadata, fallback: str | None) -> str:
@@ -217,9 +228,7 @@ def _title(meta: PageMetadata, fallback: str | None) -> str:
     if meta.h1:
         return meta.h1
     if meta.title_tag:
-        # "Site :: Section :: Headline" or "Headline | Site": the headline is the longest part.
-        parts = re.split(r"\s+(?:\||::|-|–|—|«|»)\s+", meta.title_tag)
-        return max(parts, key=len).strip()
+        return _title_from_tag(meta.title_tag, meta.site_name)
     return fallback or ""
 
 
@@ -310,6 +319,12 @@ def split_br_paragraphs(tree: lxml_html.HtmlElement) -> None:
         parent.extend(builder.children)
 
 
+def _listing_like(text: str) -> bool:
+    """Short lines (headlines, teasers) rather than paragraphs of prose."""
+    lengths = sorted(len(line.split()) for line in text.splitlines() if line.strip())
+    return not lengths or lengths[len(lengths) // 2] < 15
+
+
 def _link_density(tree: lxml_html.HtmlElement) -> float:
     body = tree.find("body")
     node = body if body is not None else tree
@@ -373,8 +388,8 @@ def extract_article(
     if len(body_text) > 1.5 * len(main_text) and len(body_text.split()) >= min_words:
         main_text = body_text
     words = len(main_text.split())
-    if not meta.is_article and dense > 0.5:
-        raise NotAnArticle("index_page", f"mostly links ({dense:.0%} of the text) and no article markup")
+    if not meta.is_article and dense > 0.5 and _listing_like(main_text):
+        raise NotAnArticle("index_page", f"a list of headlines: {dense:.0%} of the page is links, no article markup")
     if words < min_words:
         raise NotAnArticle("too_short", f"{words} words of main text, fewer than {min_words}")
     canonical = _canonical(meta, url)

@@ -4,9 +4,10 @@ import gzip
 from datetime import UTC, datetime
 
 import pytest
+from lxml import html as lxml_html
 
 from newswire.scraper.errors import ExtractionError, NotAnArticle
-from newswire.scraper.extraction import clean_text, decode_html, extract_article, parse_datetime
+from newswire.scraper.extraction import clean_text, decode_html, extract_article, parse_datetime, split_br_paragraphs
 from newswire.scraper.sample_site import SEED_PATH, SampleSite
 
 PARAGRAPH = (
@@ -185,3 +186,50 @@ def test_every_sample_article_extracts_with_its_own_title(sample_site: SampleSit
         assert article.title == article_file.title
         assert article.published_at is not None
         assert "Read More" not in article.text
+
+
+def test_plain_link_list_without_markup_is_an_index_page() -> None:
+    items = "".join(
+        f'<li><a href="/story-{i}">Headline number {i} about regional trade and politics today</a></li>'
+        for i in range(40)
+    )
+    with pytest.raises(NotAnArticle) as caught:
+        extract_article(
+            _page(f"<h1>Latest</h1><ul>{items}</ul>", "<title>Latest news</title>"),
+            url="https://news.example/",
+            source="t",
+        )
+    assert caught.value.reason in ("index_page", "too_short")
+
+
+@pytest.mark.parametrize(
+    ("og_title", "site", "expected"),
+    [
+        ("Pakistan - Kazakhstan ties deepen", None, "Pakistan - Kazakhstan ties deepen"),
+        ("Budget approved | News Example", "News Example", "Budget approved"),
+        ("Budget approved - News Example", "News Example", "Budget approved"),
+        ("Budget approved | Example", None, "Budget approved"),
+    ],
+)
+def test_site_name_is_stripped_from_titles_but_headlines_with_dashes_are_kept(
+    og_title: str, site: str | None, expected: str
+) -> None:
+    head = f'<meta property="og:title" content="{og_title}">' + (
+        f'<meta property="og:site_name" content="{site}">' if site else ""
+    )
+    assert extract_article(_page(STORY, head), url="https://news.example/s", source="t").title == expected
+
+
+def test_paragraphs_separated_by_double_br_are_recovered() -> None:
+    tree = lxml_html.document_fromstring(
+        "<html><body><td><font>First paragraph <b>bold</b> text.<br><br>Second<br>line two.<br><br>"
+        "<div>block</div>Third.</font></td></body></html>"
+    )
+    split_br_paragraphs(tree)
+    font = tree.find(".//font")
+    assert [p.text_content() for p in font if p.tag == "p"] == [
+        "First paragraph bold text.",
+        "Secondline two.",
+        "Third.",
+    ]
+    assert font.find("div") is not None
