@@ -26,11 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from newswire.schemas import EnrichedArticle, TopicNames, article_id, content_hash
 
 from newswire.broker import make_broker
 from newswire.kafka import ensure_topics, make_producer, publish
 from newswire.ports import free_port
-from newswire.schemas import EnrichedArticle, TopicNames, article_id, content_hash
 from newswire.settings import CommonSettings
 
 from .machine import machine_info
@@ -204,7 +204,7 @@ async def _run(bootstrap: str, workdir: Path) -> list[dict[str, object]]:
 
 
 def main() -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     print(f"{RATE:g} events/s for {STAGE_SECONDS:g} s per stage; latency = publish -> client receipt\n")
     print("| clients | events | p50 ms | p99 ms | max ms | missed |\n|---|---|---|---|---|---|", flush=True)
@@ -213,7 +213,9 @@ def main() -> int:
         bootstrap = os.environ.get("NEWSWIRE_KAFKA_BOOTSTRAP_SERVERS")
         broker = None
         if not bootstrap:
-            broker = make_broker(engine=os.environ.get("NEWSWIRE_BROKER_ENGINE", "auto"), port=free_port(), data_dir=workdir)  # type: ignore[arg-type]
+            broker = make_broker(
+                engine=os.environ.get("NEWSWIRE_BROKER_ENGINE", "auto"), port=free_port(), data_dir=workdir
+            )  # type: ignore[arg-type]
             broker.start(timeout=180)
             bootstrap = broker.bootstrap_servers
             if broker.engine == "tansu":
@@ -230,7 +232,9 @@ def main() -> int:
         if target
         else "\nno result for 1,000 clients"
     )
-    print(f"largest client count with p99 < {TARGET_P99:g} s and no missed event: {max(passing) if passing else 'none'}")
+    print(
+        f"largest client count with p99 < {TARGET_P99:g} s and no missed event: {max(passing) if passing else 'none'}"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(

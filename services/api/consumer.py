@@ -7,14 +7,15 @@ never misses an event that a live client already received.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from newswire.schemas import ContractError, EnrichedArticle, TopicNames, decode, encode
 
 from newswire.kafka import consumer_config, ensure_topics
-from newswire.schemas import ContractError, EnrichedArticle, TopicNames, decode, encode
 
 from .errors import StoreError
 from .hub import StreamHub
@@ -51,10 +52,8 @@ class EnrichedConsumer:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         await self._close_consumer()
 
@@ -73,7 +72,7 @@ class EnrichedConsumer:
         if self.consumer is not None and self.running:
             try:
                 async with asyncio.timeout(PROBE_TIMEOUT):
-                    await self.consumer._client.fetch_all_metadata()  # noqa: SLF001 (no public probe)
+                    await self.consumer._client.fetch_all_metadata()
                 answer = True
             except Exception as exc:  # any failure means "not reachable" to a readiness probe
                 logger.debug("broker probe failed: %r", exc)
@@ -118,7 +117,7 @@ class EnrichedConsumer:
         assert self.consumer is not None
         # A manual assignment needs the partition list; the consumer's own metadata only covers
         # topics it already reads, so ask the cluster for all of it.
-        metadata = await self.consumer._client.fetch_all_metadata()  # noqa: SLF001
+        metadata = await self.consumer._client.fetch_all_metadata()
         partitions = set(metadata.partitions_for_topic(self.topic) or ())
         if not partitions:
             raise RuntimeError(f"topic {self.topic} has no partitions")
@@ -148,7 +147,9 @@ class EnrichedConsumer:
                 )
             else:
                 event_time = (
-                    datetime.fromtimestamp(record.timestamp / 1000, UTC) if record.timestamp > 0 else article.enriched_at
+                    datetime.fromtimestamp(record.timestamp / 1000, UTC)
+                    if record.timestamp > 0
+                    else article.enriched_at
                 )
                 stored = StoredRecord(
                     article=article,

@@ -6,9 +6,8 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Query
-from starlette.requests import HTTPConnection
-
 from newswire.schemas import load_taxonomy
+from starlette.requests import HTTPConnection
 
 from .errors import InvalidParameter, Unauthorized
 from .filters import FIELD_NAMES, ArticleFilter, Projection
@@ -93,17 +92,24 @@ ClientDep = Annotated[str, Depends(authorize)]
 
 def article_filter(
     settings: SettingsDep,
-    topic: Annotated[str | None, Query(description="taxonomy topic id, e.g. `trade`", pattern=r"^[a-z0-9-]{1,64}$")] = None,
+    topic: Annotated[
+        str | None, Query(description="taxonomy topic id, e.g. `trade`", pattern=r"^[a-z0-9-]{1,64}$")
+    ] = None,
     entity: Annotated[
         str | None,
-        Query(description="entity id, e.g. `country:PK`, `person:kassym-jomart-tokayev`", pattern=r"^[a-z]+:[A-Za-z0-9._-]{1,200}$"),
+        Query(
+            description="entity id, e.g. `country:PK`, `person:kassym-jomart-tokayev`",
+            pattern=r"^[a-z]+:[A-Za-z0-9._-]{1,200}$",
+        ),
     ] = None,
     country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code", pattern=r"^[A-Za-z]{2}$")] = None,
     source: Annotated[str | None, Query(description="source id", pattern=r"^[A-Za-z0-9._:-]{1,200}$")] = None,
     q: Annotated[str | None, Query(description="full-text search: every word must occur", max_length=500)] = None,
 ) -> ArticleFilter:
     if topic is not None and topic not in load_taxonomy().ids:
-        raise InvalidParameter(f"unknown topic {topic!r}; known: {', '.join(load_taxonomy().ids)}", code="unknown_topic")
+        raise InvalidParameter(
+            f"unknown topic {topic!r}; known: {', '.join(load_taxonomy().ids)}", code="unknown_topic"
+        )
     flt = ArticleFilter(
         topic=topic,
         entity=entity,

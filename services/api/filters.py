@@ -81,4 +81,3 @@ class Projection:
         if self.fields is None:
             return data
         return {name: data[name] for name in self.fields if name in data}
-

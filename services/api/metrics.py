@@ -4,8 +4,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client import PlatformCollector, ProcessCollector
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, PlatformCollector, ProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["Metrics", "MetricsMiddleware", "Transport"]
@@ -80,9 +79,7 @@ class MetricsMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                self.metrics.http_seconds.labels(_route(scope), scope["method"]).observe(
-                    time.perf_counter() - started
-                )
+                self.metrics.http_seconds.labels(_route(scope), scope["method"]).observe(time.perf_counter() - started)
             await send(message)
 
         try:

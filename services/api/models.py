@@ -2,9 +2,8 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
-
 from newswire.schemas import EnrichedArticle, EntityType
+from pydantic import BaseModel, Field
 
 __all__ = [
     "ArticlePage",

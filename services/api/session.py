@@ -155,9 +155,10 @@ class StreamSession:
                 # A newer version stored since the index was read comes live; skip this one.
                 if stored is None or stored[0] != entry.offset:
                     continue
-                token = encode_token({p: (q[0].offset if q else base.get(p, 0)) for p, q in pending.items()} | {
-                    p: o for p, o in base.items() if p not in pending
-                })
+                token = encode_token(
+                    {p: (q[0].offset if q else base.get(p, 0)) for p, q in pending.items()}
+                    | {p: o for p, o in base.items() if p not in pending}
+                )
                 yield Delivery("article", token=token, data=self._project(stored[1]))
 
     def _project(self, body: bytes) -> str:

@@ -51,7 +51,9 @@ class Page:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
             if reply.get("method") == "Runtime.consoleAPICalled":
-                self.console.append(" ".join(str(a.get("value", a.get("description", ""))) for a in reply["params"]["args"]))
+                self.console.append(
+                    " ".join(str(a.get("value", a.get("description", ""))) for a in reply["params"]["args"])
+                )
 
     async def evaluate(self, expression: str) -> Any:
         result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)

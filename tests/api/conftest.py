@@ -17,8 +17,8 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-
 from newswire.api import Settings, create_app
+
 from newswire.ports import free_port
 
 from .feed import FakeFeed
@@ -44,13 +44,42 @@ def postgres_server() -> Iterator[str]:
         as_postgres = ["runuser", "-u", "postgres", "--"]
     port = free_port()
     subprocess.run(
-        [*as_postgres, str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"],
+        [
+            *as_postgres,
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
         check=True,
         capture_output=True,
     )
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # Durability off: a test cluster is thrown away, and fsyncs would dominate the suite's time.
+    options = (
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
     subprocess.run(
-        [*as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "-t", "60", "start"],
+        [
+            *as_postgres,
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
         check=True,
         capture_output=True,
     )
@@ -58,7 +87,8 @@ def postgres_server() -> Iterator[str]:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
-            [*as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True
+            [*as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
-
 from newswire.api.state import ApiState
 from newswire.schemas import EnrichedArticle, Entity, Mention, Topic, encode
+
 from tests.factories import make_enriched, make_raw
 
 __all__ = ["FakeFeed", "article", "seed_article", "seed_entities"]
@@ -69,7 +69,9 @@ def seed_article(text: str, *, enriched_at: datetime | None = None) -> EnrichedA
         topics=[
             Topic(id="diplomacy", label="Diplomacy", score=0.92, evidence=["official visit", "bilateral relations"]),
             Topic(id="trade", label="Trade", score=0.71, evidence=["export destination", "international trade"]),
-            Topic(id="connectivity", label="Connectivity", score=0.64, evidence=["regional connectivity", "land bridge"]),
+            Topic(
+                id="connectivity", label="Connectivity", score=0.64, evidence=["regional connectivity", "land bridge"]
+            ),
         ],
         countries=["PK", "KZ", "UZ"],
         summary="Pakistan's prime minister received Kazakhstan's president in Islamabad for a two-day visit.",
@@ -105,7 +107,9 @@ def article(
     return make_enriched(
         raw=raw,
         entities=entity_models,
-        topics=[Topic(id=t, label=t.title(), score=s) for t, s in sorted((topics or {}).items(), key=lambda kv: -kv[1])],
+        topics=[
+            Topic(id=t, label=t.title(), score=s) for t, s in sorted((topics or {}).items(), key=lambda kv: -kv[1])
+        ],
         countries=countries or [],
         enriched_at=datetime.now(UTC),
     )
@@ -124,7 +128,9 @@ class FakeFeed:
     def state(self) -> ApiState:
         return self.app.state.newswire
 
-    def record(self, value: bytes, *, key: str, partition: int, timestamp: datetime | None = None) -> ConsumerRecord[Any, Any]:
+    def record(
+        self, value: bytes, *, key: str, partition: int, timestamp: datetime | None = None
+    ) -> ConsumerRecord[Any, Any]:
         offset = self.offsets.get(partition, 0)
         self.offsets[partition] = offset + 1
         ts = int((timestamp or datetime.now(UTC)).timestamp() * 1000)
@@ -142,7 +148,9 @@ class FakeFeed:
             headers=(),
         )
 
-    async def publish(self, *articles: EnrichedArticle, partition: int | None = None, timestamp: datetime | None = None) -> None:
+    async def publish(
+        self, *articles: EnrichedArticle, partition: int | None = None, timestamp: datetime | None = None
+    ) -> None:
         records = [
             self.record(
                 encode(a),

@@ -2,8 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-from newswire.schemas import Topic
-
 from .conftest import Api
 from .feed import article, seed_article
 
@@ -75,7 +73,10 @@ async def test_full_text_search_and_time_range(rest_api: Api, seed_text: str) ->
     await rest_api.feed.publish(*(article(n) for n in range(10, 14)))
     response = await rest_api.client.get(
         "/v1/articles",
-        params={"since": (start + timedelta(minutes=11)).isoformat(), "until": (start + timedelta(minutes=13)).isoformat()},
+        params={
+            "since": (start + timedelta(minutes=11)).isoformat(),
+            "until": (start + timedelta(minutes=13)).isoformat(),
+        },
     )
     assert [i["title"] for i in response.json()["items"]] == ["Headline 12", "Headline 11"]
 

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from newswire.api import create_app
 
 from .chromium import CHROMIUM, chromium_page
@@ -27,9 +26,9 @@ async def test_dashboard_shows_live_articles_with_entity_chips(tmp_path: Path, s
             seed = seed_article(seed_text)
             await feed.publish(seed)
             card = f"#feed .card[data-id='{seed.id}']"
-            await page.wait_for(f"!!document.querySelector(\"{card}\")")
+            await page.wait_for(f'!!document.querySelector("{card}")')
             chips = await page.evaluate(
-                f"[...document.querySelectorAll(\"{card} .chip\")].map(c => [c.dataset.type, c.textContent])"
+                f'[...document.querySelectorAll("{card} .chip")].map(c => [c.dataset.type, c.textContent])'
             )
             first = await page.evaluate("document.querySelector('#feed .card').dataset.id")
             await page.screenshot(ARTIFACTS / "dashboard-fed.png")

@@ -14,10 +14,10 @@ import orjson
 import pytest
 import websockets
 from aiokafka import AIOKafkaProducer
-
 from newswire.api import Settings, create_app
-from newswire.kafka import ensure_topics, make_producer, publish
 from newswire.schemas import EnrichedArticle, TopicNames
+
+from newswire.kafka import ensure_topics, make_producer, publish
 from newswire.settings import CommonSettings
 
 from .chromium import CHROMIUM, chromium_page
@@ -154,7 +154,10 @@ async def test_slow_client_is_cut_off_while_a_fast_one_keeps_receiving(
         big = "The quick brown fox jumps over the lazy dog. " * 2000
         async with open_sse(api.client, "/v1/stream") as fast:
             total = 0
-            while "newswire_stream_slow_disconnects_total{transport=\"sse\"} 1.0" not in (await api.client.get("/metrics")).text:
+            while (
+                'newswire_stream_slow_disconnects_total{transport="sse"} 1.0'
+                not in (await api.client.get("/metrics")).text
+            ):
                 await api.publish(article(total, text=big))
                 total += 1
                 await fast.articles_count(total)
@@ -198,7 +201,9 @@ async def test_dashboard_in_chromium_shows_the_seed_article_with_its_entities(ap
     async def flow() -> None:
         n = 0
         while True:
-            await api.publish(article(1000 + n, topics={"economy": 0.7}, entities=[("country:KZ", "Kazakhstan", "COUNTRY")]))
+            await api.publish(
+                article(1000 + n, topics={"economy": 0.7}, entities=[("country:KZ", "Kazakhstan", "COUNTRY")])
+            )
             n += 1
             if n == 3:
                 flowing.set()
@@ -211,16 +216,18 @@ async def test_dashboard_in_chromium_shows_the_seed_article_with_its_entities(ap
             await page.wait_for("document.querySelectorAll('#feed .card').length >= 2")
             await api.publish(seed)
             card = f"#feed .card[data-id='{seed.id}']"
-            await page.wait_for(f"!!document.querySelector(\"{card}\")")
+            await page.wait_for(f'!!document.querySelector("{card}")')
             publisher.cancel()
-            await page.wait_for(f"document.querySelectorAll(\"{card} .chip\").length >= 10")
+            await page.wait_for(f'document.querySelectorAll("{card} .chip").length >= 10')
             await page.evaluate(f"document.querySelector(\"{card}\").scrollIntoView({{block: 'center'}})")
             # Let the side panels catch up with the new article before the picture.
-            await page.wait_for("[...document.querySelectorAll('#trending .chip')].some(c => c.textContent === 'Kassym-Jomart Tokayev')")
-            chips = await page.evaluate(
-                f"[...document.querySelectorAll(\"{card} .chip\")].map(c => [c.dataset.type, c.textContent])"
+            await page.wait_for(
+                "[...document.querySelectorAll('#trending .chip')].some(c => c.textContent === 'Kassym-Jomart Tokayev')"
             )
-            title = await page.evaluate(f"document.querySelector(\"{card} h3\").textContent")
+            chips = await page.evaluate(
+                f'[...document.querySelectorAll("{card} .chip")].map(c => [c.dataset.type, c.textContent])'
+            )
+            title = await page.evaluate(f'document.querySelector("{card} h3").textContent')
             await page.screenshot(ARTIFACTS / "dashboard.png")
     finally:
         publisher.cancel()

@@ -11,12 +11,12 @@ import pytest
 import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-
 from newswire.api import create_app
 from newswire.api.store import Store, StoredRecord
-from newswire.ports import free_port
 from newswire.schemas import encode
+from schemathesis.checks import not_a_server_error
+
+from newswire.ports import free_port
 
 from .conftest import api_settings
 from .feed import article
@@ -27,9 +27,7 @@ def _seed(data_dir: Path) -> None:
         store = Store.open(database_url=None, data_dir=data_dir)
         await store.start()
         records = [
-            StoredRecord(
-                article=a, body=encode(a), partition=n % 3, offset=n, event_time=datetime.now(UTC)
-            )
+            StoredRecord(article=a, body=encode(a), partition=n % 3, offset=n, event_time=datetime.now(UTC))
             for n, a in enumerate(
                 article(n, topics={"trade": 0.8}, entities=[("country:PK", "Pakistan", "COUNTRY")], countries=["PK"])
                 for n in range(30)

@@ -13,7 +13,6 @@ import orjson
 import pytest
 import websockets
 from fastapi import FastAPI
-
 from newswire.api import create_app
 
 from .conftest import api_settings, serving
@@ -96,8 +95,12 @@ async def test_resume_keeps_filters_and_skips_non_matching_events(live: Live) ->
     async with open_sse(live.client, "/v1/stream", params={"country": "KZ"}) as stream:
         await live.feed.publish(article(1, countries=["KZ"]), article(2, countries=["PK"]))
         token = (await stream.articles_count(1))[0].id
-    await live.feed.publish(article(3, countries=["PK"]), article(4, countries=["KZ"]), article(5, countries=["KZ", "PK"]))
-    async with open_sse(live.client, "/v1/stream", params={"country": "KZ"}, headers={"Last-Event-ID": token or ""}) as stream:
+    await live.feed.publish(
+        article(3, countries=["PK"]), article(4, countries=["KZ"]), article(5, countries=["KZ", "PK"])
+    )
+    async with open_sse(
+        live.client, "/v1/stream", params={"country": "KZ"}, headers={"Last-Event-ID": token or ""}
+    ) as stream:
         titles = [e.json()["title"] for e in await stream.articles_count(2)]
     assert sorted(titles) == ["Headline 4", "Headline 5"]
 
@@ -118,7 +121,9 @@ async def test_since_replays_from_a_time_then_goes_live(live: Live) -> None:
     # A browser reconnects to the same URL, `since` included, with Last-Event-ID: the id wins.
     await live.feed.publish(article(5))
     params = {"since": since}
-    async with open_sse(live.client, "/v1/stream", params=params, headers={"Last-Event-ID": events[2].id or ""}) as again:
+    async with open_sse(
+        live.client, "/v1/stream", params=params, headers={"Last-Event-ID": events[2].id or ""}
+    ) as again:
         assert [e.json()["title"] for e in await again.articles_count(1)] == ["Headline 5"]
 
 

@@ -12,9 +12,8 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Depends, Header, Query, Response, WebSocket, WebSocketDisconnect
 from fastapi.sse import EventSourceResponse, format_sse_event
-from starlette.requests import HTTPConnection
-
 from newswire.schemas.models import UtcDatetime
+from starlette.requests import HTTPConnection
 
 from ..abort import abort_callback
 from ..deps import ArticleFilterDep, ClientDep, ProjectionDep, StateDep
@@ -45,9 +44,12 @@ def _session_dependency(transport: Transport):  # type: ignore[no-untyped-def]
             str | None, Header(alias="Last-Event-ID", description="resume after this event id", max_length=2000)
         ] = None,
         last_event_id: Annotated[
-            str | None, Query(description="resume after this event id (for clients that cannot set headers)", max_length=2000)
+            str | None,
+            Query(description="resume after this event id (for clients that cannot set headers)", max_length=2000),
         ] = None,
-        since: Annotated[UtcDatetime | None, Query(description="replay events from this time (ISO 8601), then go live")] = None,
+        since: Annotated[
+            UtcDatetime | None, Query(description="replay events from this time (ISO 8601), then go live")
+        ] = None,
     ) -> AsyncIterator[StreamSession]:
         # A resume token wins over `since`: a browser's EventSource reconnects to the same URL (with
         # its `since`) and adds Last-Event-ID, and must continue where it was, not replay again.
@@ -108,7 +110,9 @@ async def _sse_frames(session: StreamSession) -> AsyncIterator[bytes]:
     "/stream",
     # Not `response_class=EventSourceResponse`: that makes FastAPI drive the endpoint as a generator.
     response_class=Response,
-    responses={200: {"description": "an event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"description": "an event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+    },
     summary="Live articles as Server-Sent Events",
     description=(
         "Each event: `event: article`, `id:` a resume token, `data:` one EnrichedArticle (or its `fields`). "
@@ -161,4 +165,3 @@ async def _until_disconnected(websocket: WebSocket, scope: anyio.CancelScope) ->
         if message["type"] == "websocket.disconnect":
             scope.cancel()
             return
-

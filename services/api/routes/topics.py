@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-
 from newswire.schemas import load_taxonomy
 
 from ..deps import StoreDep, parse_window
@@ -30,7 +29,9 @@ async def list_topics(
         if bucket_seconds < 1:
             raise InvalidParameter("buckets must be at least one second wide", code="buckets_too_narrow")
     since = datetime.now(UTC) - span
-    counts = {c.topic_id: c for c in await store.topic_counts(since=since, bucket_seconds=bucket_seconds, buckets=buckets)}
+    counts = {
+        c.topic_id: c for c in await store.topic_counts(since=since, bucket_seconds=bucket_seconds, buckets=buckets)
+    }
     topics = []
     for topic in load_taxonomy().topics:
         found = counts.get(topic.id)

@@ -101,7 +101,9 @@ class SqliteDialect:
 
     def index_text(self, conn: Connection, *, article_id: str, title: str, summary: str, text: str) -> None:
         # The FTS row shares the article's rowid, which an upsert keeps.
-        conn.execute("DELETE FROM article_search WHERE rowid = (SELECT rowid FROM articles WHERE id = ?)", (article_id,))
+        conn.execute(
+            "DELETE FROM article_search WHERE rowid = (SELECT rowid FROM articles WHERE id = ?)", (article_id,)
+        )
         conn.execute(
             "INSERT INTO article_search (rowid, title, summary, text) SELECT rowid, ?, ?, ? FROM articles WHERE id = ?",
             (title, summary, text, article_id),
@@ -158,10 +160,7 @@ class PostgresDialect:
         )
 
     def search_clause(self, alias: str) -> str:
-        return (
-            f"{alias}.id IN (SELECT article_id FROM article_search "
-            "WHERE document @@ plainto_tsquery('english', ?))"
-        )
+        return f"{alias}.id IN (SELECT article_id FROM article_search WHERE document @@ plainto_tsquery('english', ?))"
 
     def search_param(self, terms: list[str]) -> str:
         return " ".join(terms)

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import orjson
-
 from newswire.schemas import EnrichedArticle
 
 from ..errors import BadRequest, StoreError
@@ -194,7 +193,7 @@ class Store:
         if row is None:
             return False
         for table in ("article_topics", "article_entities", "article_countries"):
-            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article.id,))  # noqa: S608 (fixed names)
+            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article.id,))
         for topic in article.topics:
             conn.execute(
                 "INSERT INTO article_topics (article_id, topic_id, score, event_time) VALUES (?, ?, ?, ?) "
@@ -205,12 +204,18 @@ class Store:
             conn.execute(
                 "INSERT INTO article_entities (article_id, entity_id, name, type, country, mentions, event_time)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, entity_id) DO NOTHING",
-                (article.id, entity.id, entity.name, entity.type, entity.country, max(1, len(entity.mentions)), event_time),
+                (
+                    article.id,
+                    entity.id,
+                    entity.name,
+                    entity.type,
+                    entity.country,
+                    max(1, len(entity.mentions)),
+                    event_time,
+                ),
             )
         for country in dict.fromkeys(article.countries):
-            conn.execute(
-                "INSERT INTO article_countries (article_id, country) VALUES (?, ?)", (article.id, country)
-            )
+            conn.execute("INSERT INTO article_countries (article_id, country) VALUES (?, ?)", (article.id, country))
         self.dialect.index_text(
             conn, article_id=article.id, title=article.title, summary=article.summary, text=article.text
         )
@@ -308,7 +313,9 @@ class Store:
         next_cursor = _encode_cursor(int(rows[-1][1]), rows[-1][2]) if more and rows else None
         return Page(items=[orjson.loads(r[0]) for r in rows], next_cursor=next_cursor)
 
-    async def topic_counts(self, *, since: datetime, bucket_seconds: int | None = None, buckets: int = 0) -> list[TopicCount]:
+    async def topic_counts(
+        self, *, since: datetime, bucket_seconds: int | None = None, buckets: int = 0
+    ) -> list[TopicCount]:
         return await self._run(self._topic_counts, since, bucket_seconds, buckets)
 
     def _topic_counts(self, since: datetime, bucket_seconds: int | None, buckets: int) -> list[TopicCount]:
@@ -418,7 +425,8 @@ class Store:
         marks = ", ".join("?" for _ in article_ids)
         with self.dialect.transaction() as conn:
             rows = conn.execute(
-                f"SELECT id, kafka_offset, body FROM articles WHERE id IN ({marks})", article_ids  # noqa: S608
+                f"SELECT id, kafka_offset, body FROM articles WHERE id IN ({marks})",
+                article_ids,
             ).fetchall()
         return {r[0]: (int(r[1]), r[2].encode("utf-8")) for r in rows}
 
@@ -436,5 +444,3 @@ def _decode_cursor(cursor: str) -> tuple[int, str]:
         return int(sort_time), article_id
     except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
         raise BadRequest("`cursor` is not a cursor this API returned", code="invalid_cursor") from exc
-
-
