@@ -2,8 +2,6 @@
 and the dashboard shows what an operator needs (throughput per stage, freshness, latency, lag,
 dead letters, stream clients, HTTP errors)."""
 
-import json
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -11,34 +9,22 @@ from typing import Any
 import pytest
 import yaml
 
+from .dashboard import load_dashboard, panels, resolve_variables
+from .dashboard import queries as dashboard_queries
 from .metric_names import PROMETHEUS_SERIES, TARGET_LABELS, exported_labels, exported_series, label_names, metric_names
 
 REPO = Path(__file__).resolve().parents[2]
 GRAFANA = REPO / "deploy" / "grafana"
-DASHBOARD = GRAFANA / "dashboards" / "newswire.json"
-
-
-def panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
-    found = []
-    for panel in dashboard["panels"]:
-        found.append(panel)
-        found.extend(panel.get("panels", []))  # panels inside collapsed rows
-    return [p for p in found if p["type"] != "row"]
 
 
 @pytest.fixture(scope="module")
 def dashboard() -> dict[str, Any]:
-    return json.loads(DASHBOARD.read_text())
+    return load_dashboard()
 
 
 @pytest.fixture(scope="module")
 def queries(dashboard: dict[str, Any]) -> dict[str, str]:
-    """`<panel title>/<refId>` -> PromQL expression."""
-    return {
-        f"{panel['title']}/{target['refId']}": target["expr"]
-        for panel in panels(dashboard)
-        for target in panel["targets"]
-    }
+    return dashboard_queries(dashboard)
 
 
 def test_every_panel_has_a_query(dashboard: dict[str, Any]) -> None:
@@ -80,7 +66,7 @@ def test_every_query_is_valid_promql(queries: dict[str, str], tmp_path: Path, pr
             {
                 "name": "dashboard",
                 "rules": [
-                    {"record": f"dashboard:query{i}", "expr": re.sub(r"\$__\w+", "1m", expr)}
+                    {"record": f"dashboard:query{i}", "expr": resolve_variables(expr)}
                     for i, expr in enumerate(queries.values())
                 ],
             }

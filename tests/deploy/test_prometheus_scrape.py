@@ -22,11 +22,22 @@ import yaml
 
 from newswire.ports import free_port
 
+from .dashboard import load_dashboard, queries, resolve_variables
+
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
 PROMETHEUS_DIR = REPO / "deploy" / "prometheus"
 JOBS = ("newswire-scraper", "newswire-enricher", "newswire-api")
+#: Dashboard panels that must show data once articles flow through a demo.
+PANELS_WITH_DATA = (
+    "Articles per second by stage",
+    "Fetches by outcome",
+    "Pipeline freshness",
+    "Enrichment latency per article",
+    "HTTP requests by status",
+    "Stream clients",
+)
 
 StartPrometheus = Callable[[dict[str, str]], str]
 
@@ -168,6 +179,13 @@ def test_prometheus_scrapes_every_service_of_the_demo(
     )[0]["value"][1] == "0"
     assert _scalar(url, "sum(newswire_articles_published_total)") > 0
     assert _scalar(url, 'sum(newswire_http_requests_total{route="/healthz"})') > 0
+
+    # Every dashboard query runs on the real series; the pipeline's panels show data.
+    for where, expr in queries(load_dashboard()).items():
+        answer = httpx.get(f"{url}/api/v1/query", params={"query": resolve_variables(expr)}, timeout=10).json()
+        assert answer["status"] == "success", (where, answer)
+        if where.rsplit("/", 1)[0] in PANELS_WITH_DATA:
+            assert answer["data"]["result"], f"the dashboard panel {where} shows no data: {expr}"
 
     # Every alert rule evaluated against the real series (a bad join or type error shows here).
     groups = wait_for(lambda: _evaluated_rule_groups(url), what="the alert rules to be evaluated", timeout=60)
