@@ -25,7 +25,11 @@ def panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
 
 def queries(dashboard: dict[str, Any]) -> dict[str, str]:
     """`<panel title>/<refId>` -> PromQL expression."""
-    return {f"{panel['title']}/{target['refId']}": target["expr"] for panel in panels(dashboard) for target in panel["targets"]}
+    return {
+        f"{panel['title']}/{target['refId']}": target["expr"]
+        for panel in panels(dashboard)
+        for target in panel["targets"]
+    }
 
 
 def resolve_variables(expr: str, *, interval: str = "1m") -> str:

@@ -18,7 +18,11 @@ SECRETS = ("POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD")
 ONE_SHOT = {"init"}
 NEWSWIRE_SERVICES = {"init", "scraper", "enricher", "api"}
 
-_VARIABLE = re.compile(r"\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_VARIABLE = re.compile(
+    r"\$(?:\$"  # an escaped dollar
+    r"|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])((?:[^{}]|\{[^{}]*\})*))?\}"  # ${NAME}, ${NAME:-default}, ...
+    r"|([A-Za-z_][A-Za-z0-9_]*))"  # $NAME
+)
 
 
 class MissingVariable(Exception):
@@ -161,7 +165,8 @@ def test_services_reach_each_other_by_service_name(services: dict[str, dict[str,
     for name in NEWSWIRE_SERVICES:
         assert services[name]["environment"]["NEWSWIRE_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092", name
     assert services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
-    assert services["api"]["environment"]["NEWSWIRE_DATABASE_URL"] == "postgresql://newswire:s3cret@postgres:5432/newswire"
+    database_url = services["api"]["environment"]["NEWSWIRE_DATABASE_URL"]
+    assert database_url == "postgresql://newswire:s3cret@postgres:5432/newswire"
     # Bound to every interface inside the container, or Prometheus in the next container sees nothing.
     assert services["api"]["environment"]["NEWSWIRE_API_HOST"] == "0.0.0.0"
     assert services["scraper"]["environment"]["NEWSWIRE_METRICS_HOST"] == "0.0.0.0"
@@ -177,7 +182,8 @@ def test_prometheus_scrapes_the_ports_the_services_listen_on(services: dict[str,
     assert enricher_sd["names"] == ["enricher"]
     assert str(enricher_sd["port"]) == str(services["enricher"]["environment"]["NEWSWIRE_METRICS_PORT"])
     api_sd = jobs["newswire-api"]["dns_sd_configs"][0]
-    assert api_sd["names"] == ["api"] and str(api_sd["port"]) == str(services["api"]["environment"]["NEWSWIRE_API_PORT"])
+    assert api_sd["names"] == ["api"]
+    assert str(api_sd["port"]) == str(services["api"]["environment"]["NEWSWIRE_API_PORT"])
 
 
 def test_bind_mounts_exist_and_match_the_provisioning(services: dict[str, dict[str, Any]]) -> None:

@@ -67,7 +67,8 @@ def test_each_image_installs_its_own_extra_constrained_by_the_lock(service: str)
 
 
 def test_the_build_context_holds_what_the_dockerfile_copies() -> None:
-    allowed = {line[1:].rstrip("/") for line in (REPO / ".dockerignore").read_text().splitlines() if line.startswith("!")}
+    lines = (REPO / ".dockerignore").read_text().splitlines()
+    allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
     copied = set()
     for sources in re.findall(r"^COPY (?!--from)(.*) \S+$", DOCKERFILE, re.M):
         copied.update(sources.split())
