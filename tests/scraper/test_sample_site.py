@@ -1,5 +1,6 @@
 """The bundled sample site: content, conditional GET, freshness mode, hostile pages."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -65,3 +66,21 @@ def test_robots_and_redirects(sample_site: SampleSite) -> None:
         assert client.get("/hostile/loop-a.html").headers["location"] == "/hostile/loop-b.html"
         assert client.get("/2025/tokayev-visit.html").headers["location"] == SEED_PATH
         assert client.get("/missing").status_code == 404
+
+
+def test_drip_releases_held_back_articles_over_time() -> None:
+    with SampleSite(port=0, fresh=True, drip=0.5) as site, httpx.Client(base_url=site.base_url) as client:
+        feed = client.get("/feeds/rss.xml").text
+        listed = [p for p in site.article_paths if site.url(p) in feed]
+        held = [p for p in site.article_paths if p not in listed]
+        # Releases start on the clock; however slow this machine, the newest article is still held back.
+        assert 1 <= len(held) <= 8 and SEED_PATH in listed
+        assert client.get(held[-1]).status_code == 404
+        deadline = time.monotonic() + 30
+        while client.get(held[-1]).status_code == 404:
+            assert time.monotonic() < deadline, "the held-back articles were never released"
+            time.sleep(0.1)
+        feed = client.get("/feeds/rss.xml").text
+        assert all(site.url(p) in feed for p in site.article_paths)
+        article = extract_article(client.get(held[-1]).content, url=site.url(held[-1]), source="t")
+        assert article.published_at is not None and article.published_at >= site.started_at

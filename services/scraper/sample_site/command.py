@@ -50,6 +50,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fixed-dates", action="store_true", help="keep the articles' own 2025 dates instead of 'just now'"
     )
+    parser.add_argument(
+        "--drip",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="hold back the 8 newest articles and publish one every SECONDS (a live demo keeps getting news)",
+    )
     parser.add_argument("--crawl-delay", type=float, default=0.0, help="Crawl-delay announced in robots.txt")
     parser.add_argument("--slow-seconds", type=float, default=30.0, help="how long the slow page stalls")
     parser.add_argument(
@@ -61,7 +68,11 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     configure_logging(service="sample-site", level=settings.log_level, fmt=settings.log_format)
     site = SampleSite(
-        port=args.port, fresh=not args.fixed_dates, crawl_delay=args.crawl_delay, slow_seconds=args.slow_seconds
+        port=args.port,
+        drip=args.drip,
+        fresh=not args.fixed_dates,
+        crawl_delay=args.crawl_delay,
+        slow_seconds=args.slow_seconds,
     )
     if args.write_sources:
         data = sources_for(site.base_url).model_dump(mode="json", exclude_defaults=True)

@@ -8,7 +8,9 @@ Used by `newswire sample-site`, `newswire demo`, the tests and the benchmark::
 
 Pages carry ETag and Last-Modified and answer 304 to conditional requests. With `fresh=True`
 every publication time is the server's start time (minus a few minutes per article), so a demo
-measures pipeline freshness on articles that are "just published".
+measures pipeline freshness on articles that are "just published". With `drip=N` the newest
+`held_back` articles are released one every N seconds after start (absent from feeds, sitemaps and
+404 until then), so a running demo keeps receiving news.
 """
 
 import gzip
@@ -93,12 +95,15 @@ class SampleSite:
         host: str = "127.0.0.1",
         port: int = 0,
         fresh: bool = False,
+        drip: float = 0.0,
+        held_back: int = 8,
         crawl_delay: float = 0.0,
         slow_seconds: float = 30.0,
         huge_bytes: int = 20 * 1024 * 1024,
     ) -> None:
         self.host = host
         self.fresh = fresh
+        self.drip = drip
         self.crawl_delay = crawl_delay
         self.slow_seconds = slow_seconds
         self.huge_bytes = huge_bytes
@@ -110,7 +115,12 @@ class SampleSite:
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
-        self._cache: dict[str, _Resource] = {}
+        self._cache: dict[tuple[str, int], _Resource] = {}
+        newest_first = sorted(
+            (a for a in self.articles if not a.path.startswith("/private/")), key=lambda a: a.published, reverse=True
+        )
+        held = list(reversed(newest_first[:held_back])) if drip > 0 else []
+        self._release_at = {a.path: self.started_at + timedelta(seconds=drip * (k + 1)) for k, a in enumerate(held)}
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -168,9 +178,15 @@ class SampleSite:
     def article_urls(self) -> list[str]:
         return [self.url(p) for p in self.article_paths]
 
+    def released(self, article: ArticleFile) -> bool:
+        release = self._release_at.get(article.path)
+        return release is None or release <= datetime.now(UTC)
+
     def published(self, article: ArticleFile) -> datetime:
         if not self.fresh:
             return article.published
+        if article.path in self._release_at:
+            return self._release_at[article.path]
         # Keep the editorial order of the fixed dates, compressed into the last hour or so.
         rank = sorted(self.articles, key=lambda a: a.published, reverse=True).index(article)
         return self.started_at - timedelta(minutes=2 * rank)
@@ -180,33 +196,38 @@ class SampleSite:
         article = next(a for a in self.articles if a.path == path)
         with self._lock:
             article.extra_paragraphs.append(paragraph)
-            self._cache.pop(path, None)
+            self._cache = {key: value for key, value in self._cache.items() if key[0] != path}
 
     # -- content ---------------------------------------------------------------------------------
 
     def _listed(self) -> list[tuple[ArticleFile, datetime]]:
-        items = [(a, self.published(a)) for a in self.articles if a.path in self.article_paths]
+        paths = set(self.article_paths)
+        items = [(a, self.published(a)) for a in self.articles if a.path in paths and self.released(a)]
         return sorted(items, key=lambda item: item[1], reverse=True)
 
     def _last_modified(self) -> datetime:
-        return self.started_at if self.fresh else max(a.published for a in self.articles)
+        if not self.fresh:
+            return max(a.published for a in self.articles)
+        return max([self.started_at, *(t for t in self._release_at.values() if t <= datetime.now(UTC))])
 
     def resource(self, path: str) -> _Resource | None:
+        # Listings change when a dripped article is released: the cache is per release generation.
+        key = (path, sum(1 for t in self._release_at.values() if t <= datetime.now(UTC)))
         with self._lock:
-            cached = self._cache.get(path)
+            cached = self._cache.get(key)
         if cached is not None:
             return cached
         resource = self._build(path)
         if resource is not None:
             with self._lock:
-                self._cache[path] = resource
+                self._cache[key] = resource
         return resource
 
     def _build(self, path: str) -> _Resource | None:
         html, xml = "text/html; charset=utf-8", "application/xml; charset=utf-8"
         base, listed, modified = self.base_url, self._listed(), self._last_modified()
         by_path = {a.path: a for a in self.articles}
-        if path in by_path:
+        if path in by_path and self.released(by_path[path]):
             article = by_path[path]
             page = render_article(
                 article, base_url=base, published=self.published(article), others=[a for a, _ in listed]
