@@ -2,6 +2,7 @@
 JSON Schema once interpolated, and production-minded (healthchecks, pinned images, required
 secrets, a scalable enricher, dependencies with conditions, mounts that exist)."""
 
+import importlib
 import re
 from pathlib import Path
 from typing import Any
@@ -210,3 +211,31 @@ def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
         if not volume.startswith(("./", "/"))
     }
     assert used and used == set(compose["volumes"])
+
+
+@pytest.mark.parametrize(
+    ("service", "settings_class"),
+    [
+        ("init", "newswire.settings:CommonSettings"),
+        ("scraper", "newswire.scraper.settings:Settings"),
+        ("enricher", "newswire.enricher.settings:Settings"),
+        ("api", "newswire.api.settings:Settings"),
+    ],
+)
+def test_every_newswire_variable_is_a_setting_of_its_service(
+    service: str, settings_class: str, services: dict[str, dict[str, Any]]
+) -> None:
+    # pydantic-settings ignores unknown variables: a misspelt one would silently do nothing.
+    module, _, name = settings_class.partition(":")
+    fields = getattr(importlib.import_module(module), name).model_fields
+    known = {f"NEWSWIRE_{field.upper()}" for field in fields}
+    dockerfile = (REPO / "Dockerfile").read_text()
+    in_image: set[str] = set()
+    for stage_name in ("runtime", service):
+        stage = re.search(rf"^FROM \S+ AS {stage_name}\n(.*?)(?=^FROM |\Z)", dockerfile, re.M | re.S)
+        assert stage, stage_name
+        in_image.update(re.findall(r"\b(NEWSWIRE_[A-Z_]+)=", stage.group(1)))
+    assert "NEWSWIRE_DATA_DIR" in in_image
+    in_compose = {key for key in services[service]["environment"] if key.startswith("NEWSWIRE_")}
+    assert in_compose
+    assert in_compose | in_image <= known, sorted((in_compose | in_image) - known)
