@@ -35,7 +35,11 @@ _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 _DETERMINERS = frozenset({"the", "The", "THE", "a", "an"})
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’", "s"})
 _CONJUNCTIONS = frozenset({"and", "&", "or"})
+#: words a split organisation name can end on when NER cut it short ("US Agency for")
+_CONNECTORS = frozenset({"and", "&", "for", "of", "on", "the"})
 _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "warned", "explained", "noted", "argued", "stressed"})
+#: lower-case parts of personal names ("Nayla de Freige", "Ahmed bin Ali")
+_NAME_PARTICLES = frozenset({"de", "da", "di", "del", "dos", "van", "von", "der", "al", "el", "bin", "ibn", "la", "le"})
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across", "to", "around", "of"})
 _CLIMATE_COP = re.compile(r"COP\d{1,2}")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
@@ -95,8 +99,12 @@ def salience_scores(
 class EntityLinker:
     """Links the entities of spaCy docs; one instance per `nlp`, reused for every document."""
 
-    def __init__(self, nlp: Any, gazetteer: Gazetteer, rules: NameRules) -> None:
+    def __init__(
+        self, nlp: Any, gazetteer: Gazetteer, rules: NameRules, *, common_words: frozenset[str] = frozenset()
+    ) -> None:
         self._nlp = nlp
+        #: lower-case common nouns ("turnout", "cholera"): capitalised only because a sentence starts
+        self._common = common_words
         self._gaz = gazetteer
         self._rules = rules
         self._noise = rules.noise
@@ -231,6 +239,8 @@ class EntityLinker:
             return None
         if len(span) == 1 and end < len(doc) and self._title_after(doc, end):
             return None  # "Health" in "Health Minister Aisha Bello" belongs to the title
+        if len(span) == 1 and _starts_sentence(doc, start) and self._is_common_word(doc, span.text):
+            return None  # "Turnout was 41 percent": a common noun opening a sentence
         type_ = self._ner_type(span, label)
         if type_ is None:
             return None
@@ -248,6 +258,12 @@ class EntityLinker:
         elif type_ == "ORG" and self._looks_like_person(doc, span):
             cand.type = "PERSON"
         return cand
+
+    def _is_common_word(self, doc: Doc, text: str) -> bool:
+        lower = text.lower()
+        if lower == text:
+            return False
+        return lower in self._common or any(t.text == lower for t in doc)
 
     def _ner_type(self, span: Span, label: str) -> EntityType | None:
         last = span[-1].text
@@ -281,7 +297,7 @@ class EntityLinker:
     def _looks_like_person(self, doc: Doc, span: Span) -> bool:
         """An ORG-tagged span that reads as a person's name: two or three capitalised words, none
         an organisation noun, next to a speech verb or followed by an appositive (", a minister")."""
-        words = [t for t in span if not t.is_punct]
+        words = [t for t in span if not t.is_punct and t.lower_ not in _NAME_PARTICLES]
         if not 2 <= len(words) <= 3 or any(not t.text[:1].isupper() or t.text.isupper() for t in words):
             return False
         if any(t.text in self._rules.org_heads for t in span):
@@ -392,17 +408,50 @@ class EntityLinker:
 
     # ---------------------------------------------------------------- linking
 
+    def _merge_organisations(self, doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
+        """Join the pieces of a long organisation name NER split: "Bangladesh Garment Manufacturers
+        and Exporters Association", "United Nations Office for the Coordination of Humanitarian
+        Affairs", "US Agency for International Development"."""
+        out: list[_Candidate] = []
+        for cand in cands:
+            prev = out[-1] if out else None
+            if prev is not None and prev.type == "ORG" and cand.type in {"ORG", "REGION"} and cand.source == "ner":
+                gap = [t.lower_ for t in doc[prev.end : cand.start]]
+                last = doc[prev.end - 1].lower_
+                heads = self._rules.org_heads
+                joins = (
+                    (gap in (["and"], ["&"]) and doc[cand.end - 1].text in heads and doc[prev.end - 1].text not in heads)
+                    or (not gap and last in _CONNECTORS)
+                    or (gap in (["for"], ["for", "the"], ["of"], ["of", "the"]) and doc[prev.end - 1].text in heads)
+                )
+                if joins and "\n" not in doc[prev.start : cand.end].text:
+                    span = doc[prev.start : cand.end]
+                    merged = _Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "ORG", "ner")
+                    merged.backed = prev.backed and cand.backed
+                    out[-1] = merged
+                    continue
+            out.append(cand)
+        return out
+
     def _places_by_preposition(self, doc: Doc, cands: list[_Candidate]) -> None:
         """"in Kotri", "near Garissa": a known smaller place after a place preposition is a place,
         whatever NER called it (the small model often tags unfamiliar towns PERSON or ORG)."""
+        name_parts = {w for c in cands if c.type == "PERSON" and len(c.text.split()) > 1 for w in c.text.split()}
         for cand in cands:
-            if cand.source != "ner" or cand.type not in {"PERSON", "ORG"} or cand.titled:
+            if cand.source != "ner" or cand.type not in {"PERSON", "ORG"} or cand.titled or cand.text in name_parts:
                 continue
-            if cand.start == 0 or doc[cand.start - 1].lower_ not in _PLACE_PREPOSITIONS:
-                continue
-            if cand.text in self._gaz.minor_places or any(
+            known_place = cand.text in self._gaz.minor_places or any(
                 e.type in {"CITY", "REGION", "COUNTRY"} for e in self._gaz.lookup(cand.text)
-            ):
+            )
+            if not known_place or doc[cand.end - 1].text in self._rules.org_heads:
+                continue
+            after = doc[cand.end : cand.end + 2]
+            spoken = any(t.lower_ in _SPEECH_VERBS for t in after)
+            after_preposition = cand.start > 0 and doc[cand.start - 1].lower_ in _PLACE_PREPOSITIONS
+            # An ORG named exactly like a known place is that place; so is a lone "person" who
+            # never speaks and has no first name anywhere in the article.
+            lone_word = len(cand.text.split()) == 1 and cand.type == "PERSON" and not spoken
+            if after_preposition or cand.type == "ORG" or lone_word:
                 cand.type = "REGION"
 
     def _place_options(self, cand: _Candidate) -> list[GazetteerEntry]:
@@ -465,12 +514,23 @@ class EntityLinker:
                 and _name_words(other.name or other.text)[-1:] == words[-1:]
                 and _name_words(other.name or other.text)[:1] == words[:1]
             ]
+            # "De Vries" after "Sander de Vries": a trailing part of a longer name is that name.
+            mine = _norm(cand.text).split()
+            longer += [
+                other
+                for other in full
+                if other is not cand
+                and len(_norm(other.name or other.text).split()) > len(mine)
+                and _norm(other.name or other.text).split()[-len(mine) :] == mine
+            ]
             target = max(longer, key=lambda o: len(o.name or o.text), default=None)
             if target is not None and target.key:
                 cand.key, cand.name, cand.country = target.key, target.name, target.country
             else:
                 cand.name = target.text if target is not None else cand.text
                 cand.key = _entity_id("PERSON", cand.name)
+                if target is not None:
+                    target.name, target.key = cand.name, cand.key
         suffixes: dict[tuple[str, ...], list[_Candidate]] = defaultdict(list)
         for cand in full:
             words = _norm(cand.name).split()
@@ -551,7 +611,7 @@ class EntityLinker:
         gaz = self._gazetteer_candidates(doc, ner_place_tokens, ner_tokens)
         ner = self._ner_candidates(doc)
         events = self._event_candidates(doc)
-        cands = self._resolve(doc, gaz, ner, events)
+        cands = self._merge_organisations(doc, self._resolve(doc, gaz, ner, events))
         # Headline case fools NER ("Sri Lanka Cricket Names Squad"): in the linked headlines of
         # other stories only names the gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start_char < b for a, b in related)]
@@ -566,6 +626,10 @@ class EntityLinker:
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
         return _aggregate(doc, [c for c in cands if c.key], title=title, related=related)
+
+
+def _starts_sentence(doc: Doc, i: int) -> bool:
+    return i == 0 or doc[i].is_sent_start or doc[i - 1].is_space or doc[i - 1].text in {"\"", "“", "(", ":"}
 
 
 def _is_camel_case(text: str) -> bool:

@@ -142,8 +142,8 @@ class Enricher:
         self.nlp = _load_nlp(model)
         self.rules = load_name_rules()
         self.gazetteer = load_gazetteer()
-        self.linker = EntityLinker(self.nlp, self.gazetteer, self.rules)
         self.topics = TopicModel(self.nlp)
+        self.linker = EntityLinker(self.nlp, self.gazetteer, self.rules, common_words=self.topics.common_words())
         logger.info("enricher ready: model=%s components=%s", model, self.nlp.pipe_names)
 
     def enrich(self, article: RawArticle) -> EnrichedArticle:

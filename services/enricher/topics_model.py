@@ -126,6 +126,12 @@ class TopicModel:
                 matcher = self._exact if exact else self._lower
                 matcher.add(key, list(nlp.tokenizer.pipe(forms)))
 
+    def common_words(self) -> frozenset[str]:
+        """The lexicon's single lower-case words: ordinary nouns, never names."""
+        return frozenset(
+            term for terms in self._weights.values() for term in terms if " " not in term and term.islower()
+        )
+
     def _hits(self, doc: Doc) -> list[_Hit]:
         hits = []
         for matcher in (self._lower, self._exact):
