@@ -121,13 +121,29 @@ class EnrichedConsumer:
         partitions = set(metadata.partitions_for_topic(self.topic) or ())
         if not partitions:
             raise RuntimeError(f"topic {self.topic} has no partitions")
+        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         if partitions == known:
+            ends = await self.consumer.end_offsets(tps)
+            for tp, end in ends.items():
+                self.hub.log_end[tp.partition] = max(self.hub.log_end.get(tp.partition, 0), end)
             return known
         stored = await self.store.positions(self.topic)
         position = {p: max(stored.get(p, 0), self.hub.position.get(p, 0)) for p in partitions}
-        self.hub.reset(position)
-        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         self.consumer.assign(tps)
+        ends = {tp.partition: end for tp, end in (await self.consumer.end_offsets(tps)).items()}
+        restarted = sorted(p for p in partitions if position[p] > ends[p])
+        if restarted:
+            logger.warning(
+                "%s partitions %s end before the positions the store recorded (topic recreated or broker "
+                "data lost); reading them again from the start",
+                self.topic,
+                restarted,
+            )
+            await self.store.forget_positions(self.topic, restarted)
+            self.hub.restart_partitions(restarted)
+            position.update(dict.fromkeys(restarted, 0))
+        self.hub.reset(position)
+        self.hub.log_end.update(ends)
         for tp in tps:
             # An offset below the log start (retention) falls back to the earliest via auto_offset_reset.
             self.consumer.seek(tp, position[tp.partition])

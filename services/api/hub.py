@@ -163,6 +163,8 @@ class StreamHub:
         self.queue_size = queue_size
         self.slow_client_grace = slow_client_grace
         self.position: Position = {}
+        #: The log's end per partition as last seen: a resume token beyond it is from an older log.
+        self.log_end: Position = {}
         self._clients: set[StreamClient] = set()
         self._per_owner: Counter[str] = Counter()
 
@@ -227,6 +229,23 @@ class StreamHub:
     def advance(self, partition: int, offset: int) -> None:
         if offset + 1 > self.position.get(partition, 0):
             self.position[partition] = offset + 1
+        if offset + 1 > self.log_end.get(partition, 0):
+            self.log_end[partition] = offset + 1
+
+    def restart_partitions(self, partitions: list[int]) -> None:
+        """The log of these partitions started again from offset 0 (topic recreated, broker data
+        lost): positions and connected clients' floors from the old log no longer mean anything."""
+        for partition in partitions:
+            self.position[partition] = 0
+            self.log_end[partition] = 0
+            for client in self._clients:
+                client.floor.pop(partition, None)
+
+    def stale(self, token: Position) -> bool:
+        """Whether a resume token is ahead of the log's end: it was issued for an older log."""
+        if not self.log_end:
+            return False
+        return any(o > max(self.log_end.get(p, 0), self.position.get(p, 0)) for p, o in token.items())
 
     def publish(self, event: StreamEvent) -> None:
         for client in list(self._clients):

@@ -77,6 +77,10 @@ class StreamSession:
             raise RateLimited(
                 f"at most {self.max_streams} concurrent streams per client", retry_after=5, code="too_many_streams"
             )
+        if self.resume is not None and self.hub.stale(self.resume):
+            # Resuming would wait for offsets the new log may not reach for a long time: go live now.
+            logger.info("resume token %s is beyond the log's end %s; starting live", self.resume, self.hub.log_end)
+            self.resume = None
         client, live_from = self.hub.register(
             transport=self.transport,
             owner=self.owner,

@@ -105,6 +105,14 @@ async def test_resume_keeps_filters_and_skips_non_matching_events(live: Live) ->
     assert sorted(titles) == ["Headline 4", "Headline 5"]
 
 
+async def test_a_token_from_an_older_log_starts_live_instead_of_waiting(live: Live) -> None:
+    await live.feed.publish(article(1), article(2), partition=0)
+    # A token far beyond the log's end: issued before the topic was recreated (or the broker lost its data).
+    async with open_sse(live.client, "/v1/stream", headers={"Last-Event-ID": "0:500,1:400,2:300"}) as stream:
+        await live.feed.publish(article(3), partition=0)
+        assert [e.json()["title"] for e in await stream.articles_count(1)] == ["Headline 3"]
+
+
 async def test_since_replays_from_a_time_then_goes_live(live: Live) -> None:
     now = datetime.now(UTC)
     await live.feed.publish(article(1), timestamp=now - timedelta(hours=2))

@@ -221,6 +221,19 @@ class Store:
         )
         return True
 
+    async def forget_positions(self, topic: str, partitions: list[int]) -> None:
+        """The log of these partitions restarted: detach stored rows from their old offsets (partition
+        -1 matches no replay range) so that replays only ever see positions of the current log."""
+        await self._run(self._forget_positions, topic, partitions)
+
+    def _forget_positions(self, topic: str, partitions: list[int]) -> None:
+        marks = ", ".join("?" for _ in partitions)
+        with self.dialect.transaction() as conn:
+            conn.execute(f"UPDATE articles SET kafka_partition = -1 WHERE kafka_partition IN ({marks})", partitions)
+            conn.execute(
+                f"DELETE FROM stream_positions WHERE topic = ? AND kafka_partition IN ({marks})", [topic, *partitions]
+            )
+
     async def positions(self, topic: str) -> dict[int, int]:
         """partition -> next offset to read, as far as this store has recorded."""
         return await self._run(self._positions, topic)
