@@ -146,8 +146,16 @@ class Scraper:
 
         async def handle(url: str) -> None:
             async with limit:
-                if not self._stop.is_set():
+                if self._stop.is_set():
+                    return
+                try:
                     await self._handle_page(source, url, report)
+                except Exception as exc:
+                    # A bug or a parser crash on one page must cost that page only, not the poll.
+                    logger.exception("unexpected error on %s", url, extra={"source": source.id, "url": url})
+                    report.outcomes["internal_error"] += 1
+                    metrics.EXTRACTION_FAILURES.labels(source.id, "internal_error").inc()
+                    self.store.failed_attempt(url, error=repr(exc), max_attempts=self.settings.max_attempts)
 
         async with asyncio.TaskGroup() as group:
             for url in due:
