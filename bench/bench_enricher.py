@@ -50,7 +50,9 @@ RUN_TIMEOUT = 900.0
 
 
 def _articles(n: int, *, tag: str) -> list[RawArticle]:
-    texts = [json.loads(p.read_text())["text"] for p in sorted((REPO / "eval" / "enricher" / "articles").glob("*.json"))]
+    texts = [
+        json.loads(p.read_text())["text"] for p in sorted((REPO / "eval" / "enricher" / "articles").glob("*.json"))
+    ]
     now = datetime.now(UTC)
     out = []
     for i in range(n):
@@ -177,7 +179,12 @@ async def _measure(name: str, command: list[str], settings: CommonSettings, data
         except subprocess.TimeoutExpired:
             proc.kill()
     seconds = max((last - first) / 1000, 1e-3)
-    return {"articles": len(articles), "seconds": round(seconds, 2), "articles_per_second": round(len(articles) / seconds, 2), "startup_seconds": round(ready_seconds, 1)}
+    return {
+        "articles": len(articles),
+        "seconds": round(seconds, 2),
+        "articles_per_second": round(len(articles) / seconds, 2),
+        "startup_seconds": round(ready_seconds, 1),
+    }
 
 
 async def _run() -> dict[str, object]:
@@ -233,11 +240,13 @@ def main() -> int:
     assert isinstance(ours, dict) and isinstance(naive, dict)
     machine = result["machine"]
     assert isinstance(machine, dict)
-    print(f"{ARTICLES} articles of ~{result['mean_words']} words, {machine['cores']} cores, broker {result['broker']}\n")
+    print(
+        f"{ARTICLES} articles of ~{result['mean_words']} words, {machine['cores']} cores, broker {result['broker']}\n"
+    )
     print("| worker | articles/s | seconds | startup s |")
     print("|---|---:|---:|---:|")
-    print(f"| newswire enrich (process pool, nlp.pipe) | {ours['articles_per_second']} | {ours['seconds']} | {ours['startup_seconds']} |")
-    print(f"| naive (nlp() per message in the agent) | {naive['articles_per_second']} | {naive['seconds']} | {naive['startup_seconds']} |")
+    for label, run in (("newswire enrich (process pool, nlp.pipe)", ours), ("naive (nlp() per message)", naive)):
+        print(f"| {label} | {run['articles_per_second']} | {run['seconds']} | {run['startup_seconds']} |")
     print(f"| ratio | {result['ratio']}x | | |")
     met = ours["articles_per_second"] >= TARGET_RATE and result["ratio"] >= TARGET_RATIO  # type: ignore[operator]
     print(f"\ntarget >= {TARGET_RATE:.0f}/s and >= {TARGET_RATIO:.0f}x naive: {'met' if met else 'NOT met'}")
@@ -280,9 +289,13 @@ def naive_worker() -> None:
             [article] = enricher.enrich_many([decode(value, RawArticle)])
             targets = [names.enriched] + [names.topic(t.id) for t in article.topics if t.score >= 0.5]
             for topic in targets:
-                await producer.send_and_wait(topic, encode(article), key=article.id.encode(), headers=headers_for(article))
+                await producer.send_and_wait(
+                    topic, encode(article), key=article.id.encode(), headers=headers_for(article)
+                )
 
-    faust.Worker(app, loglevel="WARNING", quiet=True, override_logging=False, redirect_stdouts=False).execute_from_commandline()
+    faust.Worker(
+        app, loglevel="WARNING", quiet=True, override_logging=False, redirect_stdouts=False
+    ).execute_from_commandline()
 
 
 if __name__ == "__main__":

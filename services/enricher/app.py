@@ -72,7 +72,9 @@ class EnricherApp(faust.App):
                 await self._nlp_pool.start()
                 self._output_producer = make_producer(settings, client_id="enricher")
                 await self._output_producer.start()
-                self._window_stats = WindowStats(settings=settings, topics=self.enricher_topics, producer=self._output_producer)
+                self._window_stats = WindowStats(
+                    settings=settings, topics=self.enricher_topics, producer=self._output_producer
+                )
                 await self._window_stats.start()
                 self._batch_runner = BatchRunner(
                     settings=settings,

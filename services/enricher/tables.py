@@ -4,8 +4,8 @@
 The shape, for readers of the stats topic (the API):
 
 - Topic `<prefix>stats.windows` (e.g. `news.stats.windows`), one partition, `cleanup.policy=compact`;
-  windows older than `stats_retention_hours` (default 48) are deleted with tombstones (null value). Headers `content-type: application/json`,
-  `schema: WindowCounts/1`.
+  windows older than `stats_retention_hours` (default 48) are deleted with tombstones (null value).
+  Headers `content-type: application/json`, `schema: WindowCounts/1`.
 - Key `<window_start>/<raw partition>`, e.g. `2026-11-26T17:00:00Z/3`: one record per tumbling
   window (`stats_window_seconds`, default one hour, by the article's `fetched_at`) and per
   partition of `news.articles.raw`. The latest record of a key is that window's complete count for
@@ -30,6 +30,7 @@ committed offset either.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -213,10 +214,9 @@ class WindowStats:
                 return
             config = {"cleanup.policy": "compact"}
             topic = NewTopic(self.topic, 1, self.settings.topic_replication_factor, topic_configs=config)
-            try:
+            # Another worker may create it between our list and create: that is the goal anyway.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics([topic])
-            except TopicAlreadyExistsError:
-                pass
             logger.info("created window stats topic %s", self.topic)
         finally:
             await admin.close()

@@ -26,7 +26,7 @@ from newswire.schemas import ContractError, DecodeError, EnrichedArticle, RawArt
 
 from .metrics import FailureReason
 
-__all__ = ["ArticleEnricher", "EnricherPool", "EntityRef", "Enriched", "Failed", "Outcome", "enrich_values"]
+__all__ = ["ArticleEnricher", "Enriched", "EnricherPool", "EntityRef", "Failed", "Outcome", "enrich_values"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class Failed:
 
 
 Outcome = Enriched | Failed
+
 
 class ArticleEnricher(Protocol):
     """What `newswire.enricher.pipeline.Enricher` offers: blocking, batched, deterministic."""
@@ -130,7 +131,7 @@ def _enrich_one(raw: RawArticle) -> Outcome:
     try:
         [article] = _enricher.enrich_many([_nlp_input(raw)])
         return _outcome(raw, article, time.perf_counter() - started)
-    except Exception as exc:  # noqa: BLE001 - any failure of one article becomes its dead letter
+    except Exception as exc:
         logger.warning("enrichment failed for article %s: %r", raw.id, exc)
         return Failed("enrichment", f"{type(exc).__name__}: {exc}")
 
@@ -147,7 +148,7 @@ def enrich_values(values: Sequence[bytes | None]) -> list[Outcome]:
             articles = _enricher.enrich_many([_nlp_input(r) for r in raws])
             share = (time.perf_counter() - started) / len(raws)
             enriched = [_outcome(r, a, share) for r, a in zip(raws, articles, strict=True)]
-        except Exception as exc:  # noqa: BLE001 - retried one by one below so only the culprit fails
+        except Exception as exc:
             logger.warning("batch of %s failed (%r); retrying article by article", len(raws), exc)
             enriched = [_enrich_one(r) for r in raws]
     it = iter(enriched)

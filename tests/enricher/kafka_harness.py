@@ -124,9 +124,7 @@ async def produce(settings: CommonSettings, messages: Sequence[RawArticle | tupl
         raw_topic = TopicNames(settings.topic_prefix).raw
         for message in messages:
             if isinstance(message, RawArticle):
-                await producer.send(
-                    raw_topic, encode(message), key=message.id.encode(), headers=headers_for(message)
-                )
+                await producer.send(raw_topic, encode(message), key=message.id.encode(), headers=headers_for(message))
             else:
                 key, value = message
                 await producer.send(raw_topic, value, key=key)
@@ -163,9 +161,7 @@ async def read_until(
         while not done(records) and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for tp_records in batch.values():
-                records += [
-                    Record(r.topic, r.partition, r.offset, r.key, r.value, dict(r.headers)) for r in tp_records
-                ]
+                records += [Record(r.topic, r.partition, r.offset, r.key, r.value, dict(r.headers)) for r in tp_records]
     finally:
         await consumer.stop()
     return records

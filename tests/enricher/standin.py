@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from newswire.schemas import EnrichedArticle, Entity, Mention, RawArticle, Topic
 
-__all__ = ["Enricher", "POISON"]
+__all__ = ["POISON", "Enricher"]
 
 POISON = "FAIL-ENRICHMENT"
 _NAMES = {"Pakistan": ("country:PK", "COUNTRY"), "Kazakhstan": ("country:KZ", "COUNTRY")}

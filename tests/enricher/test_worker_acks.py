@@ -44,7 +44,9 @@ class FakePool:
     async def enrich(self, values: Sequence[bytes | None]) -> list[Outcome]:
         await asyncio.sleep(max(self.delays.get(v or b"", 0.0) for v in values))
         return [
-            Failed("decode", "not JSON") if (v or b"").startswith(b"bad") else _enriched(v or b"", (("trade", 0.7), ("sport", 0.2)))
+            Failed("decode", "not JSON")
+            if (v or b"").startswith(b"bad")
+            else _enriched(v or b"", (("trade", 0.7), ("sport", 0.2)))
             for v in values
         ]
 
@@ -106,7 +108,10 @@ async def test_a_slow_batch_holds_back_the_acks_of_faster_later_batches() -> Non
     assert acked == [0, 1, 2, 3]
     # Published in batch order too, so one article's versions stay in order downstream.
     assert [v for t, _, v in producer.sent if t == "news.articles.enriched"] == [
-        b"enriched:slow", b"enriched:a1", b"enriched:b2", b"enriched:b3"
+        b"enriched:slow",
+        b"enriched:a1",
+        b"enriched:b2",
+        b"enriched:b3",
     ]
 
 

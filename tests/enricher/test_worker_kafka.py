@@ -71,9 +71,7 @@ async def test_500_articles_in_500_enriched_out_with_topic_fanout(
     worker = start_worker(workers=2)
 
     wanted = {a.id for a in articles}
-    records = await read_until(
-        kafka_settings, [names.enriched], lambda rs: _ids(rs) >= wanted, timeout=BACKLOG_TIMEOUT
-    )
+    records = await read_until(kafka_settings, [names.enriched], lambda rs: _ids(rs) >= wanted, timeout=BACKLOG_TIMEOUT)
     assert _ids(records) == wanted, worker.log_tail()
 
     by_id = {}
@@ -121,7 +119,13 @@ async def test_poison_and_schema_invalid_messages_are_dead_lettered_and_the_next
     await ensure_topics(kafka_settings)
     await produce(
         kafka_settings,
-        [(key, before.model_dump_json().encode()), (key, poison), (key, invalid), (key, not_utf8), (key, after.model_dump_json().encode())],
+        [
+            (key, before.model_dump_json().encode()),
+            (key, poison),
+            (key, invalid),
+            (key, not_utf8),
+            (key, after.model_dump_json().encode()),
+        ],
     )
     worker = start_worker()
 
@@ -143,8 +147,10 @@ async def test_poison_and_schema_invalid_messages_are_dead_lettered_and_the_next
     assert dead[2].value_encoding == "base64"
 
     await _wait_for(
-        lambda: worker.metric("newswire_dead_letters_total", reason="decode") == 2
-        and worker.metric("newswire_dead_letters_total", reason="schema") == 1,
+        lambda: (
+            worker.metric("newswire_dead_letters_total", reason="decode") == 2
+            and worker.metric("newswire_dead_letters_total", reason="schema") == 1
+        ),
         timeout=30,
         what="dead-letter counters",
     )
@@ -170,10 +176,8 @@ async def test_sigkill_mid_stream_then_restart_enriches_every_article(
 
     seen = await read_until(kafka_settings, [names.enriched], lambda rs: len(_ids(rs)) >= 30, timeout=STEP_TIMEOUT)
     first.kill()
-    seen_before_kill = _ids(
-        await read_until(kafka_settings, [names.enriched], lambda rs: False, timeout=2)
-    )
-    assert 30 <= len(_ids(seen)) and len(seen_before_kill) < len(wanted), "the kill must land mid-stream"
+    seen_before_kill = _ids(await read_until(kafka_settings, [names.enriched], lambda rs: False, timeout=2))
+    assert len(_ids(seen)) >= 30 and len(seen_before_kill) < len(wanted), "the kill must land mid-stream"
 
     second = start_worker(name="restarted")
     records = await read_until(kafka_settings, [names.enriched], lambda rs: _ids(rs) >= wanted, timeout=BACKLOG_TIMEOUT)

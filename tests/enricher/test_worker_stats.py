@@ -58,7 +58,12 @@ async def test_a_batch_publishes_one_complete_snapshot_per_window_and_partition(
     by_partition = {s["partition"]: s for s in snapshots.values()}
     assert by_partition[0]["articles"] == 2
     assert by_partition[0]["topics"] == {"trade": 2}  # sport's 0.3 is below the threshold
-    assert by_partition[0]["entities"]["country:PK"] == {"name": "Pakistan", "type": "COUNTRY", "articles": 2, "mentions": 6}
+    assert by_partition[0]["entities"]["country:PK"] == {
+        "name": "Pakistan",
+        "type": "COUNTRY",
+        "articles": 2,
+        "mentions": 6,
+    }
     assert by_partition[0]["through_offset"] == 12
     assert (by_partition[1]["articles"], by_partition[1]["topics"]) == (1, {})
 
