@@ -41,8 +41,8 @@ def exported_series() -> frozenset[str]:
     """Every series name the scraper, enricher and API expose on /metrics."""
     # Imported here: importing registers the scraper's and enricher's metrics on the default
     # registry, which is what their /metrics endpoints serve; the API keeps a registry per app.
-    import newswire.enricher.metrics  # noqa: F401
-    import newswire.scraper.metrics  # noqa: F401
+    import newswire.enricher.metrics
+    import newswire.scraper.metrics
     from newswire.api.metrics import Metrics
 
     names: set[str] = set()

@@ -148,7 +148,7 @@ def test_kafka_is_the_version_the_test_suite_runs(services: dict[str, dict[str, 
 
 
 def test_newswire_services_build_their_own_dockerfile_target(services: dict[str, dict[str, Any]]) -> None:
-    targets = set(re.findall(r"^FROM \S+ AS (\S+)$", (REPO / "Dockerfile").read_text(), re.M))
+    targets = set(re.findall(r"^FROM \S+ AS (\S+)$", (REPO / "Dockerfile").read_text(), re.MULTILINE))
     for name in NEWSWIRE_SERVICES:
         build = services[name]["build"]
         assert build["context"] == "." and build["target"] == name and name in targets, name
@@ -232,7 +232,7 @@ def test_every_newswire_variable_is_a_setting_of_its_service(
     dockerfile = (REPO / "Dockerfile").read_text()
     in_image: set[str] = set()
     for stage_name in ("runtime", service):
-        stage = re.search(rf"^FROM \S+ AS {stage_name}\n(.*?)(?=^FROM |\Z)", dockerfile, re.M | re.S)
+        stage = re.search(rf"^FROM \S+ AS {stage_name}\n(.*?)(?=^FROM |\Z)", dockerfile, re.MULTILINE | re.DOTALL)
         assert stage, stage_name
         in_image.update(re.findall(r"\b(NEWSWIRE_[A-Z_]+)=", stage.group(1)))
     assert "NEWSWIRE_DATA_DIR" in in_image

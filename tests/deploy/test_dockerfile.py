@@ -29,11 +29,11 @@ PACKAGE_DIRS = {
 
 def stages() -> dict[str, str]:
     """Stage name -> the stage it builds on."""
-    return {name: parent for parent, name in re.findall(r"^FROM (\S+) AS (\S+)$", DOCKERFILE, re.M)}
+    return {name: parent for parent, name in re.findall(r"^FROM (\S+) AS (\S+)$", DOCKERFILE, re.MULTILINE)}
 
 
 def stage_body(name: str) -> str:
-    match = re.search(rf"^FROM \S+ AS {name}\n(.*?)(?=^FROM |\Z)", DOCKERFILE, re.M | re.S)
+    match = re.search(rf"^FROM \S+ AS {name}\n(.*?)(?=^FROM |\Z)", DOCKERFILE, re.MULTILINE | re.DOTALL)
     assert match, name
     return match.group(1)
 
@@ -51,15 +51,15 @@ def test_every_service_has_a_target_that_runs_unprivileged() -> None:
         assert "runtime" in chain, service
         assert "build" not in chain, f"{service} carries the build stage"
     runtime = stage_body("runtime")
-    assert re.search(r"^USER newswire$", runtime, re.M)
+    assert re.search(r"^USER newswire$", runtime, re.MULTILINE)
     assert "useradd --system --uid 10001" in runtime
-    assert "USER root" not in DOCKERFILE and not re.search(r"^USER 0\b", DOCKERFILE, re.M)
+    assert "USER root" not in DOCKERFILE and not re.search(r"^USER 0\b", DOCKERFILE, re.MULTILINE)
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_image_installs_its_own_extra_constrained_by_the_lock(service: str) -> None:
     body = stage_body(f"build-{service}")
-    installs = re.findall(r"^RUN pip install (.*)$", body, re.M)
+    installs = re.findall(r"^RUN pip install (.*)$", body, re.MULTILINE)
     assert len(installs) == 1
     expected = "." if service == "init" else f'".[{service}]"'
     assert installs[0] == f"--constraint requirements.lock {expected}"
@@ -70,7 +70,7 @@ def test_the_build_context_holds_what_the_dockerfile_copies() -> None:
     lines = (REPO / ".dockerignore").read_text().splitlines()
     allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
     copied = set()
-    for sources in re.findall(r"^COPY (?!--from)(.*) \S+$", DOCKERFILE, re.M):
+    for sources in re.findall(r"^COPY (?!--from)(.*) \S+$", DOCKERFILE, re.MULTILINE):
         copied.update(sources.split())
     assert copied and copied <= allowed, copied - allowed
     assert all((REPO / name).exists() for name in copied)
@@ -98,7 +98,7 @@ def _closure(extras: set[str]) -> dict[str, str]:
 
 
 def _lock() -> dict[str, str]:
-    pins = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", (REPO / "requirements.lock").read_text(), re.M)
+    pins = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", (REPO / "requirements.lock").read_text(), re.MULTILINE)
     return {canonicalize_name(name): version for name, version in pins}
 
 
@@ -142,7 +142,7 @@ def test_the_wheel_carries_every_file_the_services_read(tmp_path: Path) -> None:
     for name in tracked:
         for folder, package in sorted(PACKAGE_DIRS.items(), key=lambda item: -len(item[0])):
             if name.startswith(folder + "/"):
-                expected.add(package + name[len(folder):])
+                expected.add(package + name[len(folder) :])
                 break
     missing = sorted(name for name in expected if name not in packaged and "/tests/" not in name)
     assert len(expected) > 50

@@ -147,7 +147,9 @@ def test_prometheus_scrapes_every_service_of_the_demo(
     process, output, api_port = demo
     assert output.ready.wait(timeout=300), f"the demo did not print its URLs within 300 s:\n{output.text}"
     assert process.poll() is None, f"the demo exited:\n{output.text}"
-    ports = dict(re.findall(r"^\s+(scraper|enricher) metrics\s+http://127\.0\.0\.1:(\d+)/metrics$", output.text, re.M))
+    ports = dict(
+        re.findall(r"^\s+(scraper|enricher) metrics\s+http://127\.0\.0\.1:(\d+)/metrics$", output.text, re.MULTILINE)
+    )
     assert set(ports) == {"scraper", "enricher"}, output.text
     targets = {
         "newswire-scraper": f"127.0.0.1:{ports['scraper']}",
