@@ -42,7 +42,7 @@ def exported_series() -> frozenset[str]:
     # Imported here: importing registers the scraper's and enricher's metrics on the default
     # registry, which is what their /metrics endpoints serve; the API keeps a registry per app.
     import newswire.enricher.metrics
-    import newswire.scraper.metrics
+    import newswire.scraper.metrics  # noqa: F401 (imported for its registrations)
     from newswire.api.metrics import Metrics
 
     names: set[str] = set()
