@@ -134,11 +134,18 @@ class BatchRunner:
             await asyncio.gather(*futures)
         if previous is not None:
             await previous
+        # A partition revoked while this batch was in the pool belongs to another worker now: it
+        # reads these messages again from the last commit, so here they are neither counted nor acked.
+        owned = [self._is_assigned(event.message.tp) for event in events]
         await self.stats.add_batch(
-            [(r.partition, r.offset, o) for r, o in zip(records, outcomes, strict=True) if isinstance(o, Enriched)]
+            [
+                (r.partition, r.offset, o)
+                for r, o, mine in zip(records, outcomes, owned, strict=True)
+                if mine and isinstance(o, Enriched)
+            ]
         )
-        for event in events:
-            if self._is_assigned(event.message.tp):
+        for event, mine in zip(events, owned, strict=True):
+            if mine:
                 await self._ack(event)
         for outcome in outcomes:
             _count(outcome, threshold=self.settings.topic_threshold)

@@ -2,7 +2,7 @@
 events are acked only after every record they caused was delivered, and always in offset order."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -74,7 +74,14 @@ class FakeStats:
         self.counted += [offset for _, offset, _ in items]
 
 
-def _runner(pool: FakePool, producer: FakeProducer, acked: list[int], errors: list[BaseException]) -> BatchRunner:
+def _runner(
+    pool: FakePool,
+    producer: FakeProducer,
+    acked: list[int],
+    errors: list[BaseException],
+    *,
+    is_assigned: Callable[[Any], bool] = lambda tp: True,
+) -> BatchRunner:
     async def ack(event: Any) -> bool:
         acked.append(event.message.offset)
         return True
@@ -89,7 +96,7 @@ def _runner(pool: FakePool, producer: FakeProducer, acked: list[int], errors: li
         producer=producer,  # type: ignore[arg-type]
         stats=FakeStats(),  # type: ignore[arg-type]
         ack=ack,
-        is_assigned=lambda tp: True,
+        is_assigned=is_assigned,
         on_error=on_error,
     )
 
@@ -161,3 +168,17 @@ async def test_a_closing_runner_takes_no_new_batches() -> None:
     await runner.submit([_event(0, b"late")])
     await asyncio.sleep(0.05)
     assert acked == []
+
+
+async def test_events_of_a_partition_revoked_mid_batch_are_left_to_its_next_owner() -> None:
+    producer = FakeProducer()
+    acked: list[int] = []
+    owned = {"yes": True}
+    runner = _runner(FakePool({b"slow": 0.2}), producer, acked, [], is_assigned=lambda tp: owned["yes"])
+
+    await runner.submit([_event(0, b"slow"), _event(1, b"a1")])
+    owned["yes"] = False  # a rebalance takes the partition away while the batch is in the pool
+    await runner.drain()
+
+    assert acked == []
+    assert [t for t, _, _ in producer.sent].count("news.articles.enriched") == 2  # published: at-least-once
