@@ -29,7 +29,10 @@ logger = logging.getLogger(__name__)
 _LINK_LINE = re.compile(
     r"^\s*(?:\W\s*)?(?:read\s+more|also\s+read|read\s+also|must\s+read|see\s+also|related(?:\s+(?:articles?|news|stories|coverage|reading))?"
     r"|recommended(?:\s+(?:for\s+you|stories))?|more\s+on\s+this(?:\s+story)?|you\s+may\s+also\s+like|don'?t\s+miss"
-    r"|more\s+stories|further\s+reading|in\s+other\s+news|also\s+see|suggested\s+reading)\s*[:：\-–—|»>]",
+    r"|more\s+stories|further\s+reading|in\s+other\s+news|also\s+see|suggested\s+reading|read(?=\s*:)"
+    # ... and the same lines in French, Spanish, Portuguese, German and Russian.
+    r"|(?:à\s+)?lire\s+aussi|voir\s+aussi|lea\s+también|leer\s+más|leia\s+também|lesen\s+sie\s+auch"
+    r"|mehr\s+zum\s+thema|читайте\s+также)\s*[:：\-–—|»>]",
     re.IGNORECASE,
 )
 # Whole lines that are page furniture, not prose.
@@ -37,7 +40,7 @@ _FURNITURE = re.compile(
     r"^\s*(?:advertisement|advertisements|sponsored|sponsored content|story continues below(?: advertisement)?"
     r"|continue reading(?: below)?|scroll to continue(?: with content)?|share this(?: article| story)?:?"
     r"|click here to (?:subscribe|read more)\.?|follow us on .{1,40}|subscribe to our newsletter\.?"
-    r"|\(?(?:photo|image|file photo)\)?)\s*$",
+    r"|\(?(?:photo|image|file photo)\)?|(?:©|copyright\b).{0,120}|all rights reserved\.?)\s*$",
     re.IGNORECASE,
 )
 # Byline and dateline furniture that sits at the top of the main text on some layouts.
@@ -221,10 +224,16 @@ def _title_from_tag(title: str, site_name: str | None) -> str:
 
 
 def _title(meta: PageMetadata, fallback: str | None) -> str:
+    og_title = _strip_site_name(" ".join(meta.og_title.split()), meta.site_name) if meta.og_title else None
     if meta.headline:
-        return " ".join(meta.headline.split())
-    if meta.og_title:
-        return _strip_site_name(" ".join(meta.og_title.split()), meta.site_name)
+        headline = " ".join(meta.headline.split())
+        # Some CMSes cut JSON-LD headlines to 110 characters (an old search-engine limit).
+        stem = headline.rstrip(".… ")
+        if og_title and len(og_title) > len(headline) and og_title.startswith(stem):
+            return og_title
+        return headline
+    if og_title:
+        return og_title
     if meta.h1:
         return meta.h1
     if meta.title_tag:
@@ -351,7 +360,7 @@ def extract_article(
     header_charset: str | None = None,
     fetched_at: datetime | None = None,
     default_language: str | None = None,
-    min_words: int = 80,
+    min_words: int = 50,
 ) -> RawArticle:
     """One page -> `RawArticle`; raises `NotAnArticle` for index/short pages, `ExtractionError` otherwise."""
     if isinstance(body, bytes):

@@ -34,7 +34,7 @@ class Settings(CommonSettings):
         default=1.0, ge=0, description="seconds between requests to one host (robots Crawl-delay wins when longer)"
     )
     robots_ttl: float = Field(default=24 * 3600.0, gt=0, description="seconds a robots.txt is cached")
-    min_article_words: int = Field(default=80, ge=1, description="fewer words and the page is not an article")
+    min_article_words: int = Field(default=50, ge=1, description="fewer words and the page is not an article")
     max_urls_per_poll: int = Field(
         default=500, ge=1, description="URLs taken from one source's feeds and sitemaps per poll"
     )

@@ -233,3 +233,24 @@ def test_paragraphs_separated_by_double_br_are_recovered() -> None:
         "Third.",
     ]
     assert font.find("div") is not None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read: Pakistan, Uzbekistan agree on rail link",
+        "Lire aussi : Le Sénégal lance sa production",
+        "© 2025 Example News",
+    ],
+)
+def test_more_link_lines_and_furniture(line: str) -> None:
+    assert clean_text(f"Prose one.\n{line}\nProse two.") == "Prose one.\nProse two."
+
+
+def test_truncated_json_ld_headline_gives_way_to_the_full_og_title() -> None:
+    full = "Kazakhstan and Pakistan agree to expand trade, transit and energy links during the president's state visit"
+    head = (
+        f'<script type="application/ld+json">{{"@type":"NewsArticle","headline":"{full[:60]}..."}}</script>'
+        f'<meta property="og:title" content="{full}">'
+    )
+    assert extract_article(_page(STORY, head), url="https://news.example/s", source="t").title == full
