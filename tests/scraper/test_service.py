@@ -16,7 +16,7 @@ from .conftest import scraper_settings
 from .fakes import FakeDns, FakeWeb, RecordingPublisher
 
 DNS = FakeDns({"news.example": "93.184.216.34"})
-WORDS = ["regional", "officials", "said", "the", "plan", "would", "take", "effect", "next", "month", "after", "a", "long", "debate", "about", "costs"]
+WORDS = "regional officials said the plan would take effect next month after a long debate about costs".split()  # noqa: SIM905
 
 
 def _story(title: str) -> str:
