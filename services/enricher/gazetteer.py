@@ -7,6 +7,7 @@ process; matching an article is one PhraseMatcher pass over its tokens.
 """
 
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 SurfaceKind = Literal["name", "alias", "demonym"]
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: subdivision types that are really towns or too small to be news regions
 _SKIPPED_SUBDIVISION_TYPES = frozenset({"Municipality", "Parish", "City", "Unitary authority", "Commune", "Town council"})
 
@@ -49,16 +51,18 @@ def ascii_fold(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
 
 
+#: an alternate name worth keeping: plain Latin letters, capitalised, 4 to 40 characters
+_USABLE_ALTERNATE = re.compile(r"[A-Z][A-Za-z' .-]{3,39}")
+
+
 def _is_usable_alternate(name: str) -> bool:
-    return name.isascii() and name[:1].isupper() and not name.isupper() and 3 < len(name) <= 40 and not any(
-        c.isdigit() for c in name
-    )
+    return _USABLE_ALTERNATE.fullmatch(name) is not None and not name.isupper()
 
 
 def read_data(name: str) -> Any:
     """One YAML file from the package's `data/` folder."""
     text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, the C one when built
 
 
 @dataclass(frozen=True, slots=True)

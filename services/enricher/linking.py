@@ -331,12 +331,17 @@ class EntityLinker:
         found: list[_Candidate] = []
         for token in doc:
             nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            # These two patterns are certain enough to override what NER made of the words.
             if _CLIMATE_COP.fullmatch(token.text):
-                found.append(_Candidate(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, "EVENT", "rule"))
+                found.append(
+                    _Candidate(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, "EVENT", "rule", backed=True)
+                )
                 continue
             if token.text in self._rules.storm_words and nxt is not None and self._is_name_word(nxt) and nxt.is_alpha:
                 span = doc[token.i : token.i + 2]
-                found.append(_Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "EVENT", "rule"))
+                found.append(
+                    _Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "EVENT", "rule", backed=True)
+                )
                 continue
             if token.text not in heads:
                 continue
@@ -378,6 +383,10 @@ class EntityLinker:
         chosen = kept_gaz + kept_ner
         for event in events:
             inside = [c for c in chosen if c.overlaps(event)]
+            if event.backed:
+                if not any(c.source == "gazetteer" for c in inside):
+                    chosen = [c for c in chosen if c not in inside] + [event]
+                continue
             if any(not event.contains(c) or c.type == "PERSON" for c in inside):
                 continue
             if any(c.start == event.start and c.end == event.end and (c.backed or c.type == "ORG") for c in inside):

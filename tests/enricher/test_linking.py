@@ -179,3 +179,53 @@ def test_title_raises_salience(enricher: Enricher) -> None:
         return next(e.salience for e in article.entities if e.id == f"country:{code}")
     assert salience(titled, "EC") > salience(plain, "EC")
     assert salience(titled, "PE") == salience(plain, "PE")
+
+
+MISC = {
+    "dateline": "ISLAMABAD, Nov 26 (newswire) - Officials met on Tuesday to review the budget.",
+    "summit": (
+        "Leaders gathered for COP29 in Baku after Typhoon Haiyan anniversaries were marked in Manila. "
+        "Several European and African ministers attended the talks."
+    ),
+    "orgs": (
+        "The Bangladesh Garment Manufacturers and Exporters Association said orders fell. The United Nations "
+        "Office for the Coordination of Humanitarian Affairs said aid was delayed."
+    ),
+    "people": (
+        "Nayla de Freige, the festival's president, opened the season. \"We are back,\" said Nayla de Freige. "
+        "Kristina Kallas, Estonia's education minister, spoke later; Kallas said schools would reopen."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def misc(enricher: Enricher) -> dict[str, EnrichedArticle]:
+    enriched = enricher.enrich_many([raw_from_text(t) for t in MISC.values()])
+    return dict(zip(MISC, enriched, strict=True))
+
+
+def test_capitalised_dateline_is_the_city(misc: dict[str, EnrichedArticle]) -> None:
+    islamabad = by_name(misc["dateline"], "Islamabad")
+    assert islamabad.type == "CITY" and islamabad.mentions[0].text == "ISLAMABAD"
+
+
+def test_climate_conferences_storms_and_region_demonyms(misc: dict[str, EnrichedArticle]) -> None:
+    summit = misc["summit"]
+    assert by_name(summit, "COP29").type == "EVENT"
+    assert by_name(summit, "Typhoon Haiyan").type == "EVENT"
+    assert "European" in by_name(summit, "Europe").aliases
+    assert by_name(summit, "Africa").type == "REGION"
+
+
+def test_split_organisation_names_are_rejoined(misc: dict[str, EnrichedArticle]) -> None:
+    orgs = {e.name for e in misc["orgs"].entities if e.type == "ORG"}
+    assert "Bangladesh Garment Manufacturers and Exporters Association" in orgs
+    assert "United Nations Office for the Coordination of Humanitarian Affairs" in orgs
+
+
+def test_same_surname_different_person(misc: dict[str, EnrichedArticle]) -> None:
+    people = misc["people"]
+    kallas = by_name(people, "Kristina Kallas")
+    assert kallas.id == "person:kristina-kallas" and "Kallas" in kallas.aliases
+    assert "Kaja Kallas" not in names(people)
+    assert by_name(people, "Nayla de Freige").type == "PERSON"
