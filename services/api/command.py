@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=5,
+        ws="websockets-sansio",
         ws_ping_interval=20,
     )
     logger.info("API on http://%s:%s (dashboard at /, docs at /docs)", settings.api_host, settings.api_port)

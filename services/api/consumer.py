@@ -96,7 +96,7 @@ class EnrichedConsumer:
 
     async def _consume(self) -> None:
         await ensure_topics(self.settings)
-        config = consumer_config(self.settings, client_id=self.settings.api_kafka_group, group_id=None)
+        config = consumer_config(self.settings, client_id=self.settings.api_kafka_client_id, group_id=None)
         self.consumer = AIOKafkaConsumer(**config)
         await self.consumer.start()
         partitions = await self._assign(set())

@@ -42,7 +42,7 @@ class Settings(CommonSettings):
     api_replay_limit: int = Field(
         default=50_000, ge=1, description="most articles one `since`/`Last-Event-ID` replay may send"
     )
-    api_kafka_group: str = Field(default="newswire-api", description="client id of the API's Kafka consumer")
+    api_kafka_client_id: str = Field(default="api", description="client id suffix of the API's Kafka consumer")
 
     @field_validator("api_keys", "api_cors_origins", mode="before")
     @classmethod

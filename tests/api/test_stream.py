@@ -236,3 +236,57 @@ async def test_websocket_errors_before_accept_are_json_denials(live: Live) -> No
             pass
     assert failure.value.response.status_code == 422
     assert orjson.loads(failure.value.response.body)["error"]["code"] == "unknown_topic"
+
+
+def _ws_frames(data: bytes) -> list[tuple[int, bytes]]:
+    """Server-to-client WebSocket frames (unmasked, unfragmented) as (opcode, payload)."""
+    frames, at = [], 0
+    while at + 2 <= len(data):
+        opcode, length = data[at] & 0x0F, data[at + 1] & 0x7F
+        at += 2
+        if length == 126:
+            length, at = int.from_bytes(data[at : at + 2], "big"), at + 2
+        elif length == 127:
+            length, at = int.from_bytes(data[at : at + 8], "big"), at + 8
+        frames.append((opcode, data[at : at + length]))
+        at += length
+    return frames
+
+
+async def test_slow_websocket_client_gets_a_final_error_frame(tmp_path: Path) -> None:
+    async for live in _live(tmp_path, api_client_queue_size=4, api_slow_client_grace_seconds=60):
+        host, port = live.url.removeprefix("http://").split(":")
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.connect((host, int(port)))
+        slow.sendall(
+            f"GET /v1/ws HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        async with asyncio.timeout(10):
+            while not live.app.state.newswire.hub.clients:
+                await asyncio.sleep(0.02)
+        big = "All work and no play makes Jack a dull boy. " * 6000
+        total = 0
+        while live.metric("newswire_stream_slow_disconnects_total", transport="ws") == 0:
+            await live.feed.publish(article(total, text=big))
+            total += 1
+            await asyncio.sleep(0.01)
+            assert total < 2000, "the slow client was never cut off"
+        slow.setblocking(False)
+        received = b""
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(30):
+            while chunk := await loop.sock_recv(slow, 65536):
+                received += chunk
+        slow.close()
+    response, _, body = received.partition(b"\r\n\r\n")
+    assert response.startswith(b"HTTP/1.1 101")
+    frames = _ws_frames(body)
+    texts = [orjson.loads(payload) for opcode, payload in frames if opcode == 1]
+    assert texts[-1]["event"] == "error"
+    assert texts[-1]["data"]["error"]["code"] == "slow_consumer"
+    assert all(t["event"] == "article" for t in texts[:-1])
+    assert len(texts) - 1 < total
+    close = next(payload for opcode, payload in frames if opcode == 8)
+    assert int.from_bytes(close[:2], "big") == 1013
