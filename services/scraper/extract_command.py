@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newswire.logs import configure_logging
-from newswire.schemas import encode
+from newswire.schemas import RawArticle, encode
 
 from .errors import ExtractionError
 from .extraction import extract_article
@@ -29,6 +29,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-words", type=int, help="fewer words of main text and the page is not an article")
 
 
+def _extract(body: bytes, *, url: str | None, source: str, min_words: int, settings: Settings) -> RawArticle:
+    return extract_article(
+        body,
+        url=url,
+        source=source,
+        fetched_at=datetime.now(UTC),
+        min_words=min_words,
+        max_bytes=settings.max_body_bytes,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
     configure_logging(service="extract", level=settings.log_level, fmt="text")
@@ -41,15 +52,16 @@ def run(args: argparse.Namespace) -> int:
             print(f"newswire extract: {path}: {exc.strerror or exc}", file=sys.stderr)
             status = 1
             continue
-        url = args.url
         try:
-            article = extract_article(
-                body,
-                url=url,
-                source=args.source,
-                fetched_at=datetime.now(UTC),
-                min_words=min_words,
-            )
+            try:
+                article = _extract(body, url=args.url, source=args.source, min_words=min_words, settings=settings)
+            except ExtractionError as exc:
+                if exc.reason != "no_url" or str(path) == "-":
+                    raise
+                # A saved page that names no address of its own is identified by its file.
+                article = _extract(
+                    body, url=path.resolve().as_uri(), source=args.source, min_words=min_words, settings=settings
+                )
         except ExtractionError as exc:
             print(f"newswire extract: {path}: {exc}", file=sys.stderr)
             status = 1

@@ -246,7 +246,16 @@ def _same_site(a: str, b: str) -> bool:
     return host_a.split(".")[-2:] == host_b.split(".")[-2:]
 
 
+def _address(url: str) -> str:
+    """A web URL normalised; anything else (a saved file's file:// URI) as given."""
+    try:
+        return normalise_url(url)
+    except UrlError:
+        return url.strip()
+
+
 def _canonical(meta: PageMetadata, url: str | None) -> str:
+    on_web = url is not None and url.startswith(("http://", "https://"))
     for candidate in (meta.canonical, meta.og_url, meta.jsonld_url):
         if not candidate:
             continue
@@ -255,12 +264,12 @@ def _canonical(meta: PageMetadata, url: str | None) -> str:
         except UrlError:
             continue
         # A canonical on another site would let any page claim another publisher's article id.
-        if url is None or _same_site(absolute, url):
+        if not on_web or _same_site(absolute, url):  # type: ignore[arg-type]
             return absolute
         logger.info("ignoring cross-site canonical %s of %s", absolute, url)
     if url is None:
         raise ExtractionError("no_url", "the page names no canonical URL and none was given")
-    return normalise_url(url)
+    return _address(url)
 
 
 def _has_double_br(children: list[lxml_html.HtmlElement]) -> bool:
@@ -361,8 +370,12 @@ def extract_article(
     fetched_at: datetime | None = None,
     default_language: str | None = None,
     min_words: int = 50,
+    max_bytes: int = 5 * 1024 * 1024,
 ) -> RawArticle:
     """One page -> `RawArticle`; raises `NotAnArticle` for index/short pages, `ExtractionError` otherwise."""
+    if len(body) > max_bytes:
+        # Parsing is linear but a runaway page still costs seconds and memory; no article is that long.
+        raise ExtractionError("too_large", f"{len(body)} bytes, more than {max_bytes}")
     if isinstance(body, bytes):
         decoded = decode_html(body, header_charset=header_charset)
         if decoded.fallback:
@@ -406,7 +419,7 @@ def extract_article(
         raise ExtractionError("no_title", "the page has no headline or title")
     return RawArticle(
         id=article_id(canonical),
-        url=normalise_url(url) if url else canonical,
+        url=_address(url) if url else canonical,
         canonical_url=canonical,
         source=source,
         title=title,

@@ -273,6 +273,7 @@ class Scraper:
                 fetched_at=response.fetched_at,
                 default_language=source.language,
                 min_words=self.settings.min_article_words,
+                max_bytes=self.settings.max_body_bytes,
             )
         except NotAnArticle as exc:
             report.outcomes[f"skipped_{exc.reason}"] += 1

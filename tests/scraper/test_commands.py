@@ -117,3 +117,18 @@ def test_metrics_endpoint_serves_scraper_metrics() -> None:
         "newswire_scraper_extraction_failures_total",
     ):
         assert f"# TYPE {name.removesuffix('_bucket')}" in body or name in body, name
+
+
+def test_extract_page_without_any_address_is_named_by_its_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "saved.html"
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of a saved article about the new rail link between the two capitals and its cost.</p>"
+        for i in range(8)
+    )
+    page.write_text(f"<html><head><title>Saved story</title></head><body><article>{paragraphs}</article></body></html>")
+    assert main(["extract", str(page)]) == 0
+    article = orjson.loads(capsys.readouterr().out)
+    assert article["url"] == article["canonical_url"] == page.resolve().as_uri()
+    assert article["title"] == "Saved story"

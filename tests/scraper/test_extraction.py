@@ -254,3 +254,10 @@ def test_truncated_json_ld_headline_gives_way_to_the_full_og_title() -> None:
         f'<meta property="og:title" content="{full}">'
     )
     assert extract_article(_page(STORY, head), url="https://news.example/s", source="t").title == full
+
+
+def test_oversized_page_is_refused_before_parsing() -> None:
+    huge = _page("<p>" + "All work and no play makes a very large page. " * 200_000 + "</p>").encode()
+    with pytest.raises(ExtractionError) as caught:
+        extract_article(huge, url="https://news.example/huge", source="t")
+    assert caught.value.reason == "too_large"
