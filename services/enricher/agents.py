@@ -202,6 +202,14 @@ def register_agents(app: faust.App, *, settings: Settings, source: TopicT, runne
 
     @app.agent(source, name="enrich")
     async def enrich(stream: StreamT) -> None:
-        batches = await runner(stream.ack)
-        async for events in stream.noack_take(settings.batch_max, within=settings.batch_within):
-            await batches.submit(events)
+        try:
+            batches = await runner(stream.ack)
+            async for events in stream.noack_take(settings.batch_max, within=settings.batch_within):
+                await batches.submit(events)
+        except Exception as exc:
+            # Faust would log a crashed agent and keep the worker in the group, holding its
+            # partitions with nobody consuming them; stop the whole worker instead, so that the
+            # partitions move to the other workers and a supervisor sees the failure.
+            logger.exception("the enrich agent failed; stopping the worker")
+            await app.crash(exc)
+            raise

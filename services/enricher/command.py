@@ -62,5 +62,9 @@ def run(args: argparse.Namespace) -> int:
         settings.group_id,
         settings.workers,
     )
-    worker.execute_from_commandline()
-    return 0
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exit_:
+        if exit_.code not in (0, None):
+            raise
+    return 1 if app.crash_reason is not None else 0
