@@ -245,3 +245,19 @@ async def test_two_workers_split_the_partitions_and_one_takes_over_when_the_othe
         timeout=30,
         what="b to count the second wave",
     )
+
+
+async def test_a_worker_whose_nlp_pipeline_cannot_load_exits_with_an_error(
+    kafka_settings: CommonSettings, tmp_path: Path
+) -> None:
+    await ensure_topics(kafka_settings)
+    worker = EnricherWorker(
+        kafka_settings, log_path=tmp_path / "broken.log", NEWSWIRE_PIPELINE="newswire.enricher.missing:Enricher"
+    ).start()
+    try:
+        assert worker.proc is not None
+        code = await asyncio.to_thread(worker.proc.wait, STEP_TIMEOUT)
+    finally:
+        worker.ensure_stopped()
+    assert code == 1  # not 0: a supervisor must see it, and the group must not keep an idle member
+    assert "No module named 'newswire.enricher.missing'" in worker.log_path.read_text()
