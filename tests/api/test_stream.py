@@ -44,6 +44,13 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
         yield running
 
 
+@pytest.fixture
+async def live_db(tmp_path: Path, database_url: str | None) -> AsyncIterator[Live]:
+    """`live` over each store backend: replays are served from the store."""
+    async for running in _live(tmp_path, database_url=database_url):
+        yield running
+
+
 async def test_sse_sends_matching_articles_with_resume_ids_and_fields(live: Live) -> None:
     async with open_sse(live.client, "/v1/stream", params={"topic": "trade", "fields": "id,title,topics"}) as stream:
         await live.feed.publish(
@@ -57,7 +64,8 @@ async def test_sse_sends_matching_articles_with_resume_ids_and_fields(live: Live
     assert live.metric("newswire_stream_events_sent_total", transport="sse") == 2
 
 
-async def test_reconnect_with_last_event_id_continues_with_no_gap_and_no_repeat(live: Live) -> None:
+async def test_reconnect_with_last_event_id_continues_with_no_gap_and_no_repeat(live_db: Live) -> None:
+    live = live_db
     published = [article(n) for n in range(6)]
     async with open_sse(live.client, "/v1/stream") as stream:
         await live.feed.publish(*published)
@@ -91,7 +99,8 @@ async def test_reconnect_with_last_event_id_continues_with_no_gap_and_no_repeat(
         assert [e.json()["title"] for e in await again.articles_count(1)] == ["Headline 200"]
 
 
-async def test_resume_keeps_filters_and_skips_non_matching_events(live: Live) -> None:
+async def test_resume_keeps_filters_and_skips_non_matching_events(live_db: Live) -> None:
+    live = live_db
     async with open_sse(live.client, "/v1/stream", params={"country": "KZ"}) as stream:
         await live.feed.publish(article(1, countries=["KZ"]), article(2, countries=["PK"]))
         token = (await stream.articles_count(1))[0].id
@@ -113,7 +122,8 @@ async def test_a_token_from_an_older_log_starts_live_instead_of_waiting(live: Li
         assert [e.json()["title"] for e in await stream.articles_count(1)] == ["Headline 3"]
 
 
-async def test_since_replays_from_a_time_then_goes_live(live: Live) -> None:
+async def test_since_replays_from_a_time_then_goes_live(live_db: Live) -> None:
+    live = live_db
     now = datetime.now(UTC)
     await live.feed.publish(article(1), timestamp=now - timedelta(hours=2))
     await live.feed.publish(article(2), article(3), timestamp=now - timedelta(minutes=30))
