@@ -15,7 +15,7 @@ from typing import Literal
 
 import orjson
 
-from .errors import RateLimited, error_body
+from .errors import ApiError, RateLimited, error_body
 from .filters import ArticleFilter, Projection
 from .hub import HEARTBEAT, StreamClient, StreamEvent, StreamHub
 from .metrics import Metrics, Transport
@@ -110,9 +110,14 @@ class StreamSession:
         assert client is not None, "open() first"
         events_sent = self.metrics.stream_events_sent.labels(self.transport)
         try:
-            async for delivery in self._replayed(client):
-                events_sent.inc()
-                yield delivery
+            try:
+                async for delivery in self._replayed(client):
+                    events_sent.inc()
+                    yield delivery
+            except ApiError as exc:
+                # The response has started: the failure becomes the stream's last event, not a status.
+                yield Delivery("error", data=orjson.dumps(error_body(exc.code, exc.message)).decode())
+                return
             # A resume token from a replica further along than this one: its extra offsets stay in the token.
             ahead = any(o > self._live_from.get(p, 0) for p, o in client.floor.items())
             while True:

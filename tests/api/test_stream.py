@@ -300,3 +300,23 @@ async def test_slow_websocket_client_gets_a_final_error_frame(tmp_path: Path) ->
     assert len(texts) - 1 < total
     close = next(payload for opcode, payload in frames if opcode == 8)
     assert int.from_bytes(close[:2], "big") == 1013
+
+
+async def test_a_failure_after_the_stream_started_is_an_error_event(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await live.feed.publish(article(1), article(2))
+    store = live.app.state.newswire.store
+
+    def broken(*args: object) -> None:
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(store, "_bodies", broken)
+    request = live.client.build_request("GET", "/v1/stream", params={"since": "2020-01-01T00:00:00Z"})
+    response = await live.client.send(request, stream=True)
+    assert response.status_code == 200
+    text = (await response.aread()).decode()
+    assert "event: error" in text
+    assert "store_unavailable" in text
+    assert "disk on fire" not in text
+    assert "Traceback" not in text
