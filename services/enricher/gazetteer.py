@@ -105,6 +105,8 @@ class NameRules:
     event_heads: frozenset[str]
     headline_verbs: frozenset[str]
     storm_words: frozenset[str]
+    facility_heads: frozenset[str]
+    body_like_event_heads: frozenset[str]
     #: longest title in tokens, to bound the look-behind for titles
     max_title_tokens: int
 
@@ -122,6 +124,8 @@ def load_name_rules() -> NameRules:
         event_heads=frozenset(raw["event_heads"]),
         headline_verbs=frozenset(raw["headline_verbs"]),
         storm_words=frozenset(raw["storm_words"]),
+        facility_heads=frozenset(raw["facility_heads"]),
+        body_like_event_heads=frozenset(raw["body_like_event_heads"]),
         max_title_tokens=max(len(t.replace("-", " - ").split()) for t in titles),
     )
 

@@ -278,7 +278,11 @@ class EntityLinker:
             if last in self._rules.event_heads and len(span) > 1:
                 return "EVENT"  # "Grammy Awards"
             return "ORG" if last in self._rules.org_heads else "PERSON"
+        if last in self._rules.facility_heads and len(span) > 1:
+            return None  # "Large Hadron Collider", "Estadio Centenario": places of no contract type
         if label == "ORG":
+            if last in self._rules.event_heads and last not in self._rules.body_like_event_heads and len(span) > 1:
+                return "EVENT"  # "Red Sea International Film Festival"
             return "ORG"
         if label in {"GPE", "LOC"}:
             return "REGION"  # refined to CITY/COUNTRY when linked
@@ -406,6 +410,9 @@ class EntityLinker:
                 and all(g.kind == "alias" and g.end == cand.end and g.end - g.start == 1 for g in people)
                 and any(self._is_name_word(t) for t in rest)
             )
+        if cand.type == "PERSON" and any(g.kind == "demonym" and g.start == cand.start for g in inner):
+            cand.type = "ORG"  # "Ethiopian Electric Power": no one's name starts with a demonym
+            return True
         if cand.type == "REGION" and any(t.text in _CONJUNCTIONS for t in rest):
             return False  # "Central and South Asia" is two places, not one
         if cand.type == "ORG" and len(inner) >= 2 and all(g.type == "ORG" for g in inner):
@@ -428,8 +435,14 @@ class EntityLinker:
                 gap = [t.lower_ for t in doc[prev.end : cand.start]]
                 last = doc[prev.end - 1].lower_
                 heads = self._rules.org_heads
+                parallel = doc[cand.end - 1].text in {t.text for t in doc[prev.start : prev.end]}
                 joins = (
-                    (gap in (["and"], ["&"]) and doc[cand.end - 1].text in heads and doc[prev.end - 1].text not in heads)
+                    (
+                        gap in (["and"], ["&"])
+                        and doc[cand.end - 1].text in heads
+                        and doc[prev.end - 1].text not in heads
+                        and not parallel  # "University of Lagos and Ahmadu Bello University" are two
+                    )
                     or (not gap and last in _CONNECTORS)
                     or (gap in (["for"], ["for", "the"], ["of"], ["of", "the"]) and doc[prev.end - 1].text in heads)
                 )
@@ -500,6 +513,7 @@ class EntityLinker:
     def _link_people(self, doc: Doc, cands: list[_Candidate]) -> None:
         """Full names key the people of the article; surnames and other partial forms join the
         full name they end ("Tokayev", "De Vries"), the nearest one before them when several do."""
+        self._people_named_as_organisations(doc, cands)
         full: list[_Candidate] = []
         for cand in cands:
             if cand.type != "PERSON":
@@ -561,6 +575,30 @@ class EntityLinker:
             cand.entry = None
             cand.type, cand.key, cand.name, cand.country = "PERSON", target.key, target.name, target.country
 
+    def _people_named_as_organisations(self, doc: Doc, cands: list[_Candidate]) -> None:
+        """"Eldor Shomurodov" tagged ORG, then "Shomurodov scored": an organisation is hardly ever
+        called by the last word of its name alone, a person by the surname all the time."""
+        for cand in cands:
+            if cand.type != "ORG" or cand.source != "ner" or cand.backed:
+                continue
+            words = [t for t in doc[cand.start : cand.end] if t.lower_ not in _NAME_PARTICLES]
+            if not 2 <= len(words) <= 3 or any(
+                not t.is_alpha or not t.text[:1].isupper() or t.text.isupper() or t.text in self._rules.org_heads
+                for t in words
+            ):
+                continue
+            surname = words[-1].text
+            alone_as_person = any(c.type == "PERSON" and c.text == surname for c in cands)
+            speaks = any(
+                t.text == surname
+                and not cand.start <= t.i < cand.end
+                and t.i + 1 < len(doc)
+                and doc[t.i + 1].lower_ in _SPEECH_VERBS
+                for t in doc
+            )
+            if alone_as_person or speaks:
+                cand.type = "PERSON"
+
     def _missed_surnames(self, doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
         """Bare surnames of people named in full elsewhere in the article that NER passed over."""
         surnames: dict[str, _Candidate] = {}
@@ -592,6 +630,12 @@ class EntityLinker:
 
     def _link_others(self, doc: Doc, cands: list[_Candidate]) -> None:
         acronyms = _acronym_aliases(doc, cands)
+        for acronym, owner in acronyms.items():
+            # "UN Relief and Works Agency for Palestine Refugees (UNRWA)": the long name is the
+            # organisation the gazetteer knows by its acronym.
+            known = next((c.entry for c in cands if c.text == acronym and c.entry is not None), None)
+            if owner.entry is None and known is not None and known.type == owner.type:
+                owner.entry = known
         for cand in cands:
             if cand.key:
                 continue
@@ -656,9 +700,10 @@ def _acronym_aliases(doc: Doc, cands: Sequence[_Candidate]) -> dict[str, _Candid
         if cand.type not in {"ORG", "EVENT"} or cand.end + 2 >= len(doc):
             continue
         if doc[cand.end].text == "(" and doc[cand.end + 2].text == ")":
+            # Acronyms often come from another language ("INPE" for Brazil's space research
+            # institute), so any capitals in brackets right after the name count.
             acronym = doc[cand.end + 1].text
-            initials = "".join(w[0] for w in cand.text.replace("-", " ").split() if w[:1].isupper())
-            if acronym.isupper() and len(acronym) >= 2 and acronym[0] == initials[:1]:
+            if acronym.isupper() and 2 <= len(acronym) <= 10 and acronym.isalnum():
                 found[acronym] = cand
     return found
 
