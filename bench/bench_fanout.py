@@ -103,7 +103,13 @@ async def _client(host: str, port: int, state: Client, stop: asyncio.Event) -> N
         writer.close()
 
 
-async def _stage(url: str, settings: CommonSettings, clients: int) -> dict[str, object]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _stage(url: str, settings: CommonSettings, clients: int, api_pid: int) -> dict[str, object]:
     host, port = url.removeprefix("http://").split(":")
     stop = asyncio.Event()
     states = [Client() for _ in range(clients)]
@@ -116,6 +122,7 @@ async def _stage(url: str, settings: CommonSettings, clients: int) -> dict[str, 
     await producer.start()
     topic = TopicNames(settings.topic_prefix).enriched
     sent = 0
+    cpu_before = _cpu_seconds(api_pid)
     began = time.monotonic()
     try:
         while time.monotonic() - began < STAGE_SECONDS:
@@ -130,6 +137,7 @@ async def _stage(url: str, settings: CommonSettings, clients: int) -> dict[str, 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(s.received < sent for s in states):
         await asyncio.sleep(0.2)
+    cpu = _cpu_seconds(api_pid) - cpu_before
     stop.set()
     for task in tasks:
         task.cancel()
@@ -148,6 +156,9 @@ async def _stage(url: str, settings: CommonSettings, clients: int) -> dict[str, 
         "p50_s": round(pct(0.50), 4),
         "p99_s": round(pct(0.99), 4),
         "max_s": round(latencies[-1], 4) if latencies else None,
+        # The API's own CPU per delivered event: comparable across runs on a busy shared machine.
+        "api_cpu_us_per_delivery": round(1e6 * cpu / len(latencies), 1) if latencies else None,
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -186,11 +197,12 @@ async def _run(bootstrap: str, workdir: Path) -> list[dict[str, object]]:
                     raise RuntimeError("the API did not become ready")
                 await asyncio.sleep(0.2)
             for clients in STAGES:
-                result = await _stage(url, settings, clients)
+                result = await _stage(url, settings, clients, api.pid)
                 results.append(result)
                 print(
                     f"| {clients} | {result['events']} | {result['p50_s'] * 1000:.0f} | "  # type: ignore[operator]
-                    f"{result['p99_s'] * 1000:.0f} | {(result['max_s'] or 0) * 1000:.0f} | {result['missed']} |",  # type: ignore[operator]
+                    f"{result['p99_s'] * 1000:.0f} | {(result['max_s'] or 0) * 1000:.0f} | {result['missed']} | "  # type: ignore[operator]
+                    f"{result['api_cpu_us_per_delivery']} | {result['load_average_1m']} |",
                     flush=True,
                 )
                 while (await http.get("/readyz")).json().get("stream_clients", 0):
@@ -207,7 +219,11 @@ def main() -> int:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     print(f"{RATE:g} events/s for {STAGE_SECONDS:g} s per stage; latency = publish -> client receipt\n")
-    print("| clients | events | p50 ms | p99 ms | max ms | missed |\n|---|---|---|---|---|---|", flush=True)
+    print(
+        "| clients | events | p50 ms | p99 ms | max ms | missed | API CPU µs/delivery | load avg |\n"
+        "|---|---|---|---|---|---|---|---|",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="newswire-bench-fanout-") as tmp:
         workdir = Path(tmp)
         bootstrap = os.environ.get("NEWSWIRE_KAFKA_BOOTSTRAP_SERVERS")

@@ -86,12 +86,12 @@ def migrate(dialect: Dialect) -> list[int]:
     """Apply the pending migrations; returns the versions applied."""
     applied: list[int] = []
     with dialect.transaction() as conn:
+        # The lock comes first: even CREATE TABLE IF NOT EXISTS races between PostgreSQL sessions.
+        dialect.migration_lock(conn)
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
         )
-    with dialect.transaction() as conn:
-        dialect.migration_lock(conn)
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
         for migration in MIGRATIONS:
             if migration.version in done:
