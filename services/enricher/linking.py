@@ -278,7 +278,7 @@ class EntityLinker:
             if last in self._rules.event_heads and len(span) > 1:
                 return "EVENT"  # "Grammy Awards"
             return "ORG" if last in self._rules.org_heads else "PERSON"
-        if last in self._rules.facility_heads and len(span) > 1:
+        if last in self._rules.facility_heads and len(span) > 1 and label != "PERSON":
             return None  # "Large Hadron Collider", "Estadio Centenario": places of no contract type
         if label == "ORG":
             if last in self._rules.event_heads and last not in self._rules.body_like_event_heads and len(span) > 1:

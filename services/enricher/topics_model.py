@@ -38,10 +38,12 @@ class Calibration:
     reference_words: int
     min_words: int
     title_weight: float
+    length_exponent: float = 0.5
 
     def density(self, evidence: "TopicEvidence") -> float:
-        """Evidence per length: divided by sqrt(words / reference_words)."""
-        return evidence.total / math.sqrt(max(evidence.words, self.min_words) / self.reference_words)
+        """Evidence per length: divided by (words / reference_words) ** length_exponent, so a
+        brief with two strong phrases counts like a long story with more of them."""
+        return evidence.total / (max(evidence.words, self.min_words) / self.reference_words) ** self.length_exponent
 
     def score(self, evidence: "TopicEvidence", *, midpoint: float | None = None) -> float:
         centre = self.midpoint if midpoint is None else midpoint
