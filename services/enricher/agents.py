@@ -88,6 +88,10 @@ class BatchRunner:
             # Not acked: whoever owns the partition next reads these messages again.
             return
         await self._slots.acquire()
+        if self.closing:
+            # `drain()` began while this batch waited for a slot.
+            self._slots.release()
+            return
         BATCH_SIZE.observe(len(events))
         handed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(self._run(list(events), self._last, self._last_handed, handed))
@@ -97,7 +101,7 @@ class BatchRunner:
     async def drain(self) -> None:
         """Stop taking batches and wait until the ones in flight are published and acked."""
         self.closing = True
-        if self._last is not None:
+        while self._last is not None and not self._last.done():
             await asyncio.wait([self._last])
 
     def _done(self, task: asyncio.Task[None]) -> None:

@@ -81,6 +81,7 @@ def _runner(
     errors: list[BaseException],
     *,
     is_assigned: Callable[[Any], bool] = lambda tp: True,
+    inflight: int = 4,
 ) -> BatchRunner:
     async def ack(event: Any) -> bool:
         acked.append(event.message.offset)
@@ -90,7 +91,7 @@ def _runner(
         errors.append(exc)
 
     return BatchRunner(
-        settings=Settings(max_inflight_batches=4),
+        settings=Settings(max_inflight_batches=inflight),
         topics=EnricherTopics(TopicNames("news.")),
         pool=pool,  # type: ignore[arg-type]
         producer=producer,  # type: ignore[arg-type]
@@ -182,3 +183,20 @@ async def test_events_of_a_partition_revoked_mid_batch_are_left_to_its_next_owne
 
     assert acked == []
     assert [t for t, _, _ in producer.sent].count("news.articles.enriched") == 2  # published: at-least-once
+
+
+async def test_a_batch_waiting_for_a_slot_when_the_worker_stops_is_left_unprocessed() -> None:
+    producer = FakeProducer()
+    acked: list[int] = []
+    errors: list[BaseException] = []
+    runner = _runner(FakePool({b"slow": 0.2}), producer, acked, errors, inflight=1)
+
+    await runner.submit([_event(0, b"slow")])
+    waiting = asyncio.create_task(runner.submit([_event(1, b"next")]))  # no free slot yet
+    await asyncio.sleep(0.05)
+    await runner.drain()
+    await waiting
+
+    assert acked == [0]
+    assert [v for t, _, v in producer.sent if t == "news.articles.enriched"] == [b"enriched:slow"]
+    assert errors == []
