@@ -16,7 +16,6 @@ import logging
 import sys
 import time
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,7 +159,9 @@ def load_articles(folder: Path) -> list[EvalArticle]:
             )
             for e in gold["entities"]
         )
-        articles.append(EvalArticle(data["id"], data.get("title", ""), data["text"], entities, frozenset(gold["topics"])))
+        articles.append(
+            EvalArticle(data["id"], data.get("title", ""), data["text"], entities, frozenset(gold["topics"]))
+        )
     return articles
 
 
@@ -239,7 +240,9 @@ def _table(title: str, report: Report) -> str:
     for name, c in sorted(report.per_class.items()):
         lines.append(f"  {name:<24}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}{c.tp:>6}{c.fp:>6}{c.fn:>6}")
     micro = report.micro
-    lines.append(f"  {'micro':<24}{micro.precision:>7.3f}{micro.recall:>7.3f}{micro.f1:>7.3f}{micro.tp:>6}{micro.fp:>6}{micro.fn:>6}")
+    lines.append(
+        f"  {'micro':<24}{micro.precision:>7.3f}{micro.recall:>7.3f}{micro.f1:>7.3f}{micro.tp:>6}{micro.fp:>6}{micro.fn:>6}"
+    )
     lines.append(f"  {'macro F1':<24}{'':>14}{report.macro_f1:>7.3f}")
     return "\n".join(lines)
 
@@ -285,9 +288,7 @@ def evaluate(articles: Sequence[EvalArticle], *, model: str, baseline_model: str
 
         nlp = spacy.load(baseline_model)
         docs = nlp.pipe((a.text for a in articles), batch_size=16)
-        base = score_entities(
-            zip(gold_coarse, (baseline_entities(d) for d in docs), strict=True), granularity="coarse"
-        )
+        base = score_entities(zip(gold_coarse, (baseline_entities(d) for d in docs), strict=True), granularity="coarse")
         result["baseline"] = {"model": baseline_model, "entities_coarse": base.as_dict()}
         result["_reports"]["baseline"] = base
     return result
@@ -298,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=Path, default=DEFAULT_ARTICLES, help="folder of article JSON files")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where the JSON results go")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy model of the enricher")
-    parser.add_argument("--baseline-model", default=DEFAULT_MODEL, help="plain spaCy model for the baseline; '' skips it")
+    parser.add_argument(
+        "--baseline-model", default=DEFAULT_MODEL, help="plain spaCy model for the baseline; '' skips it"
+    )
     args = parser.parse_args(argv)
     articles = load_articles(args.articles)
     if not articles:

@@ -43,11 +43,13 @@ SurfaceKind = Literal["name", "alias", "demonym"]
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: subdivision types that are really towns or too small to be news regions
-_SKIPPED_SUBDIVISION_TYPES = frozenset({"Municipality", "Parish", "City", "Unitary authority", "Commune", "Town council"})
+_SKIPPED_SUBDIVISION_TYPES = frozenset(
+    {"Municipality", "Parish", "City", "Unitary authority", "Commune", "Town council"}
+)
 
 
 def ascii_fold(name: str) -> str:
-    """"Bogotá" -> "Bogota", "Kandahār" -> "Kandahar": how English news often spells names."""
+    """ "Bogotá" -> "Bogota", "Kandahār" -> "Kandahar": how English news often spells names."""
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
 
 
@@ -62,7 +64,7 @@ def _is_usable_alternate(name: str) -> bool:
 def read_data(name: str) -> Any:
     """One YAML file from the package's `data/` folder."""
     text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, the C one when built
+    return yaml.load(text, Loader=_YAML_LOADER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,9 +183,7 @@ class Gazetteer:
             surface = strings[match_id]
             kind, candidates = self.surfaces[surface]
             span = doc[start:end]
-            found.append(
-                GazetteerMatch(start, end, span.start_char, span.end_char, span.text, kind, tuple(candidates))
-            )
+            found.append(GazetteerMatch(start, end, span.start_char, span.end_char, span.text, kind, tuple(candidates)))
         return found
 
 
@@ -270,7 +270,8 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
     for state in geo.get_us_states().values():
         if state["name"] not in taken:
             gaz.minor_places.setdefault(state["name"], []).insert(
-                0, GazetteerEntry(id=f"region:{slugify(state['name'])}", name=state["name"], type="REGION", country="US")
+                0,
+                GazetteerEntry(id=f"region:{slugify(state['name'])}", name=state["name"], type="REGION", country="US"),
             )
     missing = set(aliases) - set(cities)
     if missing:
@@ -302,7 +303,9 @@ def _region_entries(gaz: Gazetteer) -> set[str]:
 
 def _org_entries(gaz: Gazetteer) -> None:
     for org in read_data("organisations.yaml")["organisations"]:
-        entry = GazetteerEntry(id=f"org:{slugify(org['name'])}", name=org["name"], type="ORG", country=org.get("country"))
+        entry = GazetteerEntry(
+            id=f"org:{slugify(org['name'])}", name=org["name"], type="ORG", country=org.get("country")
+        )
         gaz.add(entry, [(org["name"], "name")] + [(a, "alias") for a in org.get("aliases", [])])
 
 

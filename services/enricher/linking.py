@@ -2,19 +2,24 @@
 
 The order of work for one document:
 
-1. candidates from the gazetteer matcher, from cleaned NER spans and from an event-name rule;
-2. overlaps resolved (a gazetteer hit beats the NER span around it unless the NER span is a
-   longer organisation or person name; a known person is never an organisation);
-3. people merged within the article (surname and titled forms join the full name);
-4. one `Entity` per real-world entity with every mention's offsets, aliases and a salience.
+1. candidates: gazetteer hits (PhraseMatcher), NER spans cleaned of determiners, possessives,
+   titles, brackets and headline verbs, event names (capitalised runs ending in "Summit",
+   "Festival", ...; "COP29"; "Typhoon Haiyan") and a capitalised dateline;
+2. overlaps resolved: a gazetteer hit beats the NER span around it unless that span is a longer
+   name ("Paris Hilton", "OIC-COMSTECH"); a known person is never part of an organisation;
+3. types fixed from context: an organisation named exactly like a known place is the place, a
+   span after a person title is a person, split organisation names are rejoined;
+4. people merged within the article: surnames, titled and partial forms join the full name;
+5. one `Entity` per real-world entity with every mention's offsets, aliases and a salience.
 """
 
 import hashlib
+import itertools
 import logging
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from spacy.tokens import Doc, Span, Token
@@ -84,9 +89,7 @@ def _entity_id(type_: EntityType, name: str) -> str:
     return f"{type_.lower()}:{slug}"
 
 
-def salience_scores(
-    first_positions: Sequence[float], counts: Sequence[int], in_title: Sequence[bool]
-) -> list[float]:
+def salience_scores(first_positions: Sequence[float], counts: Sequence[float], in_title: Sequence[bool]) -> list[float]:
     """Salience in [0, 1] from the first mention's relative position (earlier is better), the
     mention count relative to the article's most mentioned entity, and presence in the title."""
     top = max(counts, default=1) or 1
@@ -161,7 +164,7 @@ class EntityLinker:
         return _longest_first(found)
 
     def _dateline(self, doc: Doc) -> _Candidate | None:
-        """"ISLAMABAD (Reuters) -": a place in capitals that opens the story."""
+        """ "ISLAMABAD (Reuters) -": a place in capitals that opens the story."""
         end = 0
         while end < min(len(doc), 4) and doc[end].text.isupper() and (doc[end].is_alpha or doc[end].text == "-"):
             end += 1
@@ -184,11 +187,7 @@ class EntityLinker:
         span = range(match.start, match.end)
         as_place = any(i in ner_place_tokens for i in span)
         as_entity = any(i in ner_tokens for i in span)
-        return [
-            e
-            for e in match.candidates
-            if not e.needs_ner or as_place or (as_entity and not e.ambiguous)
-        ]
+        return [e for e in match.candidates if not e.needs_ner or as_place or (as_entity and not e.ambiguous)]
 
     def _ner_candidates(self, doc: Doc) -> list[_Candidate]:
         found = []
@@ -215,7 +214,11 @@ class EntityLinker:
         # A name never runs across a bracket ("Federal Bureau of Investigation (FBI") or, in
         # headline case, across a verb ("Kazakhstan Seeks Science").
         cut = next(
-            (i for i in range(start + 1, end) if doc[i].text in {"(", "["} or doc[i].is_space or doc[i].text in self._rules.headline_verbs),
+            (
+                i
+                for i in range(start + 1, end)
+                if doc[i].text in {"(", "["} or doc[i].is_space or doc[i].text in self._rules.headline_verbs
+            ),
             None,
         )
         if cut is not None:
@@ -268,10 +271,13 @@ class EntityLinker:
     def _ner_type(self, span: Span, label: str) -> EntityType | None:
         last = span[-1].text
         text = span.text
-        if text.isupper() and len(span) > 1 or text.isupper() and len(text) > 3:
-            # Datelines in capitals ("BUENOS AIRES"): a known place name whatever NER says.
-            if any(e.type in {"COUNTRY", "CITY", "REGION"} for e in self._gaz.lookup(text.title())):
-                return "REGION"
+        # Datelines in capitals ("BUENOS AIRES"): a known place name whatever NER says.
+        if (
+            text.isupper()
+            and (len(span) > 1 or len(text) > 3)
+            and any(e.type in {"COUNTRY", "CITY", "REGION"} for e in self._gaz.lookup(text.title()))
+        ):
+            return "REGION"
         if label in {"PERSON", "ORG", "FAC"} and len(span) == 1 and _is_camel_case(text):
             return "ORG"  # "QatarEnergy", "KazMunayGas": companies write their names this way
         if label == "PERSON":
@@ -310,11 +316,7 @@ class EntityLinker:
         before = doc[max(span.start - 2, 0) : span.start]
         if len(after) and after[0].lower_ in _SPEECH_VERBS or any(t.lower_ in _SPEECH_VERBS for t in before):
             return True
-        return (
-            len(after) >= 2
-            and after[0].text == ","
-            and after[1].lower_ in {"a", "an", "the", "who", "whose"}
-        )
+        return len(after) >= 2 and after[0].text == "," and after[1].lower_ in {"a", "an", "the", "who", "whose"}
 
     def _leading_title(self, doc: Doc, start: int, end: int) -> int | None:
         """Token index after a person title that opens the span, if one does and a name follows."""
@@ -338,13 +340,24 @@ class EntityLinker:
             # These two patterns are certain enough to override what NER made of the words.
             if _CLIMATE_COP.fullmatch(token.text):
                 found.append(
-                    _Candidate(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, "EVENT", "rule", backed=True)
+                    _Candidate(
+                        token.i,
+                        token.i + 1,
+                        token.idx,
+                        token.idx + len(token.text),
+                        token.text,
+                        "EVENT",
+                        "rule",
+                        backed=True,
+                    )
                 )
                 continue
             if token.text in self._rules.storm_words and nxt is not None and self._is_name_word(nxt) and nxt.is_alpha:
                 span = doc[token.i : token.i + 2]
                 found.append(
-                    _Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "EVENT", "rule", backed=True)
+                    _Candidate(
+                        span.start, span.end, span.start_char, span.end_char, span.text, "EVENT", "rule", backed=True
+                    )
                 )
                 continue
             if token.text not in heads:
@@ -371,7 +384,9 @@ class EntityLinker:
         covered = {i for c in inner for i in range(c.start, c.end)}
         return [doc[i] for i in range(outer.start, outer.end) if i not in covered]
 
-    def _resolve(self, doc: Doc, gaz: list[_Candidate], ner: list[_Candidate], events: list[_Candidate]) -> list[_Candidate]:
+    def _resolve(
+        self, doc: Doc, gaz: list[_Candidate], ner: list[_Candidate], events: list[_Candidate]
+    ) -> list[_Candidate]:
         kept_gaz = list(gaz)
         kept_ner: list[_Candidate] = []
         for cand in ner:
@@ -379,7 +394,9 @@ class EntityLinker:
             if not inner:
                 kept_ner.append(cand)
                 continue
-            if any(not cand.contains(g) for g in inner) or any(g.start == cand.start and g.end == cand.end for g in inner):
+            if any(not cand.contains(g) for g in inner) or any(
+                g.start == cand.start and g.end == cand.end for g in inner
+            ):
                 continue  # the gazetteer's span and type win
             if self._ner_dominates(doc, cand, inner):
                 kept_gaz = [g for g in kept_gaz if g not in inner]
@@ -415,11 +432,15 @@ class EntityLinker:
             return True
         if cand.type == "REGION" and any(t.text in _CONJUNCTIONS for t in rest):
             return False  # "Central and South Asia" is two places, not one
-        if cand.type == "ORG" and len(inner) >= 2 and all(g.type == "ORG" for g in inner):
-            # "OIC-COMSTECH": a body named by its parent and itself is an entity of its own.
-            if all(t.text in {"-", "/"} for t in rest):
-                cand.backed = True
-                return True
+        # "OIC-COMSTECH": a body named by its parent and itself is an entity of its own.
+        if (
+            cand.type == "ORG"
+            and len(inner) >= 2
+            and all(g.type == "ORG" for g in inner)
+            and all(t.text in {"-", "/"} for t in rest)
+        ):
+            cand.backed = True
+            return True
         return any(self._is_name_word(t) for t in rest)
 
     # ---------------------------------------------------------------- linking
@@ -456,7 +477,7 @@ class EntityLinker:
         return out
 
     def _places_by_preposition(self, doc: Doc, cands: list[_Candidate]) -> None:
-        """"in Kotri", "near Garissa": a known smaller place after a place preposition is a place,
+        """ "in Kotri", "near Garissa": a known smaller place after a place preposition is a place,
         whatever NER called it (the small model often tags unfamiliar towns PERSON or ORG)."""
         name_parts = {w for c in cands if c.type == "PERSON" and len(c.text.split()) > 1 for w in c.text.split()}
         for cand in cands:
@@ -560,7 +581,12 @@ class EntityLinker:
             for k in range(1, len(words)):
                 suffixes[tuple(words[-k:])].append(cand)
         for cand in cands:
-            if cand in full or cand.type not in {"PERSON", "ORG", "REGION"} or cand.source == "gazetteer" and cand.type != "PERSON":
+            if (
+                cand in full
+                or cand.type not in {"PERSON", "ORG", "REGION"}
+                or cand.source == "gazetteer"
+                and cand.type != "PERSON"
+            ):
                 continue
             matches = suffixes.get(tuple(_norm(cand.text).split()), [])
             if cand.entry is not None and any(m.key == cand.entry.id for m in matches):
@@ -576,7 +602,7 @@ class EntityLinker:
             cand.type, cand.key, cand.name, cand.country = "PERSON", target.key, target.name, target.country
 
     def _people_named_as_organisations(self, doc: Doc, cands: list[_Candidate]) -> None:
-        """"Eldor Shomurodov" tagged ORG, then "Shomurodov scored": an organisation is hardly ever
+        """ "Eldor Shomurodov" tagged ORG, then "Shomurodov scored": an organisation is hardly ever
         called by the last word of its name alone, a person by the surname all the time."""
         for cand in cands:
             if cand.type != "ORG" or cand.source != "ner" or cand.backed:
@@ -620,7 +646,9 @@ class EntityLinker:
                 continue
             if token.i > 0 and self._is_name_word(doc[token.i - 1]):
                 continue
-            cand = _Candidate(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, "PERSON", "rule")
+            cand = _Candidate(
+                token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, "PERSON", "rule"
+            )
             cand.key, cand.name, cand.country = owner.key, owner.name, owner.country
             before = self._title_before(doc, token.i)
             if before is not None:
@@ -682,11 +710,11 @@ class EntityLinker:
 
 
 def _starts_sentence(doc: Doc, i: int) -> bool:
-    return i == 0 or doc[i].is_sent_start or doc[i - 1].is_space or doc[i - 1].text in {"\"", "“", "(", ":"}
+    return i == 0 or doc[i].is_sent_start or doc[i - 1].is_space or doc[i - 1].text in {'"', "“", "(", ":"}
 
 
 def _is_camel_case(text: str) -> bool:
-    return any(a.islower() and b.isupper() for a, b in zip(text, text[1:], strict=False))
+    return any(a.islower() and b.isupper() for a, b in itertools.pairwise(text))
 
 
 def _name_words(text: str) -> list[str]:
@@ -694,7 +722,7 @@ def _name_words(text: str) -> list[str]:
 
 
 def _acronym_aliases(doc: Doc, cands: Sequence[_Candidate]) -> dict[str, _Candidate]:
-    """"Long Name (LN)": the acronym in brackets names the same entity later in the article."""
+    """ "Long Name (LN)": the acronym in brackets names the same entity later in the article."""
     found: dict[str, _Candidate] = {}
     for cand in cands:
         if cand.type not in {"ORG", "EVENT"} or cand.end + 2 >= len(doc):
@@ -730,7 +758,9 @@ def _aggregate(doc: Doc, cands: list[_Candidate], *, title: str, related: Sequen
     def in_related(cand: _Candidate) -> bool:
         return any(a <= cand.start_char < b for a, b in related)
 
-    rows: list[tuple[str, list[_Candidate]]] = sorted(groups.items(), key=lambda item: min(c.start_char for c in item[1]))
+    rows: list[tuple[str, list[_Candidate]]] = sorted(
+        groups.items(), key=lambda item: min(c.start_char for c in item[1])
+    )
     positions, counts, titled = [], [], []
     for _, group in rows:
         body = [c for c in group if not in_related(c)]
@@ -753,7 +783,9 @@ def _aggregate(doc: Doc, cands: list[_Candidate], *, title: str, related: Sequen
                     seen.add(_norm(form))
                     aliases.append(form)
         mentions = sorted(
-            {(c.start_char, c.end_char): Mention(start=c.start_char, end=c.end_char, text=c.text) for c in group}.values(),
+            {
+                (c.start_char, c.end_char): Mention(start=c.start_char, end=c.end_char, text=c.text) for c in group
+            }.values(),
             key=lambda m: m.start,
         )
         entities.append(

@@ -150,7 +150,9 @@ class TopicModel:
         kept: list[_Hit] = []
         for hit in ordered:
             if any(
-                k.start <= hit.start and hit.end <= k.end and (k.topic == hit.topic or k.end - k.start > hit.end - hit.start)
+                k.start <= hit.start
+                and hit.end <= k.end
+                and (k.topic == hit.topic or k.end - k.start > hit.end - hit.start)
                 for k in kept
             ):
                 continue
@@ -170,10 +172,7 @@ class TopicModel:
         # Names are not topic words ("Bill", "Rice"), and the words of a known organisation's name
         # ("United Nations") are already counted once through its cue.
         blocked = list(excluded) + [
-            (m.start, m.end)
-            for e in entities
-            if e.type == "PERSON" or e.id in self._cued
-            for m in e.mentions
+            (m.start, m.end) for e in entities if e.type == "PERSON" or e.id in self._cued for m in e.mentions
         ]
 
         def allowed(char: int) -> bool:

@@ -32,8 +32,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[E
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
-    raw = raw_from_text("The WHO said the Ebola outbreak in Uganda was over.", title="Ebola over",
-                        url="https://example.org/ebola")
+    raw = raw_from_text(
+        "The WHO said the Ebola outbreak in Uganda was over.", title="Ebola over", url="https://example.org/ebola"
+    )
     paths = {
         "text": tmp_path / "story.txt",
         "html": tmp_path / "page.html",

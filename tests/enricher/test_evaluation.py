@@ -67,10 +67,10 @@ def test_entity_matching_by_id_else_by_name_or_alias() -> None:
         gold("CITY", "Rotterdam"),
     ]
     preds = [
-        pred("COUNTRY", "country:PK", "pakistani"),          # id match, whatever the surface
-        pred("PERSON", "person:de-vries", "de vries"),       # wrong id: no match though a form agrees
-        pred("ORG", "org:fbi", "fbi"),                       # alias match
-        pred("ORG", "org:rotterdam", "rotterdam"),           # right name, wrong type
+        pred("COUNTRY", "country:PK", "pakistani"),  # id match, whatever the surface
+        pred("PERSON", "person:de-vries", "de vries"),  # wrong id: no match though a form agrees
+        pred("ORG", "org:fbi", "fbi"),  # alias match
+        pred("ORG", "org:rotterdam", "rotterdam"),  # right name, wrong type
     ]
     report = score_entities([(golds, preds)], granularity="fine")
     assert report.per_class["COUNTRY"].tp == 1
@@ -95,8 +95,9 @@ def test_coarse_classes() -> None:
 
 
 def test_topics_scoring() -> None:
-    report = score_topics([(frozenset({"sport"}), {"sport", "health"}), (frozenset({"trade"}), set())],
-                          ["sport", "health", "trade"])
+    report = score_topics(
+        [(frozenset({"sport"}), {"sport", "health"}), (frozenset({"trade"}), set())], ["sport", "health", "trade"]
+    )
     assert report.per_class["sport"].tp == 1
     assert report.per_class["health"].fp == 1
     assert report.per_class["trade"].fn == 1

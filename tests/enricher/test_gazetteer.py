@@ -1,7 +1,5 @@
 """The gazetteers: what the shipped data knows and how it is matched."""
 
-import logging
-
 import pytest
 
 from newswire.enricher.gazetteer import load_gazetteer, load_name_rules, read_data
@@ -39,7 +37,9 @@ def test_country_names_and_short_forms(gaz, surface: str, country_id: str) -> No
     assert ids(gaz, surface)[0] == country_id
 
 
-@pytest.mark.parametrize(("demonym", "code"), [("Kazakh", "KZ"), ("Pakistani", "PK"), ("Uzbek", "UZ"), ("French", "FR")])
+@pytest.mark.parametrize(
+    ("demonym", "code"), [("Kazakh", "KZ"), ("Pakistani", "PK"), ("Uzbek", "UZ"), ("French", "FR")]
+)
 def test_demonyms_name_their_country(gaz, demonym: str, code: str) -> None:
     assert gaz.surfaces[demonym][0] == "demonym"
     assert ids(gaz, demonym)[0] == f"country:{code}"

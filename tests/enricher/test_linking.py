@@ -12,7 +12,7 @@ EUROPE = (
     "LONDON (Reuters) - British Prime Minister Keir Starmer met German Chancellor Friedrich Merz in Berlin on "
     "Friday to discuss NATO spending and trade with the European Union. Starmer said the two leaders agreed on a "
     "new defence pact. Merz told reporters that Germany would raise its military budget.\n"
-    "Jane Okafor, a senior analyst at the London School of Economics, said the deal was significant. \"This is a "
+    'Jane Okafor, a senior analyst at the London School of Economics, said the deal was significant. "This is a '
     'turning point," Okafor said. Dr. Okafor added that Paris and Warsaw would follow.'
 )
 FLOODS = (
@@ -108,8 +108,19 @@ def test_demonyms_count_as_their_country(articles: dict[str, EnrichedArticle]) -
 
 
 def test_noise_is_never_an_entity(articles: dict[str, EnrichedArticle]) -> None:
-    forbidden = {"Friday", "Tuesday", "Monday", "July", "Memorandum of Understanding", "Read More", "Three-Day",
-                 "Tokayev Arrives", "Prime Minister", "President", "Dr."}
+    forbidden = {
+        "Friday",
+        "Tuesday",
+        "Monday",
+        "July",
+        "Memorandum of Understanding",
+        "Read More",
+        "Three-Day",
+        "Tokayev Arrives",
+        "Prime Minister",
+        "President",
+        "Dr.",
+    }
     for article in articles.values():
         assert not names(article) & forbidden
         assert "Read More:" not in article.text
@@ -175,8 +186,10 @@ def test_title_raises_salience(enricher: Enricher) -> None:
     text = "Officials in Lima and Quito met on Tuesday. Peru and Ecuador agreed to reopen the border."
     plain = enricher.enrich(raw_from_text(text))
     titled = enricher.enrich(raw_from_text(text, title="Ecuador reopens border"))
+
     def salience(article: EnrichedArticle, code: str) -> float:
         return next(e.salience for e in article.entities if e.id == f"country:{code}")
+
     assert salience(titled, "EC") > salience(plain, "EC")
     assert salience(titled, "PE") == salience(plain, "PE")
 
@@ -192,7 +205,7 @@ MISC = {
         "Office for the Coordination of Humanitarian Affairs said aid was delayed."
     ),
     "people": (
-        "Nayla de Freige, the festival's president, opened the season. \"We are back,\" said Nayla de Freige. "
+        'Nayla de Freige, the festival\'s president, opened the season. "We are back," said Nayla de Freige. '
         "Kristina Kallas, Estonia's education minister, spoke later; Kallas said schools would reopen."
     ),
 }

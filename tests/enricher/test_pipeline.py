@@ -36,14 +36,16 @@ def test_clean_text_removes_furniture_and_labels() -> None:
     assert "Read More:" not in clean.text
     assert "Follow us" not in clean.text
     assert "Uzbekistan Opens New Border Crossing" in clean.text
-    (start, end), = clean.related
+    ((start, end),) = clean.related
     assert clean.text[start:end] == "Uzbekistan Opens New Border Crossing"
     assert clean_text("Plain text.\nSecond line.").text == "Plain text.\nSecond line."
 
 
 def test_enrich_many_keeps_order_and_raw_fields(enricher: Enricher) -> None:
-    raws = [raw_from_text(f"Floods hit {city} on Monday.", url=f"https://example.org/{i}") for i, city in
-            enumerate(["Karachi", "Lagos", "Jakarta"])]
+    raws = [
+        raw_from_text(f"Floods hit {city} on Monday.", url=f"https://example.org/{i}")
+        for i, city in enumerate(["Karachi", "Lagos", "Jakarta"])
+    ]
     out = enricher.enrich_many(raws)
     assert [a.id for a in out] == [r.id for r in raws]
     assert [a.entities[0].name for a in out] == ["Karachi", "Lagos", "Jakarta"]
@@ -89,14 +91,23 @@ def test_countries_most_salient_first(enricher: Enricher) -> None:
 
 def test_rank_countries_counts_cities_and_regions() -> None:
     def entity(id_: str, type_: str, country: str, salience: float, start: int) -> Entity:
-        return Entity(id=id_, name=id_, type=type_, country=country, salience=salience,
-                      mentions=[Mention(start=start, end=start + 1, text="x")])
-    ranked = rank_countries([
-        entity("country:FR", "COUNTRY", "FR", 0.3, 50),
-        entity("city:1", "CITY", "DE", 0.9, 0),
-        entity("city:2", "CITY", "DE", 0.8, 10),
-        entity("person:x", "PERSON", "IT", 0.9, 5),
-    ])
+        return Entity(
+            id=id_,
+            name=id_,
+            type=type_,
+            country=country,
+            salience=salience,
+            mentions=[Mention(start=start, end=start + 1, text="x")],
+        )
+
+    ranked = rank_countries(
+        [
+            entity("country:FR", "COUNTRY", "FR", 0.3, 50),
+            entity("city:1", "CITY", "DE", 0.9, 0),
+            entity("city:2", "CITY", "DE", 0.8, 10),
+            entity("person:x", "PERSON", "IT", 0.9, 5),
+        ]
+    )
     assert ranked == ["DE", "FR"]  # a person's country alone does not list it
 
 

@@ -113,7 +113,8 @@ def test_title_counts_as_evidence(enricher: Enricher) -> None:
     text = "Officials met on Monday. They discussed several matters and issued a statement afterwards."
     plain = next(t.score for t in enricher.enrich(raw_from_text(text)).topics if t.id == "health")
     titled = next(
-        t.score for t in enricher.enrich(raw_from_text(text, title="Cholera vaccine campaign begins")).topics
+        t.score
+        for t in enricher.enrich(raw_from_text(text, title="Cholera vaccine campaign begins")).topics
         if t.id == "health"
     )
     assert titled > plain
