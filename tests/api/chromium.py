@@ -4,6 +4,7 @@ import asyncio
 import base64
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -15,7 +16,10 @@ from typing import Any
 
 import websockets
 
-__all__ = ["CHROMIUM", "Page", "chromium_page"]
+__all__ = ["ARTIFACTS", "CHROMIUM", "Page", "chromium_page"]
+
+#: Where screenshots go (kept by CI as test artifacts).
+ARTIFACTS = Path(os.environ.get("NEWSWIRE_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [

@@ -1,16 +1,13 @@
 """The dashboard page in a real headless Chromium, fed in process (the Kafka variant is in test_kafka)."""
 
-import os
 from pathlib import Path
 
 import pytest
 from newswire.api import create_app
 
-from .chromium import CHROMIUM, chromium_page
+from .chromium import ARTIFACTS, CHROMIUM, chromium_page
 from .conftest import api_settings, serving
 from .feed import FakeFeed, article, seed_article
-
-ARTIFACTS = Path(os.environ.get("NEWSWIRE_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
 

@@ -21,11 +21,10 @@ from newswire.schemas import EnrichedArticle, TopicNames
 from newswire.kafka import ensure_topics, make_producer, publish
 from newswire.settings import CommonSettings
 
-from .chromium import CHROMIUM, chromium_page
+from .chromium import ARTIFACTS, CHROMIUM, chromium_page
 from .conftest import serving
 from .feed import article, seed_article
 from .sse import open_sse
-from .test_dashboard import ARTIFACTS
 
 pytestmark = pytest.mark.integration
 

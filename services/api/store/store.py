@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import orjson
@@ -104,7 +105,7 @@ class Store:
         self.ready = False
 
     @classmethod
-    def open(cls, *, database_url: str | None, data_dir: Any, topic_min_score: float = 0.5) -> "Store":
+    def open(cls, *, database_url: str | None, data_dir: Path, topic_min_score: float = 0.5) -> "Store":
         return cls(make_dialect(database_url=database_url, data_dir=data_dir), topic_min_score=topic_min_score)
 
     @property
