@@ -170,16 +170,12 @@ class Scraper:
     ) -> Response | None:
         known = self.store.listing(url)
         try:
-            response = await self.fetcher.fetch(
-                url,
-                source=source.id,
-                kind=kind,
-                validators=known[0] if known else None,
-                allow_private=source.allow_private,
-                delay=source.request_delay,
-            )
+            response = await self._fetch_unless_stopped(url, source, kind=kind, validators=known[0] if known else None)
         except FetchError as exc:
             report.outcomes[f"{kind}_{exc.outcome}"] += 1
+            return None
+        if response is None:
+            report.outcomes["stopped"] += 1
             return None
         report.outcomes[f"{kind}_{'not_modified' if response.not_modified else 'ok'}"] += 1
         return response
@@ -239,25 +235,54 @@ class Scraper:
                 urls.append(normalised)
         return urls[: self.settings.max_urls_per_poll], listings
 
+    async def _fetch_unless_stopped(
+        self, url: str, source: Source, *, kind: Literal["page", "feed", "sitemap"], validators: Validators | None
+    ) -> Response | None:
+        """Fetch, or None when a stop is requested first: a slow server must not hold up a shutdown.
+
+        Only fetching is interrupted; an article being published always finishes (or stays pending).
+        """
+        fetch = asyncio.ensure_future(
+            self.fetcher.fetch(
+                url,
+                source=source.id,
+                kind=kind,
+                validators=validators,
+                allow_private=source.allow_private,
+                delay=source.request_delay,
+            )
+        )
+        stop = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            fetch.cancel()
+            raise
+        finally:
+            stop.cancel()
+        if not fetch.done():
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await fetch
+            return None
+        return fetch.result()
+
     async def _handle_page(self, source: Source, url: str, report: PollReport) -> None:
         state = self.store.get(url)
         validators = state.validators if state else None
         report.fetched += 1
         try:
-            response = await self.fetcher.fetch(
-                url,
-                source=source.id,
-                kind="page",
-                validators=validators,
-                allow_private=source.allow_private,
-                delay=source.request_delay,
-            )
+            response = await self._fetch_unless_stopped(url, source, kind="page", validators=validators)
         except FetchError as exc:
             report.outcomes[exc.outcome] += 1
             if exc.outcome in _TRANSIENT:
                 self.store.failed_attempt(url, error=str(exc), max_attempts=self.settings.max_attempts)
             else:
                 self.store.finish(url, status="failed", error=str(exc))
+            return
+        if response is None:
+            # Stopping: the URL keeps its state and is fetched again next run.
+            report.outcomes["stopped"] += 1
             return
         if response.not_modified:
             report.outcomes["not_modified"] += 1

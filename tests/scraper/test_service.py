@@ -1,5 +1,6 @@
 """The crawl loop without Kafka: failures stay local, old entries are skipped, sources are independent."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from newswire.scraper import service
 from newswire.scraper.fetcher import Fetcher
+from newswire.scraper.sample_site import SampleSite
 from newswire.scraper.service import Scraper
 from newswire.scraper.sources import SourcesFile
 
@@ -90,3 +92,19 @@ async def test_a_page_that_crashes_extraction_costs_only_that_page(
     reports = await _scraper(tmp_path, web, sources.model_dump(), publisher).run(once=True)
     assert [a.title for a in publisher.articles] == ["good"]
     assert reports[0].outcomes["internal_error"] == 1
+
+
+async def test_stop_interrupts_a_stalled_fetch(tmp_path: Path) -> None:
+    with SampleSite(port=0, slow_seconds=60) as site:
+        sources = SourcesFile.model_validate(
+            {"sources": [{"id": "s", "name": "S", "pages": [site.url("/hostile/slow.html")], "allow_private": True}]}
+        )
+        settings = scraper_settings(tmp_path, read_timeout=60.0, total_timeout=120.0)
+        scraper = Scraper(settings, sources, publisher=RecordingPublisher())  # type: ignore[arg-type]
+        crawl = asyncio.create_task(scraper.run(once=True))
+        while not site.requests_for("/hostile/slow.html"):
+            assert not crawl.done()
+            await asyncio.sleep(0.05)
+        scraper.request_stop()
+        reports = await asyncio.wait_for(crawl, timeout=30)
+    assert reports[0].outcomes["stopped"] == 1
