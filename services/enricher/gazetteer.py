@@ -246,7 +246,7 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
             minor = GazetteerEntry(
                 id=f"city:{city['geonameid']}", name=name, type="CITY", country=city["countrycode"], population=pop
             )
-            for form in {name, ascii_fold(name)}:
+            for form in dict.fromkeys([name, ascii_fold(name)]):  # ordered: same lists in every process
                 gaz.minor_places.setdefault(form, []).append(minor)
             _add_alternates(gaz, minor, city, taken)
             continue
@@ -331,7 +331,7 @@ def _subdivision_entries(gaz: Gazetteer, taken: set[str]) -> None:
             type="REGION",
             country=sub.country_code,
         )
-        for form in {sub.name, ascii_fold(sub.name)}:
+        for form in dict.fromkeys([sub.name, ascii_fold(sub.name)]):
             if form in taken or any(e.type == "CITY" for e in gaz.lookup(form)):
                 continue
             places = gaz.minor_places.setdefault(form, [])

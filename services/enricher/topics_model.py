@@ -197,7 +197,7 @@ class TopicModel:
             contributions: dict[str, float] = defaultdict(float)
             for term, count in counts[item.id].items():
                 contributions[surface[(item.id, term)]] += weights[term] * (1.0 + 0.5 * math.log(count))
-            for term in title_terms[item.id]:
+            for term in sorted(title_terms[item.id]):
                 contributions[surface[(item.id, term)]] += self.calibration.title_weight * weights[term]
             cues = {eid: w for eid, w in self._cues.get(item.id, {}).items() if eid in entity_ids}
             strong = {t for t in [*counts[item.id], *title_terms[item.id]] if weights[t] >= _STRONG}

@@ -109,3 +109,34 @@ def test_empty_input_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: P
     empty.write_text("  \n", encoding="utf-8")
     code, articles, err = run_cli(capsys, str(empty))
     assert code == 1 and articles == [] and "no text" in err
+
+
+def test_same_output_in_every_process(tmp_path: Path) -> None:
+    """Workers are separate processes: re-processing an article elsewhere must give the same
+    enrichment (Python's per-process string hashing must not leak into the output)."""
+    import os
+    import subprocess
+
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "Floods hit Hyderabad and Karachi on Monday. Prime Minister Shehbaz Sharif visited Sindh, where the "
+        "National Disaster Management Authority (NDMA) said rescue teams had evacuated 20,000 people.\n"
+        "Read More: Sharif Announces Relief Package for Sindh",
+        encoding="utf-8",
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run(
+            [sys.executable, "-m", "newswire.cli", "annotate", str(story)],
+            capture_output=True,
+            env=env,
+            timeout=300,
+            check=True,
+        )
+        article = orjson.loads(result.stdout)
+        for volatile in ("enriched_at", "fetched_at"):
+            article.pop(volatile)
+        outputs.append(article)
+    assert outputs[0]["entities"]
+    assert outputs[0] == outputs[1]
