@@ -220,7 +220,8 @@ class Fetcher:
                         url=url,
                     ) from None
                 backoff = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
-                # Full jitter spreads retries of many crawlers hitting the same failing server.
+                # Jitter (half the backoff, plus up to the whole again) spreads the retries of many
+                # workers that hit the same failing server at the same moment.
                 wait = max(retry.after or 0.0, random.uniform(0, backoff) + backoff / 2)
                 logger.info(
                     "retrying %s in %.1fs (attempt %s): %s",
