@@ -2,7 +2,7 @@
 WebSocket clients; resume, replay, slow clients, restarts, and the dashboard in Chromium."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +16,7 @@ import websockets
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from newswire.api import Settings, create_app
+from newswire.broker import BrokerProcess
 from newswire.schemas import EnrichedArticle, TopicNames
 
 from newswire.kafka import ensure_topics, make_producer, publish
@@ -277,3 +278,39 @@ async def test_a_recreated_topic_is_read_from_its_start_and_old_tokens_go_live(
     # Only the new log's events replay by position; the old articles stay queryable.
     assert replayed == ["Headline 4", "Headline 5"]
     assert replay.articles[2].json()["title"] == "Headline 6"
+
+
+async def test_broker_outage_makes_the_api_unready_and_streams_resume_after_it(
+    broker_factory: Callable[[], BrokerProcess], kafka_broker: Any, topic_prefix: str, tmp_path: Path
+) -> None:
+    if kafka_broker.engine == "tansu":
+        pytest.skip("Tansu keeps topics in memory: a restart is a new, empty cluster, not an outage")
+    broker = await asyncio.to_thread(broker_factory)
+    common = CommonSettings(
+        kafka_bootstrap_servers=broker.bootstrap_servers,
+        kafka_idempotence=kafka_broker.engine == "kafka",
+        topic_prefix=topic_prefix,
+        topic_partitions=3,
+    )
+    async with kafka_api(_api_settings(common, tmp_path)) as api, open_sse(api.client, "/v1/stream") as stream:
+        await api.publish(article(1))
+        await stream.articles_count(1)
+        await asyncio.to_thread(broker.stop)
+        async with asyncio.timeout(60):
+            while (ready := await api.client.get("/readyz")).status_code != 503:
+                await asyncio.sleep(0.2)
+        assert ready.json()["kafka"] is False
+        # The SSE client stays connected through the outage (heartbeats), and sees news after it.
+        await asyncio.to_thread(broker.start)
+        async with asyncio.timeout(90):
+            while (await api.client.get("/readyz")).status_code != 200:
+                await asyncio.sleep(0.2)
+        producer = make_producer(api.settings, client_id="api-test-after")
+        await producer.start()
+        try:
+            item = article(2)
+            await publish(producer, api.topic, item, key=item.id)
+        finally:
+            await producer.stop()
+        events = await stream.articles_count(2, timeout=90)
+    assert [e.json()["title"] for e in events] == ["Headline 1", "Headline 2"]
