@@ -16,9 +16,9 @@ import websockets
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from newswire.api import Settings, create_app
-from newswire.broker import BrokerProcess
 from newswire.schemas import EnrichedArticle, TopicNames
 
+from newswire.broker import BrokerProcess
 from newswire.kafka import ensure_topics, make_producer, publish
 from newswire.settings import CommonSettings
 
