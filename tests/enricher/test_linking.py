@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newswire.enricher.linking import salience_scores
 from newswire.enricher.pipeline import Enricher, raw_from_text, shared_enricher
@@ -242,3 +244,20 @@ def test_same_surname_different_person(misc: dict[str, EnrichedArticle]) -> None
     assert kallas.id == "person:kristina-kallas" and "Kallas" in kallas.aliases
     assert "Kaja Kallas" not in names(people)
     assert by_name(people, "Nayla de Freige").type == "PERSON"
+
+
+WORDS = (
+    "President Tokayev Kazakhstan Read More: ( ) ’s 's the The and Forum Summit COP29 Typhoon ISLAMABAD , - – "
+    "UN OIC-COMSTECH Mr. Dr. said in Kotri Reading Nice Chad Smith Washington U.S. AI Ministry of Health "
+    "(MoH) Bank Congress World Cup 2-1 😀 é 北京 Москва"
+).split(" ")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from([*WORDS, "\n"]), min_size=1, max_size=60))
+def test_any_text_links_with_exact_offsets(enricher: Enricher, words: list[str]) -> None:
+    article = enricher.enrich(raw_from_text(" ".join(words)))
+    for entity in article.entities:
+        assert entity.mentions
+        for mention in entity.mentions:
+            assert article.text[mention.start : mention.end] == mention.text
