@@ -26,11 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from newswire.schemas import EnrichedArticle, TopicNames, article_id, content_hash
 
 from newswire.broker import make_broker
 from newswire.kafka import ensure_topics, make_producer, publish
 from newswire.ports import free_port
+from newswire.schemas import EnrichedArticle, TopicNames, article_id, content_hash
 from newswire.settings import CommonSettings
 
 from .machine import machine_info

@@ -13,9 +13,9 @@ import time
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from newswire.schemas import ContractError, EnrichedArticle, TopicNames, decode, encode
 
 from newswire.kafka import consumer_config, ensure_topics
+from newswire.schemas import ContractError, EnrichedArticle, TopicNames, decode, encode
 
 from .errors import StoreError
 from .hub import StreamHub

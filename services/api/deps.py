@@ -6,8 +6,9 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Query
-from newswire.schemas import load_taxonomy
 from starlette.requests import HTTPConnection
+
+from newswire.schemas import load_taxonomy
 
 from .errors import InvalidParameter, Unauthorized
 from .filters import FIELD_NAMES, ArticleFilter, Projection

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import orjson
 from fastapi.sse import format_sse_event
+
 from newswire.schemas import EnrichedArticle
 
 from .filters import ArticleFilter, Projection, searchable_text

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from newswire.schemas import EnrichedArticle, EntityType
 from pydantic import BaseModel, Field
+
+from newswire.schemas import EnrichedArticle, EntityType
 
 __all__ = [
     "ArticlePage",

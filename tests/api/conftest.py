@@ -17,8 +17,8 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from newswire.api import Settings, create_app
 
+from newswire.api import Settings, create_app
 from newswire.ports import free_port
 
 from .feed import FakeFeed

@@ -8,9 +8,9 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
+
 from newswire.api.state import ApiState
 from newswire.schemas import EnrichedArticle, Entity, Mention, Topic, encode
-
 from tests.factories import make_enriched, make_raw
 
 __all__ = ["FakeFeed", "article", "seed_article", "seed_entities"]

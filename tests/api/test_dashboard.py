@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from newswire.api import create_app
 
 from .chromium import ARTIFACTS, CHROMIUM, chromium_page

@@ -15,11 +15,11 @@ import pytest
 import websockets
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
-from newswire.api import Settings, create_app
-from newswire.schemas import EnrichedArticle, TopicNames
 
+from newswire.api import Settings, create_app
 from newswire.broker import BrokerProcess
 from newswire.kafka import ensure_topics, make_producer, publish
+from newswire.schemas import EnrichedArticle, TopicNames
 from newswire.settings import CommonSettings
 
 from .chromium import ARTIFACTS, CHROMIUM, chromium_page

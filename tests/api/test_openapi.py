@@ -11,12 +11,12 @@ import pytest
 import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, settings
-from newswire.api import create_app
-from newswire.api.store import Store, StoredRecord
-from newswire.schemas import encode
 from schemathesis.checks import not_a_server_error
 
+from newswire.api import create_app
+from newswire.api.store import Store, StoredRecord
 from newswire.ports import free_port
+from newswire.schemas import encode
 
 from .conftest import api_settings
 from .feed import article

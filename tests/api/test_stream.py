@@ -13,6 +13,7 @@ import orjson
 import pytest
 import websockets
 from fastapi import FastAPI
+
 from newswire.api import create_app
 
 from .conftest import api_settings, serving

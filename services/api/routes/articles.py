@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+
 from newswire.schemas import EnrichedArticle
 from newswire.schemas.models import UtcDatetime
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+
 from newswire.schemas import EntityType
 
 from ..deps import StoreDep, parse_window

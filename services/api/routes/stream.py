@@ -6,14 +6,15 @@ the stream starts are JSON errors with their HTTP status; after that, an `error`
 """
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Depends, Header, Query, Response, WebSocket, WebSocketDisconnect
 from fastapi.sse import EventSourceResponse, format_sse_event
-from newswire.schemas.models import UtcDatetime
 from starlette.requests import HTTPConnection
+
+from newswire.schemas.models import UtcDatetime
 
 from ..abort import abort_callback
 from ..deps import ArticleFilterDep, ClientDep, ProjectionDep, StateDep
@@ -33,7 +34,9 @@ router = APIRouter(prefix="/v1", tags=["stream"], responses=ERRORS)
 RETRY_MS = 2000
 
 
-def _session_dependency(transport: Transport):  # type: ignore[no-untyped-def]
+def _session_dependency(transport: Transport) -> Callable[..., AsyncIterator[StreamSession]]:
+    """A dependency that admits a stream client before the response starts and lets it go after."""
+
     async def open_session(
         conn: HTTPConnection,
         state: StateDep,

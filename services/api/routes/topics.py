@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+
 from newswire.schemas import load_taxonomy
 
 from ..deps import StoreDep, parse_window

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import orjson
+
 from newswire.schemas import EnrichedArticle
 
 from ..errors import BadRequest, StoreError
