@@ -88,6 +88,8 @@ _BLOCK_TAGS = frozenset(
         "ul",
     }
 )
+_HTML_TAG = re.compile(r"<(?:p|br|div|a|strong|em|span|h[1-6])\b[^>]*>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li)>", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
@@ -337,6 +339,14 @@ def split_br_paragraphs(tree: lxml_html.HtmlElement) -> None:
         parent.extend(builder.children)
 
 
+def _plain(text: str) -> str:
+    """JSON-LD articleBody as text; some CMSes put the body's HTML in it."""
+    if not _HTML_TAG.search(text):
+        return text
+    fragment = lxml_html.fragment_fromstring(_BLOCK_END.sub("\n", text), create_parent="div")
+    return fragment.text_content()
+
+
 def _listing_like(text: str) -> bool:
     """Short lines (headlines, teasers) rather than paragraphs of prose."""
     lengths = sorted(len(line.split()) for line in text.splitlines() if line.strip())
@@ -405,9 +415,11 @@ def extract_article(
     main_text = trim_furniture(
         clean_text(getattr(document, "text", None) or ""), title=title, description=meta.description
     )
-    body_text = clean_text(meta.article_body or "")
-    # The publisher's own articleBody rescues pages whose layout defeats the text extractor.
-    if len(body_text) > 1.5 * len(main_text) and len(body_text.split()) >= min_words:
+    body_text = clean_text(_plain(meta.article_body or ""))
+    # The publisher's own articleBody rescues pages whose layout defeats the text extractor (whose
+    # last resort is that same articleBody, flattened into one line: the paragraphs are kept here).
+    flattened = " ".join(main_text.split()) == " ".join(body_text.split())
+    if body_text and (len(body_text) > 1.5 * len(main_text) or flattened) and len(body_text.split()) >= min_words:
         main_text = body_text
     words = len(main_text.split())
     if not meta.is_article and dense > 0.5 and _listing_like(main_text):

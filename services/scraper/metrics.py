@@ -31,7 +31,7 @@ FETCHES = Counter(
 )
 FETCH_SECONDS = Histogram(
     "newswire_scraper_fetch_seconds",
-    "Time from request to the last byte, retries included",
+    "Time to fetch a URL, from asking to the last byte: politeness waits, redirects and retries included",
     ["source"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120),
 )

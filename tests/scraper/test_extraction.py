@@ -3,6 +3,7 @@
 import gzip
 from datetime import UTC, datetime
 
+import orjson
 import pytest
 from lxml import html as lxml_html
 
@@ -261,3 +262,18 @@ def test_oversized_page_is_refused_before_parsing() -> None:
     with pytest.raises(ExtractionError) as caught:
         extract_article(huge, url="https://news.example/huge", source="t")
     assert caught.value.reason == "too_large"
+
+
+def test_html_inside_article_body_is_read_as_text() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the story, with <a href='/x'>a link</a> about rail freight and new customs rules.</p>"
+        for i in range(10)
+    )
+    jsonld = orjson.dumps({"@type": "NewsArticle", "headline": "Rail", "articleBody": paragraphs}).decode()
+    page = _page("<div id='root'></div>", f'<script type="application/ld+json">{jsonld}</script>')
+    article = extract_article(page, url="https://news.example/rail", source="t")
+    assert "<p>" not in article.text and "<a" not in article.text
+    assert (
+        article.text.splitlines()[0]
+        == "Paragraph 0 of the story, with a link about rail freight and new customs rules."
+    )
