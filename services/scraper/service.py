@@ -100,6 +100,8 @@ class Scraper:
     async def run(self, *, once: bool = False) -> list[PollReport]:
         """Poll every source until stopped (or exactly once each with `once`)."""
         reports: list[PollReport] = []
+        if not self.sources:
+            logger.warning("no enabled sources: nothing to crawl")
         try:
             # The publisher connects on first use: crawling (and its metrics) goes on while Kafka is away.
             async with asyncio.TaskGroup() as group:
