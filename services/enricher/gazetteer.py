@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 SurfaceKind = Literal["name", "alias", "demonym"]
 
 
+_TOWN_OVER_PROVINCE = 100_000
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: subdivision types that are really towns or too small to be news regions
 _SKIPPED_SUBDIVISION_TYPES = frozenset(
@@ -241,7 +242,21 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
         if capital:
             seen_capitals.add((city["countrycode"], name))
         if name in taken:
-            continue  # a country or region of that name wins ("Singapore", "Djibouti", "Kuwait")
+            # A country or region of that name wins ("Singapore", "Kuwait", "Gaza"); the city keeps
+            # its other names ("Gaza City").
+            extra = [(a, "alias") for a in aliases.get(gid, []) if a not in taken]
+            if extra:
+                gaz.add(
+                    GazetteerEntry(
+                        id=f"city:{city['geonameid']}",
+                        name=extra[0][0],
+                        type="CITY",
+                        country=city["countrycode"],
+                        population=pop,
+                    ),
+                    extra,
+                )
+            continue
         if pop < min_pop and not capital and gid not in aliases:
             minor = GazetteerEntry(
                 id=f"city:{city['geonameid']}", name=name, type="CITY", country=city["countrycode"], population=pop
@@ -320,8 +335,7 @@ def _people_entries(gaz: Gazetteer) -> str:
 
 
 def _subdivision_entries(gaz: Gazetteer, taken: set[str]) -> None:
-    """Provinces, states and districts (ISO 3166-2 via pycountry), linked where NER finds them.
-    A subdivision outranks a small town of the same name; a large city outranks it."""
+    """Provinces, states and districts (ISO 3166-2 via pycountry), linked where NER finds them."""
     for sub in pycountry.subdivisions:
         if sub.type in _SKIPPED_SUBDIVISION_TYPES:
             continue
@@ -335,7 +349,10 @@ def _subdivision_entries(gaz: Gazetteer, taken: set[str]) -> None:
             if form in taken or any(e.type == "CITY" for e in gaz.lookup(form)):
                 continue
             places = gaz.minor_places.setdefault(form, [])
-            places.insert(sum(1 for e in places if e.type == "REGION"), entry)
+            # A town of 100,000 or more is what its name usually means ("Kandy"); a smaller one
+            # yields to its county or province ("Marsabit").
+            towns = sum(1 for e in places if e.type == "CITY" and e.population >= _TOWN_OVER_PROVINCE)
+            places.insert(towns, entry)
 
 
 @cache

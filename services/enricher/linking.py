@@ -46,6 +46,9 @@ _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "warned", "explained
 #: lower-case parts of personal names ("Nayla de Freige", "Ahmed bin Ali")
 _NAME_PARTICLES = frozenset({"de", "da", "di", "del", "dos", "van", "von", "der", "al", "el", "bin", "ibn", "la", "le"})
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across", "to", "around", "of"})
+_ADMIN_NOUNS = frozenset(
+    {"region", "province", "department", "oblast", "state", "county", "district", "governorate", "prefecture"}
+)
 _CLIMATE_COP = re.compile(r"COP\d{1,2}")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
@@ -291,7 +294,8 @@ class EntityLinker:
                 return "EVENT"  # "Red Sea International Film Festival"
             return "ORG"
         if label in {"GPE", "LOC"}:
-            return "REGION"  # refined to CITY/COUNTRY when linked
+            # Refined to COUNTRY or CITY when linked; a place no gazetteer knows stays a region.
+            return "REGION"
         if label == "EVENT":
             return "EVENT"
         if label == "FAC":
@@ -430,7 +434,7 @@ class EntityLinker:
         if cand.type == "PERSON" and any(g.kind == "demonym" and g.start == cand.start for g in inner):
             cand.type = "ORG"  # "Ethiopian Electric Power": no one's name starts with a demonym
             return True
-        if cand.type == "REGION" and any(t.text in _CONJUNCTIONS for t in rest):
+        if cand.type in {"REGION", "CITY"} and any(t.text in _CONJUNCTIONS for t in rest):
             return False  # "Central and South Asia" is two places, not one
         # "OIC-COMSTECH": a body named by its parent and itself is an entity of its own.
         if (
@@ -509,13 +513,13 @@ class EntityLinker:
             options.insert(0, cand.entry)
         return options
 
-    def _link_places(self, cands: list[_Candidate]) -> None:
+    def _link_places(self, doc: Doc, cands: list[_Candidate]) -> None:
         places = [c for c in cands if c.type in {"COUNTRY", "CITY", "REGION"}]
         context: set[str] = set()
         for cand in cands:
             if cand.entry is not None and cand.entry.type != "CITY" and cand.entry.country:
                 context.add(cand.entry.country)
-            elif cand.entry is None and cand.type == "REGION":
+            elif cand.entry is None and cand.type in {"REGION", "CITY"}:
                 context.update(e.country for e in self._gaz.minor_places.get(cand.text, [])[:1] if e.country)
         for cand in places:
             options = self._place_options(cand)
@@ -529,7 +533,25 @@ class EntityLinker:
                 cand.key, cand.name, cand.country = entry.id, entry.name, entry.country
             else:
                 cand.name = cand.text
-                cand.key = _entity_id("REGION", cand.text)
+                cand.key = _entity_id(cand.type, cand.text)
+        self._admin_areas(doc, places)
+
+    def _admin_areas(self, doc: Doc, places: list[_Candidate]) -> None:
+        """ "Kostanay Region", "Dadu district": a place name before an administrative noun is the
+        province or district, not the town. A capitalised noun is part of the name."""
+        for cand in places:
+            if cand.type not in {"CITY", "REGION"} or cand.end >= len(doc):
+                continue
+            after = doc[cand.end]
+            if after.lower_ not in _ADMIN_NOUNS:
+                continue
+            country = cand.country
+            if after.text[:1].isupper():
+                span = doc[cand.start : cand.end + 1]
+                cand.end, cand.end_char, cand.text = span.end, span.end_char, span.text
+                cand.name = span.text
+            cand.type, cand.entry, cand.country = "REGION", None, country
+            cand.key = _entity_id("REGION", f"{cand.name} {country or ''}".strip())
 
     def _link_people(self, doc: Doc, cands: list[_Candidate]) -> None:
         """Full names key the people of the article; surnames and other partial forms join the
@@ -583,7 +605,7 @@ class EntityLinker:
         for cand in cands:
             if (
                 cand in full
-                or cand.type not in {"PERSON", "ORG", "REGION"}
+                or cand.type not in {"PERSON", "ORG", "REGION", "CITY"}
                 or cand.source == "gazetteer"
                 and cand.type != "PERSON"
             ):
@@ -702,7 +724,7 @@ class EntityLinker:
                 before = self._title_before(doc, cand.start)
                 if before is not None:
                     cand.titled = doc[before[0] : cand.end].text
-        self._link_places(cands)
+        self._link_places(doc, cands)
         self._link_people(doc, cands)
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
