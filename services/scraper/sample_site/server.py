@@ -187,9 +187,10 @@ class SampleSite:
             return article.published
         if article.path in self._release_at:
             return self._release_at[article.path]
-        # Keep the editorial order of the fixed dates, compressed into the last hour or so.
+        # "Just published": the editorial order of the fixed dates, a second apart, so that pipeline
+        # freshness (published_at to enriched) measures the pipeline, not the sample's back catalogue.
         rank = sorted(self.articles, key=lambda a: a.published, reverse=True).index(article)
-        return self.started_at - timedelta(minutes=2 * rank)
+        return self.started_at - timedelta(seconds=rank)
 
     def revise(self, path: str, paragraph: str) -> None:
         """Append a paragraph to an article, as an editor's update would (its ETag changes)."""
