@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span, Token
 
 from newswire.schemas import Entity, EntityType, Mention, slugify
 
-from .gazetteer import Gazetteer, GazetteerEntry, GazetteerMatch, NameRules, SurfaceKind
+from .gazetteer import Gazetteer, GazetteerEntry, GazetteerMatch, NameRules, SurfaceKind, ascii_fold
 
 __all__ = ["EntityLinker", "salience_scores"]
 
@@ -144,6 +144,8 @@ class EntityLinker:
         found: list[_Candidate] = []
         for match in self._gaz.find(doc, self._nlp):
             entries = self._usable_entries(match, ner_place_tokens, ner_tokens)
+            if not entries and match.end < len(doc) and doc[match.end].lower_ in _ADMIN_NOUNS:
+                entries = list(match.candidates)  # "the Dadu district" needs no NER to be a place
             if not entries:
                 continue
             entry = entries[0]
@@ -531,9 +533,19 @@ class EntityLinker:
             if entry is not None:
                 cand.entry, cand.type = entry, entry.type
                 cand.key, cand.name, cand.country = entry.id, entry.name, entry.country
+                if entry.type == "CITY" and cand.text != entry.name and cand.text == ascii_fold(entry.name):
+                    cand.name = cand.text  # "Rafah" as written rather than GeoNames' "Rafaḩ"
             else:
                 cand.name = cand.text
                 cand.key = _entity_id(cand.type, cand.text)
+                head, _, noun = cand.text.rpartition(" ")
+                if head and noun.lower() in _ADMIN_NOUNS:
+                    # "Kostanay Region" as one NER span: the place before the noun gives the country.
+                    known = [e for e in self._gaz.minor_places.get(head, []) + self._gaz.lookup(head) if e.country]
+                    local = [e for e in known if e.country in context] or known
+                    if local:
+                        cand.country = local[0].country
+                        cand.key = _entity_id("REGION", f"{cand.text} {cand.country}")
         self._admin_areas(doc, places)
 
     def _admin_areas(self, doc: Doc, places: list[_Candidate]) -> None:

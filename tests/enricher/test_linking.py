@@ -261,3 +261,17 @@ def test_any_text_links_with_exact_offsets(enricher: Enricher, words: list[str])
         assert entity.mentions
         for mention in entity.mentions:
             assert article.text[mention.start : mention.end] == mention.text
+
+
+def test_administrative_areas_and_city_aliases(enricher: Enricher) -> None:
+    text = (
+        "Farmers in Kazakhstan's Kostanay Region harvested a record crop. In Pakistan, floods hit the Dadu "
+        "district, while aid reached Gaza City and Rafah."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    kostanay = by_name(article, "Kostanay Region")
+    assert kostanay.type == "REGION" and kostanay.country == "KZ"
+    dadu = by_name(article, "Dadu")
+    assert dadu.type == "REGION" and dadu.country == "PK"
+    gaza_city = by_name(article, "Gaza City")
+    assert gaza_city.type == "CITY" and gaza_city.id.startswith("city:") and gaza_city.id[5:].isdigit()
