@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from itertools import pairwise
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
@@ -274,10 +273,6 @@ def _canonical(meta: PageMetadata, url: str | None) -> str:
     return _address(url)
 
 
-def _has_double_br(children: list[lxml_html.HtmlElement]) -> bool:
-    return any(a.tag == "br" and b.tag == "br" and not (a.tail or "").strip() for a, b in pairwise(children))
-
-
 class _Paragraphs:
     """Rebuilds one element's children, grouping inline content between `<br><br>` into `<p>`s."""
 
@@ -325,7 +320,14 @@ def split_br_paragraphs(tree: lxml_html.HtmlElement) -> None:
     Old CMSes and hand-written pages separate paragraphs with double line breaks; without real
     paragraphs, text extractors cannot tell the story from the navigation around it.
     """
-    for parent in [e for e in tree.iter() if isinstance(e.tag, str) and _has_double_br(list(e))]:
+    parents = {
+        br.getparent(): None
+        for br in tree.iter("br")
+        if not (br.tail or "").strip() and (after := br.getnext()) is not None and after.tag == "br"
+    }
+    for parent in parents:
+        if parent is None:
+            continue
         builder = _Paragraphs()
         if parent.text and parent.text.strip():
             builder.add_text(parent.text)

@@ -101,14 +101,22 @@ def _names(value: Any, people: dict[str, str]) -> list[str]:
     return names
 
 
-def _meta(tree: lxml_html.HtmlElement, *keys: str) -> str | None:
-    for key in keys:
-        for attribute in ("property", "name", "itemprop"):
-            values = tree.xpath(f"//meta[@{attribute}=$key]/@content", key=key)
-            for value in values:
-                if value.strip():
-                    return value.strip()
-    return None
+class _MetaTags:
+    """Every `<meta>` of a page by its (lower-cased) property, name, itemprop or http-equiv; one pass."""
+
+    def __init__(self, tree: lxml_html.HtmlElement) -> None:
+        self._values: dict[str, str] = {}
+        for element in tree.iter("meta"):
+            content = (element.get("content") or "").strip()
+            if not content:
+                continue
+            for attribute in ("property", "name", "itemprop", "http-equiv"):
+                key = element.get(attribute)
+                if key:
+                    self._values.setdefault(key.strip().lower(), content)
+
+    def first(self, *keys: str) -> str | None:
+        return next((self._values[k.lower()] for k in keys if k.lower() in self._values), None)
 
 
 def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
@@ -137,20 +145,25 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         meta.language = _text(article.get("inLanguage"))
         meta.description = _text(article.get("description"))
         meta.jsonld_url = _text(article.get("url")) or _text(article.get("mainEntityOfPage"))
+    tags = _MetaTags(tree)
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     meta.canonical = canonical[0].strip() if canonical and canonical[0].strip() else None
-    meta.og_url = _meta(tree, "og:url")
-    meta.og_title = _meta(tree, "og:title", "twitter:title")
-    meta.og_type = _meta(tree, "og:type")
-    meta.site_name = _meta(tree, "og:site_name", "application-name")
-    meta.description = meta.description or _meta(tree, "og:description", "description", "twitter:description")
+    meta.og_url = tags.first("og:url")
+    meta.og_title = tags.first("og:title", "twitter:title")
+    meta.og_type = tags.first("og:type")
+    meta.site_name = tags.first("og:site_name", "application-name")
+    meta.description = meta.description or tags.first("og:description", "description", "twitter:description")
     if meta.og_type == "article":
         meta.is_article = True
-    meta.date_published = meta.date_published or _meta(
-        tree, "article:published_time", "datePublished", "pubdate", "publishdate", "date", "dc.date", "DC.date.issued"
+    meta.date_published = meta.date_published or tags.first(
+        "article:published_time", "datePublished", "pubdate", "publishdate", "date", "dc.date", "DC.date.issued"
     )
+    if not meta.date_published:
+        # Microdata on a visible element: <time itemprop="datePublished" datetime="...">.
+        stamps = tree.xpath('//*[@itemprop="datePublished"]/@datetime | //*[@itemprop="datePublished"]/@content')
+        meta.date_published = next((s.strip() for s in stamps if s.strip()), None)
     if not meta.authors:
-        author = _meta(tree, "author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author")
+        author = tags.first("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author")
         if author and not author.startswith("http"):
             meta.authors = [author]
     if not meta.authors:
@@ -161,10 +174,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     meta.language = (
         meta.language
         or next((v for v in tree.xpath("/html/@lang | /html/@xml:lang") if v.strip()), None)
-        or _meta(tree, "og:locale", "language", "content-language", "dc.language")
-        or next(
-            iter(tree.xpath('//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content')), None
-        )
+        or tags.first("og:locale", "language", "content-language", "dc.language")
     )
     h1 = tree.xpath("//h1")
     meta.h1 = " ".join(h1[0].text_content().split()) or None if h1 else None
