@@ -3,8 +3,8 @@
 Every taxonomy topic gets a score in [0, 1] and the phrases that support it. The lexicon
 (`data/topic_lexicon.yaml`, with its provenance) gives each phrase a weight; an article's evidence
 for a topic is the sum of the weights of the distinct phrases found (repeats add with diminishing
-returns, title hits count extra, known organisations add a cue), divided by the square root of the
-article's length relative to a reference length; a logistic curve centred on the lexicon's
+returns, title hits count extra, known organisations add a cue), divided by a power of the
+article's length relative to a reference length; a logistic curve centred on the topic's
 `midpoint` turns that into the score, so 0.5 means "this article is about it".
 """
 
@@ -26,13 +26,14 @@ __all__ = ["Calibration", "TopicEvidence", "TopicModel", "plural_forms"]
 
 logger = logging.getLogger(__name__)
 
+#: evidence phrases reported per topic, strongest first
 _MAX_EVIDENCE = 8
-#: lexicon weight of a phrase that is nearly decisive on its own
-_STRONG = 3.0
 
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
+    """How evidence becomes a score (the lexicon's `calibration` block)."""
+
     midpoint: float
     slope: float
     reference_words: int
@@ -58,8 +59,7 @@ class TopicEvidence:
     phrases: dict[str, float]
     #: entity id -> cue weight, for known organisations tied to the topic
     cues: dict[str, float]
-    #: distinct strong (weight 3) phrases found
-    strong: int
+    #: words of the article that could carry evidence (linked headlines excluded)
     words: int
 
     @property
@@ -200,8 +200,7 @@ class TopicModel:
             for term in sorted(title_terms[item.id]):
                 contributions[surface[(item.id, term)]] += self.calibration.title_weight * weights[term]
             cues = {eid: w for eid, w in self._cues.get(item.id, {}).items() if eid in entity_ids}
-            strong = {t for t in [*counts[item.id], *title_terms[item.id]] if weights[t] >= _STRONG}
-            found[item.id] = TopicEvidence(dict(contributions), cues, len(strong), words)
+            found[item.id] = TopicEvidence(dict(contributions), cues, words)
         return found
 
     def score(
