@@ -8,6 +8,11 @@ A batch whose `enrich_many` raises is retried article by article inside the work
 article fails alone. A worker process that dies (segfault, out of memory) breaks the whole pool:
 `EnricherPool` then builds a new pool and retries that batch one article per task, and an article
 that kills a worker on its own is reported as failed instead of taking the enricher down with it.
+
+What becomes a dead letter: bytes that are not UTF-8 JSON (including JSON nested deeper than the
+parser's limit, and tombstones), JSON that is not a valid `RawArticle`, and articles whose
+enrichment raises. An article with an empty text is valid and is enriched (with no entities or
+topics): it exists, it just says nothing, and its subscribers still see it.
 """
 
 import asyncio
