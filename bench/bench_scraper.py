@@ -5,11 +5,12 @@ four publisher layouts):
 
 - trafilatura alone: `trafilatura.extract` on each page (the baseline);
 - newswire extraction: `extract_article` (decoding, JSON-LD/Open Graph metadata, trafilatura,
-  boilerplate removal, RawArticle) on each page, with the time spent inside trafilatura;
-- crawl: the scraper polling the site (served by `newswire sample-site` in its own process) over HTTP (robots.txt, conditional GET, extraction in a
-  worker thread, deduplication state in SQLite), with a publisher that only counts, so Kafka's
-  speed is not part of the figure. Each round starts from an empty state, so every page is
-  fetched and extracted.
+  boilerplate removal, RawArticle) on each page, with the time spent inside trafilatura (both in
+  CPU time, interleaved, so other work on a shared machine does not skew the ratio);
+- crawl: the scraper polling the site (served by `newswire sample-site` in its own process) over
+  HTTP (robots.txt, conditional GET, extraction in a worker thread, deduplication state in
+  SQLite), with a publisher that only counts, so Kafka's speed is not part of the figure. Each
+  round starts from an empty state, so every page is fetched and extracted; wall time.
 """
 
 import asyncio
