@@ -65,8 +65,35 @@ _PRUNE = [
     " or contains(@class, 'fb-xfbml-parse-ignore')]",
 ]
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote div dl fieldset figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav"
-    " ol p pre section table ul".split()  # noqa: SIM905 - a list literal of 27 words reads worse
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "div",
+        "dl",
+        "fieldset",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "ul",
+    ]
 )
 _HTML_TAG = re.compile(r"<(?:p|br|div|a|strong|em|span|h[1-6])\b[^>]*>", re.IGNORECASE)
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li)>", re.IGNORECASE)
