@@ -19,7 +19,9 @@ import asyncio
 import importlib
 import logging
 import multiprocessing
+import os
 import signal
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -84,11 +86,21 @@ def _init_worker(pipeline: str, model: str, nlp_batch_size: int, max_text_chars:
     global _enricher, _max_text_chars
     # Ctrl-C reaches the whole process group; the parent decides when the pool stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
     # Imported here, in the worker, so that the event-loop process never loads spaCy.
     module, _, name = pipeline.partition(":")
     enricher_class = getattr(importlib.import_module(module), name)
     _enricher = enricher_class(model=model, n_process=1, batch_size=nlp_batch_size)
     _max_text_chars = max_text_chars
+
+
+def _exit_with_parent() -> None:
+    # A worker holds both ends of its task queue, so it never sees EOF when the parent is killed
+    # (SIGKILL, OOM killer): without this it would idle forever holding a spaCy model in memory.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
 
 
 def _ready() -> bool:
