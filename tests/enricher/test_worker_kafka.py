@@ -3,6 +3,8 @@ backlog with its topic fan-out, dead letters that do not stall a partition, a SI
 and two workers sharing (then handing over) the partitions of one group."""
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -261,3 +263,43 @@ async def test_a_worker_whose_nlp_pipeline_cannot_load_exits_with_an_error(
         worker.ensure_stopped()
     assert code == 1  # not 0: a supervisor must see it, and the group must not keep an idle member
     assert "No module named 'newswire.enricher.missing'" in worker.log_path.read_text()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its reaping is left to init
+
+
+async def test_nlp_processes_exit_when_the_worker_is_killed_alone(
+    kafka_settings: CommonSettings, start_worker: Callable[..., EnricherWorker]
+) -> None:
+    await ensure_topics(kafka_settings)
+    worker = start_worker(workers=2)
+    assert worker.proc is not None
+    pid = worker.proc.pid
+    await _wait_for(lambda: len(_children(pid)) >= 2, timeout=STEP_TIMEOUT, what="the NLP processes")
+    children = _children(pid)
+
+    os.kill(pid, signal.SIGKILL)  # the main process only, as the OOM killer would
+    worker.proc.wait(timeout=30)
+
+    await _wait_for(
+        lambda: not any(_alive(child) for child in children),
+        timeout=60,
+        what=f"orphaned NLP processes {children} to exit",
+    )
