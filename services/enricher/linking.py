@@ -144,6 +144,8 @@ class EntityLinker:
         found: list[_Candidate] = []
         for match in self._gaz.find(doc, self._nlp):
             entries = self._usable_entries(match, ner_place_tokens, ner_tokens)
+            if _speaks_after(doc, match.end):
+                entries = [e for e in entries if not e.needs_ner]  # "Santos said": a person, not the town
             if not entries and match.end < len(doc) and doc[match.end].lower_ in _ADMIN_NOUNS:
                 entries = list(match.candidates)  # "the Dadu district" needs no NER to be a place
             if not entries:
@@ -451,6 +453,14 @@ class EntityLinker:
 
     # ---------------------------------------------------------------- linking
 
+    def _is_place_name(self, text: str) -> bool:
+        """A known place's own name (not one of GeoNames' alternate spellings, which include
+        surnames: "Haaland" is listed for Sola, Norway)."""
+        if any(e.type in {"CITY", "REGION", "COUNTRY"} for e in self._gaz.lookup(text)):
+            return True
+        folded = ascii_fold(text)
+        return any(ascii_fold(e.name) == folded for e in self._gaz.minor_places.get(text, []))
+
     def _merge_organisations(self, doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
         """Join the pieces of a long organisation name NER split: "Bangladesh Garment Manufacturers
         and Exporters Association", "United Nations Office for the Coordination of Humanitarian
@@ -489,13 +499,10 @@ class EntityLinker:
         for cand in cands:
             if cand.source != "ner" or cand.type not in {"PERSON", "ORG"} or cand.titled or cand.text in name_parts:
                 continue
-            known_place = cand.text in self._gaz.minor_places or any(
-                e.type in {"CITY", "REGION", "COUNTRY"} for e in self._gaz.lookup(cand.text)
-            )
+            known_place = self._is_place_name(cand.text)
             if not known_place or doc[cand.end - 1].text in self._rules.org_heads:
                 continue
-            after = doc[cand.end : cand.end + 2]
-            spoken = any(t.lower_ in _SPEECH_VERBS for t in after)
+            spoken = _speaks_after(doc, cand.end)
             after_preposition = cand.start > 0 and doc[cand.start - 1].lower_ in _PLACE_PREPOSITIONS
             # An ORG named exactly like a known place is that place; so is a lone "person" who
             # never speaks and has no first name anywhere in the article.
@@ -503,14 +510,19 @@ class EntityLinker:
             if after_preposition or cand.type == "ORG" or lone_word:
                 cand.type = "REGION"
 
-    def _place_options(self, cand: _Candidate) -> list[GazetteerEntry]:
+    def _place_options(self, cand: _Candidate, context: set[str]) -> list[GazetteerEntry]:
         """Every place the span may name: gazetteer hits first, then smaller places of that name.
-        An all-capitals dateline ("LONDON") is looked up in title case too."""
+        An all-capitals dateline ("LONDON") is looked up in title case too. A place found only
+        under one of its alternate spellings must lie in a country the article names: GeoNames
+        lists surnames among them ("Haaland" for Sola, Norway)."""
         options: list[GazetteerEntry] = []
         names = [cand.text] if not cand.text.isupper() else [cand.text, cand.text.title()]
         for name in names:
             options += [e for e in self._gaz.lookup(name) if e.type in {"COUNTRY", "CITY", "REGION"}]
-            options += self._gaz.minor_places.get(name, [])
+            folded = ascii_fold(name)
+            options += [
+                e for e in self._gaz.minor_places.get(name, []) if ascii_fold(e.name) == folded or e.country in context
+            ]
         if cand.entry is not None and cand.entry not in options:
             options.insert(0, cand.entry)
         return options
@@ -522,11 +534,22 @@ class EntityLinker:
             if cand.entry is not None and cand.entry.type != "CITY" and cand.entry.country:
                 context.add(cand.entry.country)
             elif cand.entry is None and cand.type in {"REGION", "CITY"}:
-                context.update(e.country for e in self._gaz.minor_places.get(cand.text, [])[:1] if e.country)
+                folded = ascii_fold(cand.text)
+                context.update(
+                    e.country
+                    for e in self._gaz.minor_places.get(cand.text, [])[:1]
+                    if e.country and ascii_fold(e.name) == folded
+                )
         for cand in places:
-            options = self._place_options(cand)
+            options = self._place_options(cand, context)
             if cand.entry is not None and cand.entry.type != "CITY":
                 options = [cand.entry]
+            elif cand.source == "ner" and _speaks_after(doc, cand.end):
+                # "Santos said": only a country or a major city speaks (for its government).
+                options = [e for e in self._gaz.lookup(cand.text) if e.type in {"COUNTRY", "CITY"} and not e.needs_ner]
+                if not options and len(cand.text.split()) <= 3:
+                    cand.type = "PERSON"
+                    continue
             # Of several places with one name, the one in a country the article mentions wins.
             in_context = [e for e in options if e.country in context]
             entry = (in_context or options or [None])[0]
@@ -722,7 +745,15 @@ class EntityLinker:
         """Linked entities of `doc`, most salient first. `related` are char ranges of linked
         headlines of other stories: their mentions count at half weight for salience."""
         ner_place_tokens = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS for i in range(ent.start, ent.end)}
-        ner_tokens = {i for ent in doc.ents if ent.label_ in _NER_LABELS for i in range(ent.start, ent.end)}
+        # NER calling a smaller city's name a person still says "this is a name" ("Rotterdam"),
+        # unless the person has a first name or speaks ("Santos said").
+        ner_tokens = {
+            i
+            for ent in doc.ents
+            if ent.label_ in _NER_LABELS
+            and not (ent.label_ == "PERSON" and (len(ent) > 1 or _speaks_after(doc, ent.end)))
+            for i in range(ent.start, ent.end)
+        }
         gaz = self._gazetteer_candidates(doc, ner_place_tokens, ner_tokens)
         ner = self._ner_candidates(doc)
         events = self._event_candidates(doc)
@@ -741,6 +772,11 @@ class EntityLinker:
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
         return _aggregate(doc, [c for c in cands if c.key], title=title, related=related)
+
+
+def _speaks_after(doc: Doc, end: int) -> bool:
+    """The name is the subject of a speech verb right after it ("Santos said", not "Lima, said")."""
+    return end < len(doc) and doc[end].lower_ in _SPEECH_VERBS
 
 
 def _starts_sentence(doc: Doc, i: int) -> bool:

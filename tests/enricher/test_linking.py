@@ -275,3 +275,16 @@ def test_administrative_areas_and_city_aliases(enricher: Enricher) -> None:
     assert dadu.type == "REGION" and dadu.country == "PK"
     gaza_city = by_name(article, "Gaza City")
     assert gaza_city.type == "CITY" and gaza_city.id.startswith("city:") and gaza_city.id[5:].isdigit()
+
+
+def test_surnames_are_not_places(enricher: Enricher) -> None:
+    """GeoNames lists surnames among alternate place names; a surname must not become a town."""
+    for text, name in [
+        ("Haaland scored twice as the champions won 3-0 on Sunday.", "Haaland"),
+        ("Santos said the club would appeal the ban.", "Santos"),
+    ]:
+        article = enricher.enrich(raw_from_text(text))
+        assert not [e for e in article.entities if e.type == "CITY"], article.entities
+        assert name in names(article) or not article.entities
+    moscow = enricher.enrich(raw_from_text("Moscow said the talks would continue."))
+    assert by_name(moscow, "Moscow").type == "CITY"
