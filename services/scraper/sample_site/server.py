@@ -116,6 +116,7 @@ class SampleSite:
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._cache: dict[tuple[str, int], _Resource] = {}
+        self._revised: dict[str, datetime] = {}
         newest_first = sorted(
             (a for a in self.articles if not a.path.startswith("/private/")), key=lambda a: a.published, reverse=True
         )
@@ -193,10 +194,11 @@ class SampleSite:
         return self.started_at - timedelta(seconds=rank)
 
     def revise(self, path: str, paragraph: str) -> None:
-        """Append a paragraph to an article, as an editor's update would (its ETag changes)."""
+        """Append a paragraph to an article, as an editor's update would (ETag and Last-Modified change)."""
         article = next(a for a in self.articles if a.path == path)
         with self._lock:
             article.extra_paragraphs.append(paragraph)
+            self._revised[path] = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
             self._cache = {key: value for key, value in self._cache.items() if key[0] != path}
 
     # -- content ---------------------------------------------------------------------------------
@@ -234,7 +236,7 @@ class SampleSite:
                 article, base_url=base, published=self.published(article), others=[a for a, _ in listed]
             )
             body = page.encode("latin-1", errors="replace") if article.hostile == "latin1" else page.encode("utf-8")
-            return _Resource(body, html, self.published(article))
+            return _Resource(body, html, max(self.published(article), self._revised.get(path, self.published(article))))
         if path in ("/", "/index.html"):
             return _Resource(render_index("Latest news", [a for a, _ in listed]).encode(), html, modified)
         if path == "/section/world.html":
