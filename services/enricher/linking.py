@@ -165,10 +165,39 @@ class EntityLinker:
                     backed=True,
                 )
             )
+        found += self._elided_regions(doc, found)
         dateline = self._dateline(doc)
         if dateline is not None and not any(c.overlaps(dateline) for c in found):
             found.append(dateline)
         return _longest_first(found)
+
+    def _elided_regions(self, doc: Doc, found: list[_Candidate]) -> list[_Candidate]:
+        """ "Central and South Asia" names Central Asia too: the shared last word is elided."""
+        extra = []
+        for cand in found:
+            if cand.type != "REGION" or cand.end - cand.start != 2 or cand.start < 2:
+                continue
+            if doc[cand.start - 1].lower_ not in {"and", "or"} or not doc[cand.start - 2].text[:1].isupper():
+                continue
+            word = doc[cand.start - 2]
+            full = f"{word.text} {doc[cand.end - 1].text}"
+            regions = [e for e in self._gaz.lookup(full) if e.type == "REGION"]
+            if regions:
+                extra.append(
+                    _Candidate(
+                        word.i,
+                        word.i + 1,
+                        word.idx,
+                        word.idx + len(word.text),
+                        word.text,
+                        "REGION",
+                        "gazetteer",
+                        entry=regions[0],
+                        kind="alias",
+                        backed=True,
+                    )
+                )
+        return extra
 
     def _dateline(self, doc: Doc) -> _Candidate | None:
         """ "ISLAMABAD (Reuters) -": a place in capitals that opens the story."""

@@ -288,3 +288,10 @@ def test_surnames_are_not_places(enricher: Enricher) -> None:
         assert name in names(article) or not article.entities
     moscow = enricher.enrich(raw_from_text("Moscow said the talks would continue."))
     assert by_name(moscow, "Moscow").type == "CITY"
+
+
+def test_elided_region_names(enricher: Enricher) -> None:
+    article = enricher.enrich(raw_from_text("Pakistan wants to be a land bridge linking Central and South Asia."))
+    central = by_name(article, "Central Asia")
+    assert [m.text for m in central.mentions] == ["Central"]
+    assert by_name(article, "South Asia").type == "REGION"
