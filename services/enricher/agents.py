@@ -81,6 +81,7 @@ class BatchRunner:
         self._last_handed: asyncio.Future[None] | None = None
         self.closing = False
         self._failed = False
+        self._error_report: asyncio.Task[None] | None = None
 
     async def submit(self, events: Sequence[EventT]) -> None:
         """Start a batch; returns as soon as it is on its way (waits only for a free slot)."""
@@ -113,7 +114,8 @@ class BatchRunner:
         assert exc is not None
         self._failed = self.closing = True
         logger.error("batch failed, stopping the enricher: %r", exc, exc_info=exc)
-        asyncio.get_running_loop().create_task(self._on_error(exc))
+        # Kept: the loop holds tasks only weakly.
+        self._error_report = asyncio.get_running_loop().create_task(self._on_error(exc))
 
     async def _run(
         self,
