@@ -301,8 +301,8 @@ async def test_broker_outage_makes_the_api_unready_and_streams_resume_after_it(
                 await asyncio.sleep(0.2)
         assert ready.json()["kafka"] is False
         # The SSE client stays connected through the outage (heartbeats), and sees news after it.
-        await asyncio.to_thread(broker.start)
-        async with asyncio.timeout(90):
+        await asyncio.to_thread(broker.start, timeout=180)
+        async with asyncio.timeout(180):
             while (await api.client.get("/readyz")).status_code != 200:
                 await asyncio.sleep(0.2)
         producer = make_producer(api.settings, client_id="api-test-after")
