@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.start()
+        # Streams may be opened (and resumed) before the consumer reaches Kafka: they start from
+        # what the store holds, so a resume right after a restart replays from the store, no gap.
+        hub.reset(await store.positions(state.consumer.topic))
         if consume:
             state.consumer.start()
         heartbeats = asyncio.create_task(hub.run_heartbeats(settings.api_heartbeat_seconds), name="newswire-heartbeats")

@@ -321,3 +321,17 @@ async def test_a_failure_after_the_stream_started_is_an_error_event(
     assert "store_unavailable" in text
     assert "disk on fire" not in text
     assert "Traceback" not in text
+
+
+async def test_resume_right_after_a_restart_replays_from_the_store(tmp_path: Path) -> None:
+    settings = api_settings(tmp_path)
+    async for live in _live(tmp_path):
+        async with open_sse(live.client, "/v1/stream") as stream:
+            await live.feed.publish(article(1), article(2), article(3), partition=0)
+            token = (await stream.articles_count(3))[0].id
+    # A new process on the same store, whose consumer has not reached Kafka yet.
+    app = create_app(settings, consume=False)
+    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
+        async with open_sse(client, "/v1/stream", headers={"Last-Event-ID": token or ""}) as stream:
+            titles = [e.json()["title"] for e in await stream.articles_count(2)]
+    assert titles == ["Headline 2", "Headline 3"]
