@@ -317,9 +317,14 @@ def _region_entries(gaz: Gazetteer) -> set[str]:
 
 
 def _org_entries(gaz: Gazetteer) -> None:
+    """Organisations; one whose name is also a word ("Apple", "Shell") needs NER to agree."""
     for org in read_data("organisations.yaml")["organisations"]:
         entry = GazetteerEntry(
-            id=f"org:{slugify(org['name'])}", name=org["name"], type="ORG", country=org.get("country")
+            id=f"org:{slugify(org['name'])}",
+            name=org["name"],
+            type="ORG",
+            country=org.get("country"),
+            needs_ner=bool(org.get("needs_ner", False)),
         )
         gaz.add(entry, [(org["name"], "name")] + [(a, "alias") for a in org.get("aliases", [])])
 
