@@ -331,7 +331,10 @@ async def test_resume_right_after_a_restart_replays_from_the_store(tmp_path: Pat
             token = (await stream.articles_count(3))[0].id
     # A new process on the same store, whose consumer has not reached Kafka yet.
     app = create_app(settings, consume=False)
-    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
-        async with open_sse(client, "/v1/stream", headers={"Last-Event-ID": token or ""}) as stream:
-            titles = [e.json()["title"] for e in await stream.articles_count(2)]
+    async with (
+        serving(app) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as client,
+        open_sse(client, "/v1/stream", headers={"Last-Event-ID": token or ""}) as resumed,
+    ):
+        titles = [e.json()["title"] for e in await resumed.articles_count(2)]
     assert titles == ["Headline 2", "Headline 3"]
