@@ -106,11 +106,19 @@ class EntityLinker:
     """Links the entities of spaCy docs; one instance per `nlp`, reused for every document."""
 
     def __init__(
-        self, nlp: Any, gazetteer: Gazetteer, rules: NameRules, *, common_words: frozenset[str] = frozenset()
+        self,
+        nlp: Any,
+        gazetteer: Gazetteer,
+        rules: NameRules,
+        *,
+        common_words: frozenset[str] = frozenset(),
+        model_words: frozenset[str] = frozenset(),
     ) -> None:
         self._nlp = nlp
         #: lower-case common nouns ("turnout", "cholera"): capitalised only because a sentence starts
         self._common = common_words
+        #: the spaCy model's vocabulary: a word it knew only in lower case is not a name
+        self._model_words = model_words
         self._gaz = gazetteer
         self._rules = rules
         self._noise = rules.noise
@@ -302,7 +310,8 @@ class EntityLinker:
         lower = text.lower()
         if lower == text:
             return False
-        return lower in self._common or any(t.text == lower for t in doc)
+        known_only_lower = lower in self._model_words and text not in self._model_words
+        return known_only_lower or lower in self._common or any(t.text == lower for t in doc)
 
     def _ner_type(self, span: Span, label: str) -> EntityType | None:
         last = span[-1].text

@@ -140,10 +140,15 @@ class Enricher:
         self.n_process = n_process
         self.batch_size = batch_size
         self.nlp = _load_nlp(model)
+        # Taken before any text is processed (processing adds strings): the words the model was
+        # trained on, used to tell "Households" opening a sentence from a name.
+        model_words = frozenset(self.nlp.vocab.strings)
         self.rules = load_name_rules()
         self.gazetteer = load_gazetteer()
         self.topics = TopicModel(self.nlp)
-        self.linker = EntityLinker(self.nlp, self.gazetteer, self.rules, common_words=self.topics.common_words())
+        self.linker = EntityLinker(
+            self.nlp, self.gazetteer, self.rules, common_words=self.topics.common_words(), model_words=model_words
+        )
         logger.info("enricher ready: model=%s components=%s", model, self.nlp.pipe_names)
 
     def enrich(self, article: RawArticle) -> EnrichedArticle:
