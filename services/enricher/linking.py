@@ -212,8 +212,11 @@ class EntityLinker:
         end = 0
         while end < min(len(doc), 4) and doc[end].text.isupper() and (doc[end].is_alpha or doc[end].text == "-"):
             end += 1
-        if end == 0 or end >= len(doc) or doc[end].text not in {",", "(", "-", "–", "—", ":"}:
+        if end == 0 or end >= len(doc):
             return None
+        after = doc[end]
+        if after.text not in {",", "(", "-", "–", "—", ":"} and not after.like_num and not after.is_space:
+            return None  # "BRUSSELS, Aug 22 -", "BRUSSELS 1996-08-22", "ISLAMABAD (Reuters)"
         span = doc[0:end]
         places = [e for e in self._gaz.lookup(span.text.title()) if e.type in {"CITY", "COUNTRY", "REGION"}]
         if not places:
@@ -304,6 +307,9 @@ class EntityLinker:
             cand.titled = doc[before[0] : end].text
         elif type_ == "ORG" and self._looks_like_person(doc, span):
             cand.type = "PERSON"
+        if cand.type == "PERSON" and end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            if doc[end + 1].text.isupper() and len(doc[end + 1].text) > 1:
+                cand.type, cand.titled = "ORG", None  # "... Administration (NOAA)": people have no acronyms
         return cand
 
     def _is_common_word(self, doc: Doc, text: str) -> bool:
@@ -771,6 +777,18 @@ class EntityLinker:
                 name = owner.text
             cand.name = name
             cand.key = _entity_id(cand.type, name)
+        # "the Commission" after "the European Commission": the head word alone names the same body.
+        for cand in cands:
+            if cand.type != "ORG" or cand.entry is not None or len(cand.text.split()) != 1:
+                continue
+            fuller = [
+                o
+                for o in cands
+                if o.type == "ORG" and o is not cand and len(o.name.split()) > 1 and o.name.split()[-1] == cand.text
+            ]
+            if fuller:
+                owner = min(fuller, key=lambda o: (o.start > cand.start, abs(o.start - cand.start)))
+                cand.name, cand.key, cand.country = owner.name, owner.key, owner.country
         # Variants of one organisation name differ only in case or quotes: one key for them.
         canonical: dict[tuple[str, str], str] = {}
         for cand in cands:

@@ -295,3 +295,15 @@ def test_elided_region_names(enricher: Enricher) -> None:
     central = by_name(article, "Central Asia")
     assert [m.text for m in central.mentions] == ["Central"]
     assert by_name(article, "South Asia").type == "REGION"
+
+
+def test_head_word_of_an_organisation_and_dated_dateline(enricher: Enricher) -> None:
+    text = (
+        "BRUSSELS 1996-08-22\nThe European Commission said on Thursday it disagreed with German advice. "
+        '"We do not support it," the Commission\'s chief spokesman Nikolaus van der Pas told a briefing.'
+    )
+    article = enricher.enrich(raw_from_text(text))
+    commission = by_name(article, "European Commission")
+    assert [m.text for m in commission.mentions] == ["European Commission", "Commission"]
+    assert by_name(article, "Brussels").type == "CITY"
+    assert by_name(article, "Nikolaus van der Pas").type == "PERSON"
