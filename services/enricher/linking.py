@@ -237,16 +237,17 @@ class EntityLinker:
         return [e for e in match.candidates if not e.needs_ner or as_place or (as_entity and not e.ambiguous)]
 
     def _ner_candidates(self, doc: Doc) -> list[_Candidate]:
+        lower_words = {t.text for t in doc if t.is_lower}
         found = []
         for ent in doc.ents:
             if ent.label_ not in _NER_LABELS:
                 continue
-            cand = self._clean_ner_span(doc, ent)
+            cand = self._clean_ner_span(doc, ent, lower_words)
             if cand is not None:
                 found.append(cand)
         return found
 
-    def _clean_ner_span(self, doc: Doc, ent: Span) -> _Candidate | None:
+    def _clean_ner_span(self, doc: Doc, ent: Span, lower_words: set[str]) -> _Candidate | None:
         start, end, label = ent.start, ent.end, ent.label_
         # "the President’s Secretariat" comes out of NER as "’s Secretariat": take the owner back.
         if doc[start].text in _POSSESSIVES and start > 0:
@@ -289,7 +290,7 @@ class EntityLinker:
             return None
         if len(span) == 1 and end < len(doc) and self._title_after(doc, end):
             return None  # "Health" in "Health Minister Aisha Bello" belongs to the title
-        if len(span) == 1 and _starts_sentence(doc, start) and self._is_common_word(doc, span.text):
+        if len(span) == 1 and _starts_sentence(doc, start) and self._is_common_word(span.text, lower_words):
             return None  # "Turnout was 41 percent": a common noun opening a sentence
         type_ = self._ner_type(span, label)
         if type_ is None:
@@ -312,12 +313,13 @@ class EntityLinker:
                 cand.type, cand.titled = "ORG", None  # "... Administration (NOAA)": people have no acronyms
         return cand
 
-    def _is_common_word(self, doc: Doc, text: str) -> bool:
+    def _is_common_word(self, text: str, lower_words: set[str]) -> bool:
+        """`lower_words`: the words the article itself writes in lower case."""
         lower = text.lower()
         if lower == text:
             return False
         known_only_lower = lower in self._model_words and text not in self._model_words
-        return known_only_lower or lower in self._common or any(t.text == lower for t in doc)
+        return known_only_lower or lower in self._common or lower in lower_words
 
     def _ner_type(self, span: Span, label: str) -> EntityType | None:
         last = span[-1].text

@@ -8,6 +8,7 @@ article's length relative to a reference length; a logistic curve centred on the
 `midpoint` turns that into the score, so 0.5 means "this article is about it".
 """
 
+import bisect
 import logging
 import math
 from collections import defaultdict
@@ -65,6 +66,19 @@ class TopicEvidence:
     @property
     def total(self) -> float:
         return sum(self.phrases.values()) + sum(self.cues.values())
+
+
+def _merged(ranges: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Sorted, non-overlapping [start, end) ranges as parallel lists, for bisect look-ups."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(ranges):
+        if starts and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
 def plural_forms(term: str) -> list[str]:
@@ -148,15 +162,14 @@ class TopicModel:
         "guard" inside "guard of honour" (another topic: the longer phrase says what it means)."""
         ordered = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
         kept: list[_Hit] = []
+        covering: dict[int, list[_Hit]] = defaultdict(list)  # token -> kept hits over it
         for hit in ordered:
-            if any(
-                k.start <= hit.start
-                and hit.end <= k.end
-                and (k.topic == hit.topic or k.end - k.start > hit.end - hit.start)
-                for k in kept
-            ):
+            size = hit.end - hit.start
+            if any(hit.end <= k.end and (k.topic == hit.topic or k.end - k.start > size) for k in covering[hit.start]):
                 continue
             kept.append(hit)
+            for i in range(hit.start, hit.end):
+                covering[i].append(hit)
         return kept
 
     def evidence(
@@ -175,8 +188,11 @@ class TopicModel:
             (m.start, m.end) for e in entities if e.type == "PERSON" or e.id in self._cued for m in e.mentions
         ]
 
+        starts, ends = _merged(blocked)
+
         def allowed(char: int) -> bool:
-            return not any(a <= char < b for a, b in blocked)
+            i = bisect.bisect_right(starts, char) - 1
+            return i < 0 or char >= ends[i]
 
         body = [h for h in self._longest(self._hits(doc)) if allowed(h.start_char)]
         heading = self._longest(self._hits(self._nlp.make_doc(title))) if title.strip() else []
