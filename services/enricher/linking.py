@@ -308,9 +308,8 @@ class EntityLinker:
             cand.titled = doc[before[0] : end].text
         elif type_ == "ORG" and self._looks_like_person(doc, span):
             cand.type = "PERSON"
-        if cand.type == "PERSON" and end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
-            if doc[end + 1].text.isupper() and len(doc[end + 1].text) > 1:
-                cand.type, cand.titled = "ORG", None  # "... Administration (NOAA)": people have no acronyms
+        if cand.type == "PERSON" and _acronym_follows(doc, end):
+            cand.type, cand.titled = "ORG", None  # "... Administration (NOAA)": people have no acronyms
         return cand
 
     def _is_common_word(self, text: str, lower_words: set[str]) -> bool:
@@ -830,6 +829,17 @@ class EntityLinker:
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
         return _aggregate(doc, [c for c in cands if c.key], title=title, related=related)
+
+
+def _acronym_follows(doc: Doc, end: int) -> bool:
+    """"(NOAA)" right after the name."""
+    return (
+        end + 2 < len(doc)
+        and doc[end].text == "("
+        and doc[end + 2].text == ")"
+        and doc[end + 1].text.isupper()
+        and len(doc[end + 1].text) > 1
+    )
 
 
 def _speaks_after(doc: Doc, end: int) -> bool:
