@@ -288,8 +288,13 @@ class EntityLinker:
         span = doc[start:end]
         if not any(self._is_name_word(t) for t in span) or _norm(span.text) in self._noise:
             return None
-        if len(span) == 1 and end < len(doc) and self._title_after(doc, end):
-            return None  # "Health" in "Health Minister Aisha Bello" belongs to the title
+        if (
+            len(span) <= 3
+            and end < len(doc)
+            and self._title_after(doc, end)
+            and all(self._is_common_word(t.text, lower_words) or t.text in self._titles for t in span)
+        ):
+            return None  # "Transport Cabinet" in "Transport Cabinet Secretary Davis Chirchir" is a portfolio
         if len(span) == 1 and _starts_sentence(doc, start) and self._is_common_word(span.text, lower_words):
             return None  # "Turnout was 41 percent": a common noun opening a sentence
         type_ = self._ner_type(span, label)
@@ -832,7 +837,7 @@ class EntityLinker:
 
 
 def _acronym_follows(doc: Doc, end: int) -> bool:
-    """"(NOAA)" right after the name."""
+    """ "(NOAA)" right after the name."""
     return (
         end + 2 < len(doc)
         and doc[end].text == "("
