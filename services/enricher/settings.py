@@ -24,7 +24,11 @@ class Settings(CommonSettings):
         description="processes running spaCy; each builds its own pipeline once",
     )
     nlp_batch_size: int = Field(default=32, ge=1, description="nlp.pipe batch size inside a worker process")
-    batch_max: int = Field(default=64, ge=1, description="most messages taken from the stream per batch")
+    batch_max: int = Field(
+        default=32,
+        ge=1,
+        description="most messages taken from the stream per batch (small enough to keep every NLP process busy)",
+    )
     batch_within: float = Field(default=0.5, gt=0, description="seconds to wait for a batch to fill up")
     max_inflight_batches: int = Field(
         default=0,
