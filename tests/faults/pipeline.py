@@ -21,7 +21,7 @@ from typing import Literal
 
 import httpx
 import yaml
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from bench.live_site import LiveSite
 from newswire.children import ChildProcess
@@ -259,23 +259,30 @@ class Pipeline:
 
     async def enriched_records(self) -> list[EnrichedRecord]:
         """Every record of news.articles.enriched, from the beginning to the current end."""
+        return [
+            EnrichedRecord(r.partition, r.offset, r.key.decode() if r.key else "")
+            for r in await self.read_topic(self.topics.enriched)
+        ]
+
+    async def read_topic(self, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+        """Every record of `topic`, from the beginning to its end as of now."""
         config = consumer_config(self.settings, client_id="faults-reader", group_id=None)
         consumer = AIOKafkaConsumer(**config)
         await consumer.start()
-        records: list[EnrichedRecord] = []
+        records: list[ConsumerRecord[bytes, bytes]] = []
         try:
-            partitions = consumer.partitions_for_topic(self.topics.enriched)
+            partitions = consumer.partitions_for_topic(topic)
             if not partitions:
                 await consumer._client.force_metadata_update()  # noqa: SLF001 (a fresh consumer knows no topics yet)
-                partitions = consumer.partitions_for_topic(self.topics.enriched) or set()
-            tps = [TopicPartition(self.topics.enriched, p) for p in sorted(partitions)]
+                partitions = consumer.partitions_for_topic(topic) or set()
+            tps = [TopicPartition(topic, p) for p in sorted(partitions)]
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
             ends = await consumer.end_offsets(tps)
             while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
                 batch = await consumer.getmany(*tps, timeout_ms=1000)
                 for tp_records in batch.values():
-                    records += [EnrichedRecord(r.partition, r.offset, r.key.decode()) for r in tp_records]
+                    records += tp_records
         finally:
             await consumer.stop()
         return records

@@ -18,7 +18,7 @@ from .outcomes import Delivery, check_delivery, full_mode
 from .pipeline import Pipeline
 from .streams import ResumingStream
 
-__all__ = ["Scale", "ScenarioResult", "run_scenario", "scale"]
+__all__ = ["Scale", "ScenarioResult", "assert_delivered", "describe", "run_scenario", "scale"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,26 @@ async def run_scenario(
     )
     mark("checked")
     return ScenarioResult(delivery, all_streams, notes, time.monotonic() - started, phases)
+
+
+def describe(result: ScenarioResult) -> str:
+    """What the system did, in words, from what was measured."""
+    d = result.delivery
+    parts = []
+    reconnects = {n: s.connections - 1 for n, s in result.streams.items() if n != "replay"}
+    if any(reconnects.values()):
+        parts.append(f"SSE clients reconnected with Last-Event-ID ({sum(reconnects.values())} reconnects)")
+    if d.enriched_duplicates:
+        parts.append(f"{d.enriched_duplicates} article(s) enriched twice in Kafka (at-least-once redelivery)")
+    live_dups = sum(v for n, v in d.stream_duplicates.items() if n != "replay")
+    if live_dups:
+        parts.append(f"the live stream carried those copies ({live_dups} extra events, distinct ids)")
+    parts.append("store kept one copy of each" if not d.stored_duplicates else "STORE HELD DUPLICATES")
+    parts.append("nothing lost" if not d.lost else f"{len(d.lost)} ARTICLES LOST")
+    return "; ".join(parts)
+
+
+def assert_delivered(result: ScenarioResult, pipeline: Pipeline) -> None:
+    assert not result.delivery.violations, (
+        "\n".join(result.delivery.violations) + "\n--- enricher log ---\n" + pipeline.log_tail("enricher")
+    )

@@ -15,7 +15,7 @@ from newswire.broker import BrokerProcess
 
 from .outcomes import Outcome, record
 from .pipeline import Pipeline, ServiceName
-from .scenario import ScenarioResult, run_scenario, scale
+from .scenario import ScenarioResult, assert_delivered, describe, run_scenario, scale
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(900)]
 
@@ -36,23 +36,6 @@ def crash_and_restart(name: ServiceName, *, down: float, times: int) -> Fault:
         return notes
 
     return fault
-
-
-def describe(result: ScenarioResult) -> str:
-    """What the system did, in words, from what was measured."""
-    d = result.delivery
-    parts = []
-    reconnects = {n: s.connections - 1 for n, s in result.streams.items() if n != "replay"}
-    if any(reconnects.values()):
-        parts.append(f"SSE clients reconnected with Last-Event-ID ({sum(reconnects.values())} reconnects)")
-    if d.enriched_duplicates:
-        parts.append(f"{d.enriched_duplicates} article(s) enriched twice in Kafka (at-least-once redelivery)")
-    live_dups = sum(v for n, v in d.stream_duplicates.items() if n != "replay")
-    if live_dups:
-        parts.append(f"the live stream carried those copies ({live_dups} extra events, distinct ids)")
-    parts.append("store kept one copy of each" if not d.stored_duplicates else "STORE HELD DUPLICATES")
-    parts.append("nothing lost" if not d.lost else f"{len(d.lost)} ARTICLES LOST")
-    return "; ".join(parts)
 
 
 def record_fault(case: str, tried: str, result: ScenarioResult) -> None:
@@ -76,12 +59,6 @@ def record_fault(case: str, tried: str, result: ScenarioResult) -> None:
                 "phases": result.phases,
             },
         )
-    )
-
-
-def assert_delivered(result: ScenarioResult, pipeline: Pipeline) -> None:
-    assert not result.delivery.violations, (
-        "\n".join(result.delivery.violations) + "\n--- enricher log ---\n" + pipeline.log_tail("enricher")
     )
 
 
