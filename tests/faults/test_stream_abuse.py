@@ -3,6 +3,7 @@ a flood of connections beyond the per-client cap, garbage resume tokens and para
 article that Kafka delivered twice (the enricher is at-least-once)."""
 
 import asyncio
+import contextlib
 from collections import Counter
 from pathlib import Path
 
@@ -31,21 +32,23 @@ async def test_flood_of_sse_connections_beyond_the_cap_gets_429(tmp_path: Path) 
     codes: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=FLOOD + CAP + 10)
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-        admitted = [await open_sse(client, "/v1/stream").__aenter__() for _ in range(CAP)]
+        held = contextlib.AsyncExitStack()
+        admitted = [await held.enter_async_context(open_sse(client, "/v1/stream")) for _ in range(CAP)]
 
         async def knock() -> None:
-            response = await client.get("/v1/stream")
-            statuses[response.status_code] += 1
-            if response.status_code == 429:
-                codes[response.json()["error"]["code"]] += 1
-                assert int(response.headers["Retry-After"]) >= 1
+            # Streamed: a request that got in by mistake would otherwise never end.
+            async with client.stream("GET", "/v1/stream") as response:
+                statuses[response.status_code] += 1
+                if response.status_code == 429:
+                    await response.aread()
+                    codes[response.json()["error"]["code"]] += 1
+                    assert int(response.headers["Retry-After"]) >= 1
 
         await asyncio.gather(*(knock() for _ in range(FLOOD)))
         # The admitted clients are still served while the flood is turned away.
         await feed.publish(article(1), article(2))
         delivered = [len(await s.articles_count(2, timeout=30)) for s in admitted]
-        for stream in admitted:
-            await stream.close()
+        await held.aclose()
         # A closed stream frees its slot.
         async with asyncio.timeout(10):
             while app.state.newswire.hub.clients:
