@@ -58,7 +58,8 @@ test-smoke: install ## the demo-path subset on the embedded Tansu broker
 	NEWSWIRE_TEST_BROKER=tansu $(PYTEST) -m "smoke" -q
 
 test-faults: install install-system kafka-jars ## the full fault and bad-input suite on Apache Kafka (make test runs a shortened one)
-	NEWSWIRE_TEST_BROKER=kafka NEWSWIRE_FAULTS_FULL=1 $(PYTEST) -m "faults" -q
+	NEWSWIRE_TEST_BROKER=kafka NEWSWIRE_FAULTS_FULL=1 $(PYTEST) -m "faults" -q; status=$$?; \
+	$(PY) -m tests.faults.report; exit $$status
 
 demo: install ## the whole pipeline on this machine: broker, sample site, scraper, enricher, API
 	$(VENV)/bin/newswire demo
