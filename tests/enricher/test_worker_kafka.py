@@ -203,6 +203,28 @@ async def test_sigkill_mid_stream_then_restart_enriches_every_article(
     assert len(records) >= len(wanted)
 
 
+async def test_sigterm_mid_stream_finishes_and_commits_its_batches_so_a_restart_redoes_nothing(
+    kafka_settings: CommonSettings, start_worker: Callable[..., EnricherWorker]
+) -> None:
+    names = TopicNames(kafka_settings.topic_prefix)
+    articles = make_articles(150, seed=13)
+    wanted = {a.id for a in articles}
+    await ensure_topics(kafka_settings)
+    await produce(kafka_settings, articles)
+    first = start_worker(name="stopped")
+
+    await read_until(kafka_settings, [names.enriched], lambda rs: len(rs) >= 1, timeout=STEP_TIMEOUT)
+    assert first.stop() == 0
+    by_first = await read_until(kafka_settings, [names.enriched], lambda rs: False, timeout=2)
+    assert 0 < len(_ids(by_first)) < len(wanted), "the stop must land mid-stream"
+
+    start_worker(name="next")
+    records = await read_until(kafka_settings, [names.enriched], lambda rs: _ids(rs) >= wanted, timeout=BACKLOG_TIMEOUT)
+    assert _ids(records) == wanted
+    # Everything the first worker published was acked and committed before it left the group.
+    assert len(records) == len(wanted)
+
+
 async def test_two_workers_split_the_partitions_and_one_takes_over_when_the_other_stops(
     kafka_settings: CommonSettings, start_worker: Callable[..., EnricherWorker]
 ) -> None:
