@@ -159,9 +159,7 @@ async def _run(workdir: Path) -> tuple[dict[str, object], list[Stage], dict[str,
                     "enricher_batch_within_s": float(ENV["NEWSWIRE_BATCH_WITHIN"]),
                     "stage_seconds": STAGE_SECONDS,
                     "mean_words": round(
-                        statistics.mean(
-                            len(" ".join(a.page.paragraphs).split()) for a in site.scheduled[len(warm) :]
-                        )
+                        statistics.mean(len(" ".join(a.page.paragraphs).split()) for a in site.scheduled[len(warm) :])
                     ),
                 }
                 return setup, stages, timeline
@@ -177,12 +175,16 @@ def _markdown(result: dict[str, object], stages: list[Stage]) -> str:
     lines = [
         "# End-to-end freshness: page published -> SSE event",
         "",
-        f"{machine['cores']} cores, {machine['memory_gib']} GiB, {setup['broker']}; scraper polls the feed every "
-        f"{setup['poll_interval_s']} s; enricher with {setup['enricher_workers']} NLP processes; articles of "
-        f"~{setup['mean_words']} words; {setup['stage_seconds']:g} s per rate. Measured {machine['time']}.",
+        (
+            f"{machine['cores']} cores, {machine['memory_gib']} GiB, {setup['broker']}; scraper polls the feed every "
+            f"{setup['poll_interval_s']} s; enricher with {setup['enricher_workers']} NLP processes; articles of "
+            f"~{setup['mean_words']} words; {setup['stage_seconds']:g} s per rate. Measured {machine['time']}."
+        ),
         "",
-        "| offered articles/s | published | delivered | achieved articles/s | p50 s | p95 s | p99 s | max s "
-        "| publish->fetch s | fetch->enriched s | enriched->client s |",
+        (
+            "| offered articles/s | published | delivered | achieved articles/s | p50 s | p95 s | p99 s | max s "
+            "| publish->fetch s | fetch->enriched s | enriched->client s |"
+        ),
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for stage in stages:

@@ -18,10 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
-from newswire.scraper.sample_site.content import ArticleFile, load_articles, render_article, render_rss
+from newswire.scraper.sample_site.content import (
+    ArticleFile,
+    load_articles,
+    render_article,
+    render_rss,
+)
 
 __all__ = ["LiveArticle", "LiveSite"]
 
@@ -79,7 +84,7 @@ class LiveSite:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "LiveSite":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -190,4 +195,3 @@ def _handler_for(site: LiveSite) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
     return Handler
-

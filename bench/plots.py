@@ -8,7 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 
-import matplotlib.pyplot as plt  # noqa: E402 (the backend is chosen first)
+import matplotlib.pyplot as plt
 
 __all__ = ["plot_latency", "plot_throughput"]
 
@@ -40,7 +40,7 @@ def plot_throughput(stages: Mapping[str, Sequence[float]], path: Path, *, start:
         bins = Counter(int((t - start) // bin_seconds) for t in times)
         if not bins:
             continue
-        xs = list(range(0, max(bins) + 1))
+        xs = list(range(max(bins) + 1))
         ax.plot([x * bin_seconds for x in xs], [bins.get(x, 0) / bin_seconds for x in xs], label=label, linewidth=1.2)
     ax.set_xlabel("seconds since the first measured article")
     ax.set_ylabel(f"articles per second ({bin_seconds} s average)")

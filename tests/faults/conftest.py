@@ -18,7 +18,9 @@ def live_site() -> Iterator[LiveSite]:
 
 
 @pytest.fixture
-async def make_pipeline(tmp_path: Path, topic_prefix: str, live_site: LiveSite) -> AsyncIterator[Callable[..., Pipeline]]:
+async def make_pipeline(
+    tmp_path: Path, topic_prefix: str, live_site: LiveSite
+) -> AsyncIterator[Callable[..., Pipeline]]:
     """`make_pipeline(bootstrap_servers=..., **options)`: a Pipeline over the live site, closed at the end."""
     made: list[Pipeline] = []
 

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from .pipeline import EnrichedRecord
 from .streams import ResumingStream
 
-__all__ = ["Delivery", "Outcome", "RESULTS", "check_delivery", "full_mode", "record"]
+__all__ = ["RESULTS", "Delivery", "Outcome", "check_delivery", "full_mode", "record"]
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = Path(os.environ.get("NEWSWIRE_RELIABILITY_RESULTS", REPO / "test-artifacts" / "reliability.json"))

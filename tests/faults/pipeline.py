@@ -17,21 +17,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 import httpx
 import yaml
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-
-from bench.live_site import LiveSite
-from newswire.children import ChildProcess
-from newswire.kafka import consumer_config, ensure_topics
-from newswire.ports import free_port
 from newswire.schemas import TopicNames
 from newswire.scraper.errors import ScraperError
 from newswire.scraper.extraction import extract_article
 from newswire.scraper.sample_site import sources_for
 from newswire.scraper.sample_site.content import load_articles
+
+from bench.live_site import LiveSite
+from newswire.children import ChildProcess
+from newswire.kafka import consumer_config, ensure_topics
+from newswire.ports import free_port
 from newswire.settings import CommonSettings
 
 from .streams import ResumingStream
@@ -205,7 +205,7 @@ class Pipeline:
             if name in self.children:
                 self.children[name].stop(timeout=15)
 
-    async def __aenter__(self) -> "Pipeline":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -273,7 +273,7 @@ class Pipeline:
         try:
             partitions = consumer.partitions_for_topic(topic)
             if not partitions:
-                await consumer._client.force_metadata_update()  # noqa: SLF001 (a fresh consumer knows no topics yet)
+                await consumer._client.force_metadata_update()
                 partitions = consumer.partitions_for_topic(topic) or set()
             tps = [TopicPartition(topic, p) for p in sorted(partitions)]
             consumer.assign(tps)

@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from newswire.ports import free_port
 
@@ -40,12 +41,14 @@ class PostgresCluster:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.base / "log"), "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.base / "log"), "-w", "-t", "60", "start"
+        )
 
     def stop(self, *, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
-    def __enter__(self) -> "PostgresCluster":
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -56,5 +59,6 @@ class PostgresCluster:
             [*self._as, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"],
             capture_output=True,
             timeout=60,
+            check=False,
         )
         shutil.rmtree(self.base, ignore_errors=True)

@@ -9,9 +9,16 @@ from typing import Literal
 
 import orjson
 import pytest
+from newswire.schemas import (
+    DeadLetter,
+    EnrichedArticle,
+    RawArticle,
+    decode,
+    encode,
+    headers_for,
+)
 
 from newswire.kafka import make_producer
-from newswire.schemas import DeadLetter, EnrichedArticle, RawArticle, decode, encode, headers_for
 from tests.factories import make_raw
 
 from .outcomes import Outcome, record
@@ -83,7 +90,11 @@ def poisons() -> list[Poison]:
         Poison("input.raw-empty-text", "a valid RawArticle with empty text", empty, either, empty_id),
         Poison("input.raw-french", "a French article (language fr)", french, frozenset({"enriched"}), french_id),
         Poison(
-            "input.raw-russian", "a Russian article with no language given", russian, frozenset({"enriched"}), russian_id
+            "input.raw-russian",
+            "a Russian article with no language given",
+            russian,
+            frozenset({"enriched"}),
+            russian_id,
         ),
         Poison("input.raw-chinese", "a Chinese article (language zh)", chinese, frozenset({"enriched"}), chinese_id),
     ]

@@ -104,7 +104,9 @@ async def test_api_restart_while_sse_clients_are_connected(
     assert all(result.streams[f"client-{n}"].connections >= 2 for n in range(3))
 
 
-async def test_broker_restart(make_pipeline: Callable[..., Pipeline], broker_factory: Callable[[], BrokerProcess]) -> None:
+async def test_broker_restart(
+    make_pipeline: Callable[..., Pipeline], broker_factory: Callable[[], BrokerProcess]
+) -> None:
     broker = broker_factory()
     pipeline = make_pipeline(bootstrap_servers=broker.bootstrap_servers, kafka_idempotence=broker.engine == "kafka")
     size = scale()

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from newswire.api import create_app
+
 from tests.api.conftest import api_settings, serving
 from tests.api.feed import FakeFeed, article
 from tests.api.sse import open_sse
@@ -158,7 +158,9 @@ async def test_a_redelivered_article_reaches_a_resumed_stream_once(tmp_path: Pat
         # The client was away while the redelivered copy and a new article arrived; it resumes.
         await feed.publish(copy, partition=0)
         await feed.publish(article(8), partition=0)
-        async with open_sse(client, "/v1/stream", params={"fields": "id"}, headers={"Last-Event-ID": token or ""}) as resumed:
+        async with open_sse(
+            client, "/v1/stream", params={"fields": "id"}, headers={"Last-Event-ID": token or ""}
+        ) as resumed:
             await resumed.articles_count(1)
             await asyncio.sleep(0.5)
             after_resume = [e.json()["id"] for e in resumed.articles]
