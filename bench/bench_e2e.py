@@ -33,7 +33,7 @@ from .plots import plot_latency, plot_throughput
 __all__ = ["main"]
 
 RESULTS = Path(__file__).parent / "results"
-RATES = [float(r) for r in os.environ.get("NEWSWIRE_BENCH_E2E_RATES", "5,10,20,30,45").split(",")]
+RATES = [float(r) for r in os.environ.get("NEWSWIRE_BENCH_E2E_RATES", "5,10,15,20,30,45").split(",")]
 STAGE_SECONDS = float(os.environ.get("NEWSWIRE_BENCH_E2E_SECONDS", "30"))
 POLL = 0.25
 TARGET_P99 = 2.0
