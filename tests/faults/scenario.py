@@ -46,7 +46,7 @@ class ScenarioResult:
     phases: dict[str, float]
 
 
-async def wait_until(condition: Callable[[], bool], *, timeout: float, pipeline: Pipeline | None = None) -> bool:
+async def wait_until(condition: Callable[[], bool], *, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
