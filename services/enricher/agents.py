@@ -217,5 +217,5 @@ def register_agents(app: faust.App, *, settings: Settings, source: TopicT, runne
             # partitions with nobody consuming them; stop the whole worker instead, so that the
             # partitions move to the other workers and a supervisor sees the failure.
             logger.exception("the enrich agent failed; stopping the worker")
+            # Not re-raised: Faust's supervisor would restart the agent while the app stops.
             await app.crash(exc)
-            raise

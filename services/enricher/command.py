@@ -7,6 +7,7 @@ and leaves the consumer group, so the partitions move to the other workers at on
 import argparse
 import asyncio
 import logging
+import os
 
 import faust
 
@@ -65,6 +66,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         worker.execute_from_commandline()
     except SystemExit as exit_:
-        if exit_.code not in (0, None):
+        if exit_.code not in (0, None) and app.crash_reason is None:
             raise
-    return 1 if app.crash_reason is not None else 0
+    except Exception:
+        if app.crash_reason is None:
+            raise
+    if app.crash_reason is not None:
+        logger.critical("enricher stopped after a crash: %r", app.crash_reason)
+        logging.shutdown()
+        # After a crash during start-up, Faust's consumer thread can be left mid-join and never
+        # stop; a normal interpreter exit would wait for that thread forever.
+        os._exit(1)
+    return 0

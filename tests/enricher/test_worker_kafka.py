@@ -291,7 +291,8 @@ async def test_a_worker_whose_nlp_pipeline_cannot_load_exits_with_an_error(
         code = await asyncio.to_thread(worker.proc.wait, STEP_TIMEOUT)
     finally:
         worker.ensure_stopped()
-    assert code == 1  # not 0: a supervisor must see it, and the group must not keep an idle member
+    # Not 0: a supervisor must see it, and the group must not keep an idle member.
+    assert code == 1, worker.log_tail()
     assert "No module named 'newswire.enricher.missing'" in worker.log_path.read_text()
 
 
