@@ -143,7 +143,7 @@ class KafkaBroker(BrokerProcess):
 
     def _format(self) -> None:
         assert self._libs is not None
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=").replace("-", "_")
         cmd = [
             "java", "-cp", f"{self._libs}/*",
             f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
