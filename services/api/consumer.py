@@ -176,9 +176,9 @@ class EnrichedConsumer:
                 )
             decoded.append((record, stored))
         to_store = [s for _, s in decoded if s is not None]
-        await self._write(to_store)
+        redelivered = await self._write(to_store)
         for record, stored in decoded:
-            if stored is None:
+            if stored is None or (record.partition, record.offset) in redelivered:
                 self.hub.advance(record.partition, record.offset)
                 continue
             self.metrics.articles_consumed.inc()
@@ -187,13 +187,14 @@ class EnrichedConsumer:
             )
             self.hub.publish(event)
 
-    async def _write(self, records: list[StoredRecord]) -> None:
+    async def _write(self, records: list[StoredRecord]) -> set[tuple[int, int]]:
+        """Store the batch (retrying while the store is down); returns the redeliveries to skip."""
         if not records:
-            return
+            return set()
         backoff = 0.5
         while True:
             try:
-                await self.store.write(records, topic=self.topic)
+                redelivered = await self.store.write(records, topic=self.topic)
                 break
             except StoreError:
                 # Fan-out waits for the store: a replay must be able to serve whatever a client saw.
@@ -203,3 +204,4 @@ class EnrichedConsumer:
         self.store.ready = True
         oldest = min(r.event_time for r in records)
         self.metrics.store_write_lag.set(max(0.0, (datetime.now(UTC) - oldest).total_seconds()))
+        return redelivered

@@ -140,21 +140,28 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
-    async def write(self, records: Sequence[StoredRecord], *, topic: str) -> int:
-        """Store a batch in one transaction and advance the recorded positions; returns rows changed."""
+    async def write(self, records: Sequence[StoredRecord], *, topic: str) -> set[tuple[int, int]]:
+        """Store a batch in one transaction and advance the recorded positions.
+
+        Returns the (partition, offset) of redeliveries: records of an article already stored with
+        the same body but for `enriched_at` (at-least-once upstream). They are not stored again,
+        so a replay serves the first copy only, and callers do not fan them out to clients.
+        """
         if not records:
-            return 0
+            return set()
         return await self._run(self._write, records, topic)
 
-    def _write(self, records: Sequence[StoredRecord], topic: str) -> int:
-        changed = 0
+    def _write(self, records: Sequence[StoredRecord], topic: str) -> set[tuple[int, int]]:
+        redelivered: set[tuple[int, int]] = set()
         now = micros(datetime.now(UTC))
         positions: dict[int, int] = {}
         with self.dialect.transaction() as conn:
             for record in records:
                 positions[record.partition] = max(positions.get(record.partition, 0), record.offset + 1)
-                if self._upsert(conn, record, now):
-                    changed += 1
+                if self._is_redelivery(conn, record):
+                    redelivered.add((record.partition, record.offset))
+                else:
+                    self._upsert(conn, record, now)
             for partition, next_offset in positions.items():
                 conn.execute(
                     "INSERT INTO stream_positions (topic, kafka_partition, next_offset) VALUES (?, ?, ?) "
@@ -162,7 +169,17 @@ class Store:
                     "WHERE excluded.next_offset > stream_positions.next_offset",
                     (topic, partition, next_offset),
                 )
-        return changed
+        return redelivered
+
+    def _is_redelivery(self, conn: Connection, record: StoredRecord) -> bool:
+        row = conn.execute("SELECT body FROM articles WHERE id = ?", (record.article.id,)).fetchone()
+        if row is None:
+            return False
+        # Re-enrichment is deterministic except for the time it ran (see the enricher).
+        stored, incoming = orjson.loads(row[0]), orjson.loads(record.body)
+        stored.pop("enriched_at", None)
+        incoming.pop("enriched_at", None)
+        return stored == incoming
 
     def _upsert(self, conn: Connection, record: StoredRecord, now: int) -> bool:
         article = record.article
