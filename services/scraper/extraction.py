@@ -371,7 +371,13 @@ def _link_density(tree: lxml_html.HtmlElement) -> float:
     return linked / total if total else 1.0
 
 
+#: Characters XML forbids: lxml keeps them in parsed text but refuses them when a tree is edited,
+#: and no browser renders them, so they are dropped before parsing.
+_NON_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _parse(text: str) -> lxml_html.HtmlElement:
+    text = _NON_XML_CHARS.sub("", text)
     try:
         tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
     except (etree.ParserError, ValueError) as exc:

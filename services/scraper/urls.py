@@ -113,7 +113,8 @@ def normalise_url(url: str) -> str:
         if trailing and not path.endswith("/"):
             path += "/"
     pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
-    query = urlencode(sorted(pairs), quote_via=quote, safe="/:@!$'()*+,;")
+    # No '+' in safe: parse_qsl read '+' as a space, so a literal plus must go out as %2B.
+    query = urlencode(sorted(pairs), quote_via=quote, safe="/:@!$'()*,;")
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
