@@ -2,9 +2,11 @@
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import os
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -81,11 +83,13 @@ class Page:
 @asynccontextmanager
 async def chromium_page(url: str) -> AsyncIterator[Page]:
     """A headless Chromium with a fresh profile, showing `url`."""
-    with tempfile.TemporaryDirectory(prefix="newswire-chromium-") as profile:
+    # Chromium's helper processes may still write to the profile while it is removed.
+    with tempfile.TemporaryDirectory(prefix="newswire-chromium-", ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         try:
             port_file = Path(profile) / "DevToolsActivePort"
@@ -110,3 +114,5 @@ async def chromium_page(url: str) -> AsyncIterator[Page]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # the renderer and GPU helpers too
