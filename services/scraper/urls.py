@@ -101,6 +101,9 @@ def normalise_url(url: str) -> str:
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise UrlError(f"not an absolute http(s) URL: {url!r}")
     host = _host(parts.hostname)
+    if not host:
+        # "http://./" has a hostname of dots only, which names no host.
+        raise UrlError(f"no host in URL: {url!r}")
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"

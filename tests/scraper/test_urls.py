@@ -28,7 +28,7 @@ def test_normalise_url(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["ftp://example.com/x", "mailto:a@b.c", "/relative/path", "javascript:alert(1)", "http://:80/"]
+    "raw", ["ftp://example.com/x", "mailto:a@b.c", "/relative/path", "javascript:alert(1)", "http://:80/", "http://./", "https://../x"]
 )
 def test_non_http_urls_are_refused(raw: str) -> None:
     with pytest.raises(UrlError):
