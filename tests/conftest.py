@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from newswire.broker import BrokerProcess, make_broker
 from newswire.ports import free_port
@@ -22,12 +23,21 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_SAMPLES = REPO.parent / "shared" / "samples"
 
 
+# `make test` replays the same generated inputs on every machine, so CI passes or fails on the
+# code, never on the draw; `make test-faults` (NEWSWIRE_FAULTS_FULL=1) draws fresh inputs to
+# find new bugs, which then become fixed examples in the unit tests.
+hypothesis_settings.register_profile("ci", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(
+    "explore" if os.environ.get("NEWSWIRE_FAULTS_FULL", "") not in ("", "0", "false") else "ci"
+)
+
+
 @dataclass(frozen=True)
 class BrokerInfo:
     bootstrap_servers: str
     engine: str
     version: str
-
 
 
 def _engine() -> str:
