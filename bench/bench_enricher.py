@@ -171,8 +171,10 @@ async def _measure(name: str, command: list[str], settings: CommonSettings, data
 
         articles = _articles(ARTICLES, tag=name)
         ids = {a.id for a in articles}
+        cpu_before, machine_before = _cpu_seconds(proc.pid), _machine_ticks()
         await _produce(settings, articles)
         last = await _wait_enriched(settings, ids, timeout=RUN_TIMEOUT)
+        cpu_after, machine_after = _cpu_seconds(proc.pid), _machine_ticks()
         first = await _first_raw_timestamp(settings, ids)
         nlp_seconds = _mean_nlp_seconds(metrics_port)
     finally:
@@ -187,10 +189,51 @@ async def _measure(name: str, command: list[str], settings: CommonSettings, data
         "seconds": round(seconds, 2),
         "articles_per_second": round(len(articles) / seconds, 2),
         "startup_seconds": round(ready_seconds, 1),
+        # CPU time per article, of the process that consumes and publishes and of its children
+        # (the NLP processes): where the machine's two cores went.
+        "cpu_ms_per_article": {
+            part: round((cpu_after[part] - cpu_before[part]) / len(articles) * 1000, 1) for part in cpu_after
+        },
+        # Share of the machine's CPU time that was busy (any process, the broker included) and
+        # that the hypervisor gave to other guests (steal), over the same span.
+        "machine_busy": _share(machine_before, machine_after, "busy"),
+        "machine_steal": _share(machine_before, machine_after, "steal"),
     }
     if nlp_seconds is not None:
         result["nlp_seconds_per_article"] = round(nlp_seconds, 4)
     return result
+
+
+def _cpu_seconds(pid: int) -> dict[str, float]:
+    """User + system CPU seconds of a process ("main") and of its live child processes ("children")."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def own(p: int) -> float:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return {"main": own(pid), "children": sum(own(c) for c in children)}
+
+
+def _machine_ticks() -> dict[str, int]:
+    """Machine-wide CPU ticks from /proc/stat: busy, idle (with iowait) and steal."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
+    return {"busy": user + nice + system + irq + softirq, "idle": idle + iowait, "steal": steal}
+
+
+def _share(before: dict[str, int], after: dict[str, int], part: str) -> float:
+    total = sum(after[k] - before[k] for k in after)
+    return round((after[part] - before[part]) / total, 2) if total else 0.0
 
 
 def _mean_nlp_seconds(metrics_port: int) -> float | None:
@@ -262,11 +305,19 @@ def main() -> int:
     print(
         f"{ARTICLES} articles of ~{result['mean_words']} words, {machine['cores']} cores, broker {result['broker']}\n"
     )
-    print("| worker | articles/s | seconds | startup s |")
-    print("|---|---:|---:|---:|")
+    print("| worker | articles/s | seconds | startup s | CPU ms/article: main | NLP processes |")
+    print("|---|---:|---:|---:|---:|---:|")
     for label, run in (("newswire enrich (process pool, nlp.pipe)", ours), ("naive (nlp() per message)", naive)):
-        print(f"| {label} | {run['articles_per_second']} | {run['seconds']} | {run['startup_seconds']} |")
-    print(f"| ratio | {result['ratio']}x | | |")
+        cpu = run["cpu_ms_per_article"]
+        print(
+            f"| {label} | {run['articles_per_second']} | {run['seconds']} | {run['startup_seconds']} "
+            f"| {cpu['main']} | {cpu['children']} |"
+        )
+    print(f"| ratio | {result['ratio']}x | | | | |")
+    print(
+        f"\nmachine CPU busy while newswire enriched: {ours['machine_busy']:.0%} "
+        f"(steal by other guests {ours['machine_steal']:.0%})"
+    )
     if "nlp_seconds_per_article" in ours:
         capacity = float(ours["nlp_processes"]) / float(ours["nlp_seconds_per_article"])
         print(

@@ -25,7 +25,7 @@ class Settings(CommonSettings):
     )
     nlp_batch_size: int = Field(default=32, ge=1, description="nlp.pipe batch size inside a worker process")
     batch_max: int = Field(
-        default=32,
+        default=16,
         ge=1,
         description="most messages taken from the stream per batch (small enough to keep every NLP process busy)",
     )
