@@ -123,12 +123,19 @@ class EntityLinker:
         self._rules = rules
         self._noise = rules.noise
         self._titles = rules.person_titles
+        # A span's text starts with its first token and ends with its last: a token that begins
+        # (ends) no title rules out every width of title after (before) it at once, and most
+        # tokens do, so the title checks rarely build a span.
+        self._title_heads = frozenset(t[:i] for t in self._titles for i in range(1, len(t) + 1))
+        self._title_tails = frozenset(t[-i:] for t in self._titles for i in range(1, len(t) + 1))
         gazetteer.compile(nlp)
 
     # ---------------------------------------------------------------- candidates
 
     def _title_before(self, doc: Doc, start: int) -> tuple[int, str] | None:
         """The person title right before token `start`, as (first token, title text)."""
+        if start == 0 or doc[start - 1].text not in self._title_tails:
+            return None
         for width in range(min(self._rules.max_title_tokens, start), 0, -1):
             text = doc[start - width : start].text
             if text in self._titles:
@@ -357,6 +364,8 @@ class EntityLinker:
         return None  # unknown NORP: demonyms the gazetteer does not know are not entities
 
     def _title_after(self, doc: Doc, end: int) -> bool:
+        if end >= len(doc) or doc[end].text not in self._title_heads:
+            return False
         for width in range(min(self._rules.max_title_tokens, len(doc) - end), 0, -1):
             if doc[end : end + width].text in self._titles:
                 return True
@@ -378,6 +387,8 @@ class EntityLinker:
 
     def _leading_title(self, doc: Doc, start: int, end: int) -> int | None:
         """Token index after a person title that opens the span, if one does and a name follows."""
+        if end - start < 2 or doc[start].text not in self._title_heads:
+            return None
         for width in range(min(self._rules.max_title_tokens, end - start - 1), 0, -1):
             if doc[start : start + width].text in self._titles:
                 if doc[start + width].text in _POSSESSIVES:
@@ -393,8 +404,8 @@ class EntityLinker:
         climate conferences ("COP29") and named storms ("Typhoon Haiyan")."""
         heads = self._rules.event_heads
         found: list[_Candidate] = []
+        storm_words = self._rules.storm_words
         for token in doc:
-            nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
             # These two patterns are certain enough to override what NER made of the words.
             if _CLIMATE_COP.fullmatch(token.text):
                 found.append(
@@ -410,7 +421,8 @@ class EntityLinker:
                     )
                 )
                 continue
-            if token.text in self._rules.storm_words and nxt is not None and self._is_name_word(nxt) and nxt.is_alpha:
+            nxt = doc[token.i + 1] if token.text in storm_words and token.i + 1 < len(doc) else None
+            if nxt is not None and self._is_name_word(nxt) and nxt.is_alpha:
                 span = doc[token.i : token.i + 2]
                 found.append(
                     _Candidate(
