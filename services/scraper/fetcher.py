@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Literal
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -24,7 +24,7 @@ from . import metrics
 from .errors import FetchError
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
 from .settings import Settings
-from .ssrf import Resolver, check_url, system_resolver
+from .ssrf import Resolver, check_url, guarded_transport, system_resolver
 from .urls import UrlError, host_of, normalise_url
 
 __all__ = ["Fetcher", "ResourceKind", "Response", "Validators"]
@@ -128,6 +128,13 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self._resolver = resolver or system_resolver
+        #: hosts that a source allowing private addresses fetched from (the sample site)
+        self._private_hosts: set[str] = set()
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+        if transport is None:
+            transport = guarded_transport(
+                resolver=self._resolver, private_ok=self._private_hosts.__contains__, limits=limits
+            )
         self._client = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent, "Accept-Language": "en;q=1.0, *;q=0.5"},
             timeout=httpx.Timeout(
@@ -138,7 +145,6 @@ class Fetcher:
             ),
             follow_redirects=False,
             transport=transport,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
         )
         self._hosts: dict[str, _Host] = {}
         self._robots = RobotsCache(self._fetch_robots, ttl=settings.robots_ttl)
@@ -242,7 +248,7 @@ class Fetcher:
             raise FetchError("invalid_url", str(exc), url=url) from exc
         seen = [current]
         for _hop in range(self.settings.max_redirects + 1):
-            await check_url(current, resolver=self._resolver, allow_private=allow_private)
+            await self._check(current, allow_private=allow_private)
             policy = await self._robots.policy(current, allow_private=allow_private)
             if policy.unavailable:
                 raise FetchError("connect_error", "robots.txt unavailable; not crawling this host for now", url=current)
@@ -276,6 +282,11 @@ class Fetcher:
             seen.append(target)
             current = target
         raise FetchError("too_many_redirects", f"more than {self.settings.max_redirects} redirects", url=url)
+
+    async def _check(self, url: str, *, allow_private: bool) -> None:
+        if allow_private:
+            self._private_hosts.add(urlsplit(url).hostname or "")
+        await check_url(url, resolver=self._resolver, allow_private=allow_private)
 
     def _host(self, url: str) -> _Host:
         key = host_of(url)
@@ -316,6 +327,9 @@ class Fetcher:
                 raise _Retry(FetchError("connect_error", f"{type(exc).__name__}: {exc}", url=url)) from exc
             except httpx.HTTPError as exc:
                 raise FetchError("connect_error", f"{type(exc).__name__}: {exc}", url=url) from exc
+            except FetchError as exc:
+                # The guard under httpx refused the connection: name the URL, not just its host.
+                raise FetchError(exc.outcome, exc.detail, url=url) from None
 
     async def _read(
         self, url: str, response: httpx.Response, *, kind: ResourceKind
@@ -357,7 +371,7 @@ class Fetcher:
         current = robots_url
         for _hop in range(5):
             try:
-                await check_url(current, resolver=self._resolver, allow_private=allow_private)
+                await self._check(current, allow_private=allow_private)
                 host = self._host(current)
                 async with (
                     host.semaphore,
@@ -377,3 +391,4 @@ class Fetcher:
                 logger.info("robots.txt %s: %s", robots_url, exc)
                 return 0, b""
         return 0, b""
+

@@ -1,6 +1,8 @@
-"""SSRF guard: feeds pointing at metadata, private and loopback addresses are refused, also via redirects.
+"""SSRF guard: feeds pointing at metadata, private and loopback addresses are refused, also via
+redirects and when a name is rebound to another address between the check and the connection.
 
-Nothing leaves the process: a fake DNS and an in-process transport stand in for the network.
+Nothing leaves the machine: a fake DNS, an in-process transport and the sample site on 127.0.0.1
+stand in for the network.
 """
 
 import ipaddress
@@ -14,7 +16,8 @@ from newswire.scraper.errors import FetchError
 from newswire.scraper.fetcher import Fetcher
 from newswire.scraper.service import Scraper
 from newswire.scraper.sources import SourcesFile
-from newswire.scraper.ssrf import blocked_reason, check_url
+from newswire.scraper.sample_site import SampleSite
+from newswire.scraper.ssrf import blocked_reason, check_url, guarded_transport
 
 from .conftest import scraper_settings
 from .fakes import FakeDns, FakeWeb, RecordingPublisher
@@ -92,3 +95,38 @@ async def test_feed_entries_to_metadata_private_and_redirect_to_loopback_are_ref
     )
     assert after == before + 4
     assert publisher.articles == []
+
+
+class RebindingDns(FakeDns):
+    """Answers a public address the first time a name is asked, then the sample site's loopback
+    address: what a hostile DNS server does to slip past a check made before the connection."""
+
+    async def __call__(self, host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        first = host not in self.asked
+        answer = await super().__call__(host)
+        return [ipaddress.ip_address("93.184.216.34")] if first else answer
+
+
+async def test_a_name_rebound_to_loopback_after_the_check_is_refused_at_connect(sample_site: SampleSite) -> None:
+    dns = RebindingDns({"rebind.example": "127.0.0.1"})
+    url = f"http://rebind.example:{sample_site.port}/robots.txt"
+    await check_url(url, resolver=dns, allow_private=False)  # the check sees a public address
+    transport = guarded_transport(resolver=dns, private_ok=lambda host: False, limits=httpx.Limits())
+    async with httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(FetchError) as caught:
+            await client.get(url)
+    assert caught.value.outcome == "blocked_address"
+    assert "127.0.0.1" in caught.value.detail
+    assert sample_site.requests_for("/robots.txt") == []
+
+
+async def test_the_guarded_transport_connects_to_the_address_it_vetted(sample_site: SampleSite) -> None:
+    # The name exists only in this fake DNS: reaching the site proves the connection went to the
+    # vetted address instead of a second lookup, and the Host header still names the site.
+    dns = FakeDns({"sample.test": "127.0.0.1"})
+    transport = guarded_transport(resolver=dns, private_ok={"sample.test"}.__contains__, limits=httpx.Limits())
+    async with httpx.AsyncClient(transport=transport) as client:
+        response = await client.get(f"http://sample.test:{sample_site.port}/robots.txt")
+    assert response.status_code == 200
+    assert response.request.headers["host"] == f"sample.test:{sample_site.port}"
+    assert len(sample_site.requests_for("/robots.txt")) == 1
