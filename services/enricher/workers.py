@@ -87,6 +87,9 @@ def _init_worker(pipeline: str, model: str, nlp_batch_size: int, max_text_chars:
     # Ctrl-C reaches the whole process group; the parent decides when the pool stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+    # One BLAS thread per process (set before spaCy brings numpy in): the pool already runs a
+    # process per core, and more threads would only fight over the same cores.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # Imported here, in the worker, so that the event-loop process never loads spaCy.
     module, _, name = pipeline.partition(":")
     enricher_class = getattr(importlib.import_module(module), name)
