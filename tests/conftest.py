@@ -6,6 +6,7 @@ broker of `newswire demo`). `NEWSWIRE_TEST_BOOTSTRAP=host:port` uses an existing
 """
 
 import os
+import signal
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,16 @@ hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(
     "explore" if os.environ.get("NEWSWIRE_FAULTS_FULL", "") not in ("", "0", "false") else "ci"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A CI timeout or `kill` sends SIGTERM, which would end pytest on the spot and leave the
+    # session's broker running; unwinding as Ctrl-C does runs every fixture's teardown.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @dataclass(frozen=True)
