@@ -204,8 +204,8 @@ async def _measure(
         "seconds": round(seconds, 2),
         "articles_per_second": round(len(articles) / seconds, 2),
         "startup_seconds": round(ready_seconds, 1),
-        # CPU time per article, of the process that consumes and publishes and of its children
-        # (the NLP processes): where the machine's two cores went.
+        # CPU time per article of the process that consumes and publishes, of its children (the
+        # NLP processes) and of the broker: where the machine's two cores went.
         "cpu_ms_per_article": {
             part: round((cpu_after[part] - cpu_before[part]) / len(articles) * 1000, 1) for part in cpu_after
         },

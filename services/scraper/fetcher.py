@@ -391,4 +391,3 @@ class Fetcher:
                 logger.info("robots.txt %s: %s", robots_url, exc)
                 return 0, b""
         return 0, b""
-
