@@ -558,10 +558,17 @@ class EntityLinker:
         """ "in Kotri", "near Garissa": a known smaller place after a place preposition is a place,
         whatever NER called it (the small model often tags unfamiliar towns PERSON or ORG)."""
         name_parts = {w for c in cands if c.type == "PERSON" and len(c.text.split()) > 1 for w in c.text.split()}
+        context = self._context_countries(cands)
         for cand in cands:
             if cand.source != "ner" or cand.type not in {"PERSON", "ORG"} or cand.titled or cand.text in name_parts:
                 continue
-            known_place = self._is_place_name(cand.text)
+            # Under another spelling ("Saryagash" for GeoNames' Saryaghash) a place counts only in
+            # a country the article names, as in `_place_options`, and not when it is placed in
+            # another one: "a coach at Pakhtakor in Tashkent" names the club.
+            located = cand.end < len(doc) and doc[cand.end].lower_ == "in"
+            known_place = self._is_place_name(cand.text) or (
+                not located and any(e.country in context for e in self._gaz.minor_places.get(cand.text, []))
+            )
             if not known_place or doc[cand.end - 1].text in self._rules.org_heads:
                 continue
             spoken = _speaks_after(doc, cand.end)
@@ -589,8 +596,8 @@ class EntityLinker:
             options.insert(0, cand.entry)
         return options
 
-    def _link_places(self, doc: Doc, cands: list[_Candidate]) -> None:
-        places = [c for c in cands if c.type in {"COUNTRY", "CITY", "REGION"}]
+    def _context_countries(self, cands: Sequence[_Candidate]) -> set[str]:
+        """Countries the article names, directly or through a region or a place's own name."""
         context: set[str] = set()
         for cand in cands:
             if cand.entry is not None and cand.entry.type != "CITY" and cand.entry.country:
@@ -602,6 +609,11 @@ class EntityLinker:
                     for e in self._gaz.minor_places.get(cand.text, [])[:1]
                     if e.country and ascii_fold(e.name) == folded
                 )
+        return context
+
+    def _link_places(self, doc: Doc, cands: list[_Candidate]) -> None:
+        places = [c for c in cands if c.type in {"COUNTRY", "CITY", "REGION"}]
+        context = self._context_countries(cands)
         for cand in places:
             options = self._place_options(cand, context)
             if cand.entry is not None and cand.entry.type != "CITY":
@@ -790,9 +802,9 @@ class EntityLinker:
                 cand.key, cand.name, cand.country = cand.entry.id, cand.entry.name, cand.entry.country
                 continue
             name = cand.text
-            owner = acronyms.get(name)
+            owner = acronyms.get(name) or _spelled_out(cand, cands)
             if owner is not None and owner is not cand:
-                name = owner.text
+                name = owner.entry.name if owner.entry is not None else owner.text
             cand.name = name
             cand.key = _entity_id(cand.type, name)
         # "the Commission" after "the European Commission": the head word alone names the same body.
@@ -889,6 +901,23 @@ def _acronym_aliases(doc: Doc, cands: Sequence[_Candidate]) -> dict[str, _Candid
             if acronym.isupper() and 2 <= len(acronym) <= 10 and acronym.isalnum():
                 found[acronym] = cand
     return found
+
+
+def _initials(text: str) -> str:
+    """ "Trans-Pacific Partnership" -> "TPP"; lower-case words ("and", "for") have none."""
+    return "".join(w[0] for w in re.split(r"[\s-]+", text) if w[:1].isupper())
+
+
+def _spelled_out(acronym: _Candidate, cands: Sequence[_Candidate]) -> _Candidate | None:
+    """The organisation an unknown acronym abbreviates when the article spells it out without
+    brackets ("the Trans-Pacific Partnership ... TPP countries"). Known acronyms keep their entry."""
+    text = acronym.text
+    if acronym.type != "ORG" or not (text.isupper() and text.isalpha() and 2 <= len(text) <= 8):
+        return None
+    return next(
+        (c for c in cands if c.type in {"ORG", "EVENT"} and len(c.text.split()) > 1 and _initials(c.text) == text),
+        None,
+    )
 
 
 def _longest_first(cands: list[_Candidate]) -> list[_Candidate]:

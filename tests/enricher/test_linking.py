@@ -307,3 +307,43 @@ def test_head_word_of_an_organisation_and_dated_dateline(enricher: Enricher) -> 
     assert [m.text for m in commission.mentions] == ["European Commission", "Commission"]
     assert by_name(article, "Brussels").type == "CITY"
     assert by_name(article, "Nikolaus van der Pas").type == "PERSON"
+
+
+def test_places_under_another_spelling_in_a_named_country(enricher: Enricher) -> None:
+    """GeoNames spells the border town "Saryaghash"; news writes "Saryagash". In an article about
+    Kazakhstan that spelling is the town; a club "at Pakhtakor in Tashkent" stays a club."""
+    town = enricher.enrich(
+        raw_from_text(
+            "Kazakhstan and Uzbekistan will build a rail line that bypasses Saryagash, easing queues at the "
+            "border crossing."
+        )
+    )
+    saryagash = by_name(town, "Saryaghash")
+    assert saryagash.type == "CITY" and saryagash.country == "KZ"
+    assert [m.text for m in saryagash.mentions] == ["Saryagash"]
+    club = enricher.enrich(
+        raw_from_text(
+            "Jasur Toshmatov, a coach at Pakhtakor in Tashkent, said Uzbekistan had never produced so many players."
+        )
+    )
+    assert by_name(club, "Pakhtakor").type == "ORG"
+
+
+def test_acronym_of_a_name_spelled_out_without_brackets(enricher: Enricher) -> None:
+    for text, name, acronym in [
+        (
+            "Canada ratified the Trans-Pacific Partnership on Monday. Ministers said TPP members would meet in "
+            "Ottawa.",
+            "Trans-Pacific Partnership",
+            "TPP",
+        ),
+        (
+            "Farmers from the National Farmers Union protested in London. The NFU said prices were too low.",
+            "National Farmers Union",
+            "NFU",
+        ),
+    ]:
+        article = enricher.enrich(raw_from_text(text))
+        organisation = by_name(article, name)
+        assert [m.text for m in organisation.mentions] == [name, acronym]
+        assert acronym not in names(article)
