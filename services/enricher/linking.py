@@ -49,7 +49,13 @@ _PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across"
 _ADMIN_NOUNS = frozenset(
     {"region", "province", "department", "oblast", "state", "county", "district", "governorate", "prefecture"}
 )
+#: lower-case links inside hyphenated names: Persian "-e-"/"-i-" ("Tehreek-e-Insaf", bodies and
+#: people alike) and the Arabic article of personal names ("Sohail-ur-Rehman", "Zia-ul-Haq")
+_HYPHEN_PARTICLES = frozenset({"e", "i", "ur", "ul", "ud"})
+_PERSONAL_HYPHEN_PARTICLES = frozenset({"ur", "ul", "ud"})
 _CLIMATE_COP = re.compile(r"COP\d{1,2}")
+_COUNTRY_PREFIXES = {"U.S.": "US", "United States": "US", "U.K.": "UK", "United Kingdom": "UK"}
+_COUNTRY_PREFIX = re.compile(r"^(U\.S\.|United States|U\.K\.|United Kingdom)(?= [A-Z])")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -85,6 +91,10 @@ def _norm(text: str) -> str:
 
 
 def _entity_id(type_: EntityType, name: str) -> str:
+    if type_ == "ORG":
+        # "U.S. Geological Survey", "US Geological Survey" and "United States Geological Survey"
+        # are one body: the same id across articles.
+        name = _COUNTRY_PREFIX.sub(lambda m: _COUNTRY_PREFIXES[m.group(1)], name)
     slug = slugify(name)
     if not slug:
         # Names in scripts slugify cannot transliterate still need a stable id.
@@ -285,6 +295,9 @@ class EntityLinker:
             or doc[end - 1].text in self._rules.headline_verbs
         ):
             end -= 1
+        start, end, personal = _hyphenated_name(doc, start, end, label)
+        if personal:
+            label = "PERSON"
         titled_from: int | None = None
         title_inside = self._leading_title(doc, start, end)
         if title_inside is not None and label in {"PERSON", "ORG", "GPE", "NORP"}:
@@ -320,8 +333,10 @@ class EntityLinker:
             cand.titled = doc[before[0] : end].text
         elif type_ == "ORG" and self._looks_like_person(doc, span):
             cand.type = "PERSON"
-        if cand.type == "PERSON" and _acronym_follows(doc, end):
-            cand.type, cand.titled = "ORG", None  # "... Administration (NOAA)": people have no acronyms
+        if cand.type == "PERSON" and _acronym_follows(doc, end) and not (cand.titled and len(span) <= 3):
+            # "... Administration (NOAA)": people have no acronyms, only the letters after a
+            # titled name ("Chief Emeka Ngige (SAN)").
+            cand.type, cand.titled = "ORG", None
         return cand
 
     def _is_common_word(self, text: str, lower_words: set[str]) -> bool:
@@ -707,10 +722,13 @@ class EntityLinker:
                 if target is not None:
                     target.name, target.key = cand.name, cand.key
         suffixes: dict[tuple[str, ...], list[_Candidate]] = defaultdict(list)
+        # "Ma" after "Ma Yaoqi": Chinese, Korean and Hungarian names put the family name first.
+        first_words: dict[str, set[str]] = defaultdict(set)
         for cand in full:
             words = _norm(cand.name).split()
             for k in range(1, len(words)):
                 suffixes[tuple(words[-k:])].append(cand)
+            first_words[words[0]].add(cand.key)
         for cand in cands:
             if (
                 cand in full
@@ -724,8 +742,13 @@ class EntityLinker:
                 continue  # "Tokayev" after "Kassym-Jomart Tokayev"
             if not matches:
                 if cand.type == "PERSON" and not cand.key:
-                    cand.name = cand.text
-                    cand.key = _entity_id("PERSON", cand.text)
+                    owners = first_words.get(_norm(cand.text), set()) if len(cand.text.split()) == 1 else set()
+                    owner = next((m for m in full if len(owners) == 1 and m.key in owners), None)
+                    if owner is not None:
+                        cand.key, cand.name, cand.country = owner.key, owner.name, owner.country
+                    else:
+                        cand.name = cand.text
+                        cand.key = _entity_id("PERSON", cand.text)
                 continue
             before = [m for m in matches if m.start < cand.start]
             target = before[-1] if before else matches[0]
@@ -869,6 +892,36 @@ def _acronym_follows(doc: Doc, end: int) -> bool:
         and doc[end + 1].text.isupper()
         and len(doc[end + 1].text) > 1
     )
+
+
+def _hyphenated_name(doc: Doc, start: int, end: int, label: str) -> tuple[int, int, bool]:
+    """Widen a span NER cut at a hyphen ("Sohail" of "Sohail-ur-Rehman") to the whole name; the
+    flag says an Arabic article joins it, which makes it a personal name. A place NER found keeps
+    to itself across "-i-": "Pakistan" in "Nishan-i-Pakistan", the award, is the country."""
+    particles = _PERSONAL_HYPHEN_PARTICLES if label in {"GPE", "LOC"} else _HYPHEN_PARTICLES
+
+    def joined(i: int) -> bool:
+        """doc[i-1:i+4] reads capitalised word, "-", particle, "-", capitalised word, unspaced."""
+        return (
+            i >= 1
+            and i + 3 < len(doc)
+            and doc[i].text == "-"
+            and doc[i + 1].text in particles
+            and doc[i + 2].text == "-"
+            and doc[i - 1].text[:1].isupper()
+            and doc[i + 3].text[:1].isupper()
+            and not any(doc[j].whitespace_ for j in range(i - 1, i + 3))
+        )
+
+    while end > start and joined(start - 3):
+        start -= 4
+    while end > start and joined(end):
+        end += 4
+    personal = any(
+        doc[i].text in _PERSONAL_HYPHEN_PARTICLES and doc[i - 1].text == "-" == doc[i + 1].text
+        for i in range(start + 1, end - 1)
+    )
+    return start, end, personal
 
 
 def _speaks_after(doc: Doc, end: int) -> bool:

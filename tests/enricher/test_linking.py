@@ -347,3 +347,25 @@ def test_acronym_of_a_name_spelled_out_without_brackets(enricher: Enricher) -> N
         organisation = by_name(article, name)
         assert [m.text for m in organisation.mentions] == [name, acronym]
         assert acronym not in names(article)
+
+
+def test_hyphenated_names_family_name_first_and_post_nominals(enricher: Enricher) -> None:
+    text = (
+        "Officials in Ziarat, among them Sohail-ur-Rehman, said 160 bodies had been recovered. "
+        "Jamaat-e-Islami volunteers helped. Ma Yaoqi, a volunteer, said the road was blocked; Ma arrived on "
+        "Monday. Chief Emeka Ngige (SAN) praised the rescuers."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert by_name(article, "Sohail-ur-Rehman").type == "PERSON"
+    assert by_name(article, "Jamaat-e-Islami").type == "ORG"
+    ma = by_name(article, "Ma Yaoqi")
+    assert [m.text for m in ma.mentions] == ["Ma Yaoqi", "Ma"]
+    assert by_name(article, "Emeka Ngige").type == "PERSON"
+
+
+def test_us_prefixed_bodies_share_one_id(enricher: Enricher) -> None:
+    ids = set()
+    for form in ["U.S. Geological Survey", "US Geological Survey", "United States Geological Survey"]:
+        article = enricher.enrich(raw_from_text(f"The {form} said the quake struck at a depth of 10 km."))
+        ids |= {e.id for e in article.entities if e.type == "ORG"}
+    assert ids == {"org:us-geological-survey"}
