@@ -110,6 +110,8 @@ class NameRules:
     storm_words: frozenset[str]
     facility_heads: frozenset[str]
     body_like_event_heads: frozenset[str]
+    role_nouns: frozenset[str]
+    disease_words: frozenset[str]
     #: longest title in tokens, to bound the look-behind for titles
     max_title_tokens: int
 
@@ -129,6 +131,8 @@ def load_name_rules() -> NameRules:
         storm_words=frozenset(raw["storm_words"]),
         facility_heads=frozenset(raw["facility_heads"]),
         body_like_event_heads=frozenset(raw["body_like_event_heads"]),
+        role_nouns=frozenset(raw["role_nouns"]),
+        disease_words=frozenset(raw["disease_words"]),
         max_title_tokens=max(len(t.replace("-", " - ").split()) for t in titles),
     )
 

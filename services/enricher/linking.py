@@ -53,6 +53,8 @@ _ADMIN_NOUNS = frozenset(
 #: people alike) and the Arabic article of personal names ("Sohail-ur-Rehman", "Zia-ul-Haq")
 _HYPHEN_PARTICLES = frozenset({"e", "i", "ur", "ul", "ud"})
 _PERSONAL_HYPHEN_PARTICLES = frozenset({"ur", "ul", "ud"})
+#: lower-case nouns NER sometimes keeps after a town's name
+_PLACE_NOUNS = frozenset({"city", "town", "village"})
 _CLIMATE_COP = re.compile(r"COP\d{1,2}")
 _COUNTRY_PREFIXES = {"U.S.": "US", "United States": "US", "U.K.": "UK", "United Kingdom": "UK"}
 _COUNTRY_PREFIX = re.compile(r"^(U\.S\.|United States|U\.K\.|United Kingdom)(?= [A-Z])")
@@ -295,6 +297,10 @@ class EntityLinker:
             or doc[end - 1].text in self._rules.headline_verbs
         ):
             end -= 1
+        if end - start > 1 and doc[end - 1].text in _PLACE_NOUNS:
+            end -= 1  # "Gweru city": the town is "Gweru"
+        if end < len(doc) and doc[end].text in self._rules.disease_words:
+            return None  # "Lassa fever"
         start, end, personal = _hyphenated_name(doc, start, end, label)
         if personal:
             label = "PERSON"
@@ -331,7 +337,7 @@ class EntityLinker:
             # "President Kassym-Jomart Tokayev" tagged ORG: what follows a person title is a person.
             cand.type = "PERSON"
             cand.titled = doc[before[0] : end].text
-        elif type_ == "ORG" and self._looks_like_person(doc, span):
+        elif type_ == "ORG" and (self._looks_like_person(doc, span) or self._after_role(doc, span)):
             cand.type = "PERSON"
         if cand.type == "PERSON" and _acronym_follows(doc, end) and not (cand.titled and len(span) <= 3):
             # "... Administration (NOAA)": people have no acronyms, only the letters after a
@@ -399,6 +405,18 @@ class EntityLinker:
         if len(after) and after[0].lower_ in _SPEECH_VERBS or any(t.lower_ in _SPEECH_VERBS for t in before):
             return True
         return len(after) >= 2 and after[0].text == "," and after[1].lower_ in {"a", "an", "the", "who", "whose"}
+
+    def _after_role(self, doc: Doc, span: Span) -> bool:
+        """ "MCFC goalkeeper Phurba Lachenpa": two or three capitalised words, none an
+        organisation noun, right after a lower-case role."""
+        words = [t for t in span if t.lower_ not in _NAME_PARTICLES]
+        return (
+            span.start > 0
+            and doc[span.start - 1].text in self._rules.role_nouns
+            and 2 <= len(words) <= 3
+            and all(t.is_alpha and t.text[:1].isupper() and not t.text.isupper() for t in words)
+            and not any(t.text in self._rules.org_heads for t in span)
+        )
 
     def _leading_title(self, doc: Doc, start: int, end: int) -> int | None:
         """Token index after a person title that opens the span, if one does and a name follows."""
@@ -811,6 +829,9 @@ class EntityLinker:
         return found
 
     def _link_others(self, doc: Doc, cands: list[_Candidate]) -> None:
+        for cand in cands:
+            if cand.type == "REGION" and _spelled_out(cand, cands) is not None:
+                cand.type, cand.key, cand.country = "ORG", "", None  # "ISL" of "Indian Super League"
         acronyms = _acronym_aliases(doc, cands)
         for acronym, owner in acronyms.items():
             # "UN Relief and Works Agency for Palestine Refugees (UNRWA)": the long name is the
@@ -965,7 +986,9 @@ def _spelled_out(acronym: _Candidate, cands: Sequence[_Candidate]) -> _Candidate
     """The organisation an unknown acronym abbreviates when the article spells it out without
     brackets ("the Trans-Pacific Partnership ... TPP countries"). Known acronyms keep their entry."""
     text = acronym.text
-    if acronym.type != "ORG" or not (text.isupper() and text.isalpha() and 2 <= len(text) <= 8):
+    if acronym.type not in {"ORG", "REGION"} or acronym.entry is not None:
+        return None
+    if not (text.isupper() and text.isalpha() and 2 <= len(text) <= 8):
         return None
     return next(
         (c for c in cands if c.type in {"ORG", "EVENT"} and len(c.text.split()) > 1 and _initials(c.text) == text),

@@ -369,3 +369,17 @@ def test_us_prefixed_bodies_share_one_id(enricher: Enricher) -> None:
         article = enricher.enrich(raw_from_text(f"The {form} said the quake struck at a depth of 10 km."))
         ids |= {e.id for e in article.entities if e.type == "ORG"}
     assert ids == {"org:us-geological-survey"}
+
+
+def test_roles_diseases_towns_and_acronyms_ner_calls_places(enricher: Enricher) -> None:
+    text = (
+        "Mumbai won the Indian Super League title after goalkeeper Phurba Lachenpa saved a penalty; the ISL "
+        "final drew 40,000 fans. Health officials reported Lassa fever cases near Gweru city."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert by_name(article, "Phurba Lachenpa").type == "PERSON"
+    league = by_name(article, "Indian Super League")
+    assert [m.text for m in league.mentions] == ["Indian Super League", "ISL"]
+    assert not {"Lassa", "Gweru city", "ISL"} & names(article)
+    gweru = by_name(article, "Gweru")
+    assert gweru.type == "CITY" and gweru.country == "ZW"
