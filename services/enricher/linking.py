@@ -4,12 +4,14 @@ The order of work for one document:
 
 1. candidates: gazetteer hits (PhraseMatcher), NER spans cleaned of determiners, possessives,
    titles, brackets and headline verbs, event names (capitalised runs ending in "Summit",
-   "Festival", ...; "COP29"; "Typhoon Haiyan") and a capitalised dateline;
+   "Festival", ...; "COP29"; "Typhoon Haiyan"), capitalised datelines at the start of a line and
+   known places in lines written in capitals (where NER alone is not trusted);
 2. overlaps resolved: a gazetteer hit beats the NER span around it unless that span is a longer
    name ("Paris Hilton", "OIC-COMSTECH"); a known person is never part of an organisation;
 3. types fixed from context: an organisation named exactly like a known place is the place, a
    span after a person title is a person, split organisation names are rejoined;
-4. people merged within the article: surnames, titled and partial forms join the full name;
+4. people merged within the article: surnames, titled, first-name and family-name-first forms
+   join the full name; acronyms join the organisation they abbreviate;
 5. one `Entity` per real-world entity with every mention's offsets, aliases and a salience.
 """
 
@@ -193,10 +195,48 @@ class EntityLinker:
                 )
             )
         found += self._elided_regions(doc, found)
-        dateline = self._dateline(doc)
-        if dateline is not None and not any(c.overlaps(dateline) for c in found):
-            found.append(dateline)
+        for start in _line_starts(doc):
+            dateline = self._dateline(doc, start)
+            if dateline is not None and not any(c.overlaps(dateline) for c in found):
+                found.append(dateline)
+        found += [c for c in self._capitals_places(doc) if not any(f.overlaps(c) for f in found)]
         return _longest_first(found)
+
+    def _capitals_places(self, doc: Doc) -> list[_Candidate]:
+        """Countries, regions and unambiguous cities in lines written in capitals ("SOCCER - JAPAN
+        GET LUCKY WIN, CHINA IN SURPRISE DEFEAT"), looked up in title case: NER reads such lines
+        poorly and the case-sensitive matcher not at all."""
+        found: list[_Candidate] = []
+        for first, last in _capitals_lines(doc):
+            i = first
+            while i < last:
+                for width in (3, 2, 1):
+                    span = doc[i : min(i + width, last)]
+                    if len(span) < width or not span[-1].is_alpha:
+                        continue
+                    entries = [
+                        e
+                        for e in self._gaz.lookup(span.text.title())
+                        if e.type in {"COUNTRY", "REGION"} or (e.type == "CITY" and not e.needs_ner and not e.ambiguous)
+                    ]
+                    if entries:
+                        found.append(
+                            _Candidate(
+                                span.start,
+                                span.end,
+                                span.start_char,
+                                span.end_char,
+                                span.text,
+                                entries[0].type,
+                                "gazetteer",
+                                entry=entries[0],
+                                backed=True,
+                            )
+                        )
+                        i += width - 1
+                        break
+                i += 1
+        return found
 
     def _elided_regions(self, doc: Doc, found: list[_Candidate]) -> list[_Candidate]:
         """ "Central and South Asia" names Central Asia too: the shared last word is elided."""
@@ -226,22 +266,37 @@ class EntityLinker:
                 )
         return extra
 
-    def _dateline(self, doc: Doc) -> _Candidate | None:
-        """ "ISLAMABAD (Reuters) -": a place in capitals that opens the story."""
-        end = 0
-        while end < min(len(doc), 4) and doc[end].text.isupper() and (doc[end].is_alpha or doc[end].text == "-"):
+    def _dateline(self, doc: Doc, start: int) -> _Candidate | None:
+        """ "ISLAMABAD (Reuters) -": a place in capitals that opens the story or a line of it."""
+        end = start
+        while end < min(len(doc), start + 4) and (
+            (doc[end].is_alpha and doc[end].is_upper)
+            # "AL-AIN": a hyphen inside the name, not the "-" that ends the dateline
+            or (doc[end].text == "-" and end > start and not doc[end - 1].whitespace_ and not doc[end].whitespace_)
+        ):
             end += 1
-        if end == 0 or end >= len(doc):
+        if end == start or end >= len(doc):
             return None
         after = doc[end]
         if after.text not in {",", "(", "-", "–", "—", ":"} and not after.like_num and not after.is_space:
             return None  # "BRUSSELS, Aug 22 -", "BRUSSELS 1996-08-22", "ISLAMABAD (Reuters)"
-        span = doc[0:end]
-        places = [e for e in self._gaz.lookup(span.text.title()) if e.type in {"CITY", "COUNTRY", "REGION"}]
+        span = doc[start:end]
+        name = span.text.title()
+        # A dateline is a place whatever its spelling: GeoNames' other names count ("AL-AIN").
+        places = [e for e in self._gaz.lookup(name) if e.type in {"CITY", "COUNTRY", "REGION"}]
+        places = places or self._gaz.minor_places.get(name, [])[:1]
         if not places:
             return None
         return _Candidate(
-            0, end, span.start_char, span.end_char, span.text, places[0].type, "gazetteer", entry=places[0], backed=True
+            start,
+            end,
+            span.start_char,
+            span.end_char,
+            span.text,
+            places[0].type,
+            "gazetteer",
+            entry=places[0],
+            backed=True,
         )
 
     def _usable_entries(
@@ -891,6 +946,10 @@ class EntityLinker:
         # Headline case fools NER ("Sri Lanka Cricket Names Squad"): in the linked headlines of
         # other stories only names the gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start_char < b for a, b in related)]
+        # NER reads lines in capitals poorly ("SURPRISE DEFEAT" a place): there too only names the
+        # gazetteers know count.
+        capitals = _capitals_lines(doc)
+        cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
         self._places_by_preposition(doc, cands)
         for cand in cands:
             if cand.type == "PERSON" and cand.titled is None:
@@ -943,6 +1002,22 @@ def _hyphenated_name(doc: Doc, start: int, end: int, label: str) -> tuple[int, i
         for i in range(start + 1, end - 1)
     )
     return start, end, personal
+
+
+def _line_starts(doc: Doc) -> list[int]:
+    return [0] + [t.i + 1 for t in doc[:-1] if t.is_space and "\n" in t.text]
+
+
+def _capitals_lines(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of the lines written wholly in capitals, two words or more."""
+    lines: list[tuple[int, int]] = []
+    starts = _line_starts(doc)
+    for first, nxt in zip(starts, [*starts[1:], len(doc) + 1], strict=True):
+        last = nxt - 1 if nxt <= len(doc) else len(doc)
+        words = [t for t in doc[first:last] if t.is_alpha and len(t) > 1]
+        if len(words) >= 2 and all(t.is_upper for t in words):
+            lines.append((first, last))
+    return lines
 
 
 def _speaks_after(doc: Doc, end: int) -> bool:

@@ -383,3 +383,18 @@ def test_roles_diseases_towns_and_acronyms_ner_calls_places(enricher: Enricher) 
     assert not {"Lassa", "Gweru city", "ISL"} & names(article)
     gweru = by_name(article, "Gweru")
     assert gweru.type == "CITY" and gweru.country == "ZW"
+
+
+def test_lines_in_capitals_and_datelines_on_later_lines(enricher: Enricher) -> None:
+    """Wire copy: a headline in capitals, a byline, then the dateline on its own line."""
+    text = (
+        "SOCCER - JAPAN BEAT SYRIA, CHINA IN SURPRISE DEFEAT.\nStaff Reporter\nAL-AIN, United Arab Emirates "
+        "1996-12-06\nJapan opened their Asian Cup campaign with a 2-1 win over Syria, while a West Indian "
+        "referee sent off two players."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert [m.text for m in by_name(article, "Japan").mentions] == ["JAPAN", "Japan"]
+    assert "CHINA" in [m.text for m in by_name(article, "China").mentions]
+    assert by_name(article, "Al Ain City").type == "CITY"
+    assert "West Indian" in by_name(article, "West Indies").aliases
+    assert not {"DEFEAT", "SURPRISE DEFEAT", "India"} & names(article)
