@@ -181,11 +181,12 @@ class TopicModel:
         excluded: Sequence[tuple[int, int]] = (),
     ) -> dict[str, TopicEvidence]:
         """The evidence for every taxonomy topic in `doc`. `excluded` char ranges (linked headlines
-        of other stories) never count; neither do words inside people's names ("Bill", "Rice")."""
-        # Names are not topic words ("Bill", "Rice"), and the words of a known organisation's name
-        # ("United Nations") are already counted once through its cue.
+        of other stories) never count; neither do words inside names ("Bill", "Rice")."""
+        # Names are not topic words: "Bill" and "Rice" are people, "Financial Times" and "Wall
+        # Street Journal" are newspapers whatever the story; a known organisation ("World Health
+        # Organization") counts once, through its cue.
         blocked = list(excluded) + [
-            (m.start, m.end) for e in entities if e.type == "PERSON" or e.id in self._cued for m in e.mentions
+            (m.start, m.end) for e in entities if e.type in {"PERSON", "ORG"} or e.id in self._cued for m in e.mentions
         ]
 
         starts, ends = _merged(blocked)
