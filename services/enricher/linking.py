@@ -94,6 +94,10 @@ def _norm(text: str) -> str:
     return " ".join(text.translate(_QUOTES).lower().split())
 
 
+def _folded(text: str) -> str:
+    return _norm(ascii_fold(text))
+
+
 def _entity_id(type_: EntityType, name: str) -> str:
     if type_ == "ORG":
         # "U.S. Geological Survey", "US Geological Survey" and "United States Geological Survey"
@@ -798,10 +802,13 @@ class EntityLinker:
         # "Ma" after "Ma Yaoqi": Chinese, Korean and Hungarian names put the family name first.
         first_words: dict[str, set[str]] = defaultdict(set)
         for cand in full:
-            words = _norm(cand.name).split()
-            for k in range(1, len(words)):
-                suffixes[tuple(words[-k:])].append(cand)
-            first_words[words[0]].add(cand.key)
+            # Written forms and the canonical name, accents folded: "Jeri" after "José Jerí".
+            for form in {_folded(cand.name), _folded(cand.text)}:
+                words = form.split()
+                for k in range(1, len(words)):
+                    if cand not in suffixes[tuple(words[-k:])]:
+                        suffixes[tuple(words[-k:])].append(cand)
+                first_words[words[0]].add(cand.key)
         for cand in cands:
             if (
                 cand in full
@@ -810,12 +817,12 @@ class EntityLinker:
                 and cand.type != "PERSON"
             ):
                 continue
-            matches = suffixes.get(tuple(_norm(cand.text).split()), [])
+            matches = suffixes.get(tuple(_folded(cand.text).split()), [])
             if cand.entry is not None and any(m.key == cand.entry.id for m in matches):
                 continue  # "Tokayev" after "Kassym-Jomart Tokayev"
             if not matches:
                 if cand.type == "PERSON" and not cand.key:
-                    owners = first_words.get(_norm(cand.text), set()) if len(cand.text.split()) == 1 else set()
+                    owners = first_words.get(_folded(cand.text), set()) if len(cand.text.split()) == 1 else set()
                     owner = next((m for m in full if len(owners) == 1 and m.key in owners), None)
                     if owner is not None:
                         cand.key, cand.name, cand.country = owner.key, owner.name, owner.country
@@ -857,9 +864,9 @@ class EntityLinker:
         surnames: dict[str, _Candidate] = {}
         for cand in cands:
             if cand.type == "PERSON" and cand.key:
-                words = _name_words(cand.name)
-                if len(words) >= 2 and len(words[-1]) > 2:
-                    surnames.setdefault(words[-1], cand)
+                for words in (_name_words(cand.name), _name_words(cand.text)):  # "Jerí" written "Jeri"
+                    if len(words) >= 2 and len(words[-1]) > 2:
+                        surnames.setdefault(words[-1], cand)
         if not surnames:
             return []
         covered = {i for c in cands for i in range(c.start, c.end)}

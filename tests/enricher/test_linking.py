@@ -398,3 +398,12 @@ def test_lines_in_capitals_and_datelines_on_later_lines(enricher: Enricher) -> N
     assert by_name(article, "Al Ain City").type == "CITY"
     assert "West Indian" in by_name(article, "West Indies").aliases
     assert not {"DEFEAT", "SURPRISE DEFEAT", "India"} & names(article)
+
+
+def test_surnames_join_names_written_without_accents(enricher: Enricher) -> None:
+    """The gazetteer spells "Pedro Sánchez"; an English wire often writes "Sanchez"."""
+    text = "Spanish Prime Minister Pedro Sanchez visited the burnt hills. Sanchez promised aid to farmers."
+    article = enricher.enrich(raw_from_text(text))
+    sanchez = by_name(article, "Pedro Sánchez")
+    assert [m.text for m in sanchez.mentions] == ["Pedro Sanchez", "Sanchez"]
+    assert "Sanchez" not in names(article)
