@@ -224,19 +224,7 @@ class EntityLinker:
                         if e.type in {"COUNTRY", "REGION"} or (e.type == "CITY" and not e.needs_ner and not e.ambiguous)
                     ]
                     if entries:
-                        found.append(
-                            _Candidate(
-                                span.start,
-                                span.end,
-                                span.start_char,
-                                span.end_char,
-                                span.text,
-                                entries[0].type,
-                                "gazetteer",
-                                entry=entries[0],
-                                backed=True,
-                            )
-                        )
+                        found.append(_named_by_gazetteer(span, entries[0]))
                         i += width - 1
                         break
                 i += 1
@@ -291,17 +279,7 @@ class EntityLinker:
         places = places or self._gaz.minor_places.get(name, [])[:1]
         if not places:
             return None
-        return _Candidate(
-            start,
-            end,
-            span.start_char,
-            span.end_char,
-            span.text,
-            places[0].type,
-            "gazetteer",
-            entry=places[0],
-            backed=True,
-        )
+        return _named_by_gazetteer(span, places[0])
 
     def _usable_entries(
         self, match: GazetteerMatch, ner_place_tokens: set[int], ner_tokens: set[int]
@@ -1009,6 +987,20 @@ def _hyphenated_name(doc: Doc, start: int, end: int, label: str) -> tuple[int, i
         for i in range(start + 1, end - 1)
     )
     return start, end, personal
+
+
+def _named_by_gazetteer(span: Span, entry: GazetteerEntry) -> _Candidate:
+    return _Candidate(
+        span.start,
+        span.end,
+        span.start_char,
+        span.end_char,
+        span.text,
+        entry.type,
+        "gazetteer",
+        entry=entry,
+        backed=True,
+    )
 
 
 def _line_starts(doc: Doc) -> list[int]:

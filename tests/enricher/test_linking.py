@@ -332,8 +332,7 @@ def test_places_under_another_spelling_in_a_named_country(enricher: Enricher) ->
 def test_acronym_of_a_name_spelled_out_without_brackets(enricher: Enricher) -> None:
     for text, name, acronym in [
         (
-            "Canada ratified the Trans-Pacific Partnership on Monday. Ministers said TPP members would meet in "
-            "Ottawa.",
+            "Canada ratified the Trans-Pacific Partnership on Monday. Ministers said TPP members would meet in Ottawa.",
             "Trans-Pacific Partnership",
             "TPP",
         ),
