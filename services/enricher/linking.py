@@ -55,6 +55,8 @@ _ADMIN_NOUNS = frozenset(
 #: people alike) and the Arabic article of personal names ("Sohail-ur-Rehman", "Zia-ul-Haq")
 _HYPHEN_PARTICLES = frozenset({"e", "i", "ur", "ul", "ud"})
 _PERSONAL_HYPHEN_PARTICLES = frozenset({"ur", "ul", "ud"})
+#: what follows a place's name in a football club's ("Mumbai City FC")
+_CLUB_SUFFIXES = frozenset({"FC", "F.C.", "AFC", "SC", "CF"})
 #: lower-case nouns NER sometimes keeps after a town's name
 _PLACE_NOUNS = frozenset({"city", "town", "village"})
 _CLIMATE_COP = re.compile(r"COP\d{1,2}")
@@ -336,6 +338,9 @@ class EntityLinker:
             end -= 1
         if end - start > 1 and doc[end - 1].text in _PLACE_NOUNS:
             end -= 1  # "Gweru city": the town is "Gweru"
+        club = next((k for k in (1, 2) if end + k <= len(doc) and doc[end + k - 1].text in _CLUB_SUFFIXES), None)
+        if club is not None and label in {"GPE", "LOC", "ORG", "PERSON"} and doc[end].text[:1].isupper():
+            end, label = end + club, "ORG"  # "Mumbai City FC" is the club, not the city
         if end < len(doc) and doc[end].text in self._rules.disease_words:
             return None  # "Lassa fever"
         start, end, personal = _hyphenated_name(doc, start, end, label)
@@ -869,9 +874,13 @@ class EntityLinker:
         return found
 
     def _link_others(self, doc: Doc, cands: list[_Candidate]) -> None:
+        clubs = {c.text.rsplit(" ", 1)[0]: c for c in cands if c.type == "ORG" and c.text.split()[-1] in _CLUB_SUFFIXES}
         for cand in cands:
             if cand.type == "REGION" and _spelled_out(cand, cands) is not None:
                 cand.type, cand.key, cand.country = "ORG", "", None  # "ISL" of "Indian Super League"
+            elif cand.type == "REGION" and cand.entry is None and cand.text in clubs:
+                cand.type, cand.key, cand.country = "ORG", "", None  # "Mumbai City" after "Mumbai City FC"
+                cand.name = clubs[cand.text].text
         acronyms = _acronym_aliases(doc, cands)
         for acronym, owner in acronyms.items():
             # "UN Relief and Works Agency for Palestine Refugees (UNRWA)": the long name is the
@@ -885,7 +894,7 @@ class EntityLinker:
             if cand.entry is not None:
                 cand.key, cand.name, cand.country = cand.entry.id, cand.entry.name, cand.entry.country
                 continue
-            name = cand.text
+            name = cand.name or cand.text
             owner = acronyms.get(name) or _spelled_out(cand, cands)
             if owner is not None and owner is not cand:
                 name = owner.entry.name if owner.entry is not None else owner.text
@@ -1052,8 +1061,9 @@ def _acronym_aliases(doc: Doc, cands: Sequence[_Candidate]) -> dict[str, _Candid
 
 
 def _initials(text: str) -> str:
-    """ "Trans-Pacific Partnership" -> "TPP"; lower-case words ("and", "for") have none."""
-    return "".join(w[0] for w in re.split(r"[\s-]+", text) if w[:1].isupper())
+    """ "Trans-Pacific Partnership" -> "TPP", "Mumbai City FC" -> "MCFC"; lower-case words ("and",
+    "for") have none."""
+    return "".join(w if w.isupper() else w[0] for w in re.split(r"[\s-]+", text) if w[:1].isupper())
 
 
 def _spelled_out(acronym: _Candidate, cands: Sequence[_Candidate]) -> _Candidate | None:

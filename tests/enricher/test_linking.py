@@ -406,3 +406,15 @@ def test_surnames_join_names_written_without_accents(enricher: Enricher) -> None
     sanchez = by_name(article, "Pedro Sánchez")
     assert [m.text for m in sanchez.mentions] == ["Pedro Sanchez", "Sanchez"]
     assert "Sanchez" not in names(article)
+
+
+def test_clubs_named_after_their_city(enricher: Enricher) -> None:
+    text = (
+        "MARGAO, India - Mumbai City FC beat FC Goa 5-3 on Saturday. Mumbai City have now scored 53 goals this "
+        "season, and MCFC lead the table by nine points."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    club = by_name(article, "Mumbai City FC")
+    assert club.type == "ORG"
+    assert {m.text for m in club.mentions} == {"Mumbai City FC", "Mumbai City", "MCFC"}
+    assert not [e for e in article.entities if e.name in {"Mumbai", "Mumbai City"} and e.type != "ORG"]
