@@ -62,6 +62,8 @@ _PLACE_NOUNS = frozenset({"city", "town", "village"})
 _CLIMATE_COP = re.compile(r"COP\d{1,2}")
 _COUNTRY_PREFIXES = {"U.S.": "US", "United States": "US", "U.K.": "UK", "United Kingdom": "UK"}
 _COUNTRY_PREFIX = re.compile(r"^(U\.S\.|United States|U\.K\.|United Kingdom)(?= [A-Z])")
+_LEGAL_FORMS = frozenset({"&", ",", "Co", "Co.", "Inc", "Inc.", "Ltd", "Ltd.", "Plc", "PLC", "plc", "LLC", "Corp", "Corp."})
+_COMPANY_SUFFIX = re.compile(r",? (?:& Co\.?|Co\.|Inc\.?|Ltd\.?|Plc|PLC|plc|LLC|Corp\.?)$")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -105,6 +107,8 @@ def _entity_id(type_: EntityType, name: str) -> str:
         # "U.S. Geological Survey", "US Geological Survey" and "United States Geological Survey"
         # are one body: the same id across articles.
         name = _COUNTRY_PREFIX.sub(lambda m: _COUNTRY_PREFIXES[m.group(1)], name)
+        # "JPMorgan Chase & Co", "Unilever Plc": the legal form is not part of the identity.
+        name = _COMPANY_SUFFIX.sub("", name) or name
     slug = slugify(name)
     if not slug:
         # Names in scripts slugify cannot transliterate still need a stable id.
@@ -586,6 +590,8 @@ class EntityLinker:
         ):
             cand.backed = True
             return True
+        if inner[0].type == "ORG" and rest and all(t.text in _LEGAL_FORMS for t in rest):
+            return False  # "JPMorgan Chase & Co" is the bank the gazetteer knows
         return any(self._is_name_word(t) for t in rest)
 
     # ---------------------------------------------------------------- linking

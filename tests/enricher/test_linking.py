@@ -362,12 +362,16 @@ def test_hyphenated_names_family_name_first_and_post_nominals(enricher: Enricher
     assert by_name(article, "Emeka Ngige").type == "PERSON"
 
 
-def test_us_prefixed_bodies_share_one_id(enricher: Enricher) -> None:
+def test_organisation_ids_ignore_country_prefix_and_legal_form(enricher: Enricher) -> None:
     ids = set()
     for form in ["U.S. Geological Survey", "US Geological Survey", "United States Geological Survey"]:
         article = enricher.enrich(raw_from_text(f"The {form} said the quake struck at a depth of 10 km."))
         ids |= {e.id for e in article.entities if e.type == "ORG"}
     assert ids == {"org:us-geological-survey"}
+    article = enricher.enrich(
+        raw_from_text("JPMorgan Chase & Co said rates would stay high; Moody's and S&P Global Ratings agreed.")
+    )
+    assert {e.id for e in article.entities} == {"org:jpmorgan-chase", "org:moody-s", "org:s-p-global"}
 
 
 def test_roles_diseases_towns_and_acronyms_ner_calls_places(enricher: Enricher) -> None:
