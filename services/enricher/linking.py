@@ -62,7 +62,10 @@ _PLACE_NOUNS = frozenset({"city", "town", "village"})
 _CLIMATE_COP = re.compile(r"COP\d{1,2}")
 _COUNTRY_PREFIXES = {"U.S.": "US", "United States": "US", "U.K.": "UK", "United Kingdom": "UK"}
 _COUNTRY_PREFIX = re.compile(r"^(U\.S\.|United States|U\.K\.|United Kingdom)(?= [A-Z])")
-_LEGAL_FORMS = frozenset({"&", ",", "Co", "Co.", "Inc", "Inc.", "Ltd", "Ltd.", "Plc", "PLC", "plc", "LLC", "Corp", "Corp."})
+#: a company's legal form, which names no one ("JPMorgan Chase & Co")
+_LEGAL_FORMS = frozenset(
+    {"&", ",", "Co", "Co.", "Inc", "Inc.", "Ltd", "Ltd.", "Plc", "PLC", "plc", "LLC", "Corp", "Corp."}
+)
 _COMPANY_SUFFIX = re.compile(r",? (?:& Co\.?|Co\.|Inc\.?|Ltd\.?|Plc|PLC|plc|LLC|Corp\.?)$")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
