@@ -109,6 +109,73 @@ def test_names_of_people_are_no_evidence(enricher: Enricher) -> None:
     assert "Bill" not in topics["politics"].evidence
 
 
+# One-sentence briefs with a headline, written for this test: wire services and feeds publish
+# many items this short, and each still names its topic.
+BRIEFS = {
+    "politics": (
+        "Opposition wins snap election",
+        (
+            "The opposition party won a clear majority in Sunday's snap parliamentary election, ending the prime "
+            "minister's eight years in power, official results showed."
+        ),
+    ),
+    "diplomacy": (
+        "Foreign ministers meet to ease border tensions",
+        (
+            "The foreign ministers of the two countries met in Geneva and agreed to restore ambassadors and "
+            "reopen consulates closed last year."
+        ),
+    ),
+    "trade": (
+        "EU slaps duties on imported steel",
+        (
+            "The European Union imposed anti-dumping duties of up to 25 percent on steel imports from three "
+            "countries, the commission said."
+        ),
+    ),
+    "connectivity": (
+        "New rail link cuts journey time",
+        (
+            "A high-speed railway connecting the two largest cities opened on Friday, cutting travel time from "
+            "six hours to two."
+        ),
+    ),
+    "science-technology": (
+        "Chipmaker unveils faster processor for laptops",
+        (
+            "The company said its new processor doubles battery life and will ship in notebooks from several "
+            "manufacturers next quarter."
+        ),
+    ),
+    "security": (
+        "Rebels seize town in eastern Congo",
+        (
+            "Rebel fighters captured a strategic town in eastern Congo on Tuesday, forcing thousands of civilians "
+            "to flee, the United Nations said."
+        ),
+    ),
+    "sport": (
+        "Sprinter breaks world record",
+        "The 22-year-old sprinter broke the 200 metres world record at the championships on Thursday.",
+    ),
+    "agriculture-food": (
+        "Drought threatens wheat harvest",
+        (
+            "A prolonged drought has damaged wheat crops across the plains, and farmers expect yields to fall by "
+            "a third."
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("topic", sorted(BRIEFS))
+def test_a_one_sentence_brief_is_about_its_topic(enricher: Enricher, topic: str) -> None:
+    title, text = BRIEFS[topic]
+    article = enricher.enrich(raw_from_text(text, title=title))
+    assert article.topics[0].id == topic, [(t.id, t.score) for t in article.topics[:3]]
+    assert article.topics[0].score >= 0.5
+
+
 def test_title_counts_as_evidence(enricher: Enricher) -> None:
     text = "Officials met on Monday. They discussed several matters and issued a statement afterwards."
     plain = next(t.score for t in enricher.enrich(raw_from_text(text)).topics if t.id == "health")
