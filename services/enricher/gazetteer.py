@@ -33,6 +33,7 @@ __all__ = [
     "load_gazetteer",
     "load_name_rules",
     "read_data",
+    "subdivision_names",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ SurfaceKind = Literal["name", "alias", "demonym"]
 _TOWN_OVER_PROVINCE = 100_000
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: subdivision types that are really towns or too small to be news regions
+_ISO_CODE = re.compile(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b")
 _SKIPPED_SUBDIVISION_TYPES = frozenset(
     {"Municipality", "Parish", "City", "Unitary authority", "Commune", "Town council"}
 )
@@ -343,18 +345,37 @@ def _people_entries(gaz: Gazetteer) -> str:
     return f"{data['version']}@{data['as_of']}"
 
 
+def subdivision_names(iso_name: str) -> list[str]:
+    """The names ISO 3166-2 gives a subdivision, in the word order news uses, first the one to
+    show: "Galicia [Galicia]" -> Galicia; "Murcia, Región de" -> Murcia, Región de Murcia;
+    "Haute-Sangha / Mambéré-Kadéï" -> both; "Isle of Anglesey [Sir Ynys Môn GB-YNM]" -> both."""
+    names: list[str] = []
+    for part in re.split(r"\s*[\[\]/]\s*", iso_name):
+        part = _ISO_CODE.sub("", part).strip()
+        head, _, tail = part.partition(", ")
+        # One comma before a short generic noun is ISO's inverted order; a longer tail is a list
+        # ("San Andrés, Providencia y Santa Catalina").
+        if tail and "," not in tail and len(tail.split()) <= 3 and not {"y", "and", "et"} & set(tail.split()):
+            names += [head, f"{tail} {head}"]
+        elif part:
+            names.append(part)
+    # Lower-case leftovers ("wallonne", "[city]") are notes, not names.
+    return list(dict.fromkeys(n for n in names if n[:1].isupper())) or [iso_name]
+
+
 def _subdivision_entries(gaz: Gazetteer, taken: set[str]) -> None:
     """Provinces, states and districts (ISO 3166-2 via pycountry), linked where NER finds them."""
     for sub in pycountry.subdivisions:
         if sub.type in _SKIPPED_SUBDIVISION_TYPES:
             continue
+        names = subdivision_names(sub.name)
         entry = GazetteerEntry(
-            id=f"region:{slugify(ascii_fold(sub.name))}-{sub.country_code.lower()}",
-            name=sub.name,
+            id=f"region:{slugify(ascii_fold(names[0]))}-{sub.country_code.lower()}",
+            name=names[0],
             type="REGION",
             country=sub.country_code,
         )
-        for form in dict.fromkeys([sub.name, ascii_fold(sub.name)]):
+        for form in dict.fromkeys(f for name in names for f in (name, ascii_fold(name))):
             if form in taken or any(e.type == "CITY" for e in gaz.lookup(form)):
                 continue
             places = gaz.minor_places.setdefault(form, [])

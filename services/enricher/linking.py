@@ -51,6 +51,10 @@ _PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across"
 _ADMIN_NOUNS = frozenset(
     {"region", "province", "department", "oblast", "state", "county", "district", "governorate", "prefecture"}
 )
+_COMPASS_WORDS = frozenset(
+    {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper", "lower"}
+    | {"north-east", "north-west", "south-east", "south-west", "northeast", "northwest", "southeast", "southwest"}
+)
 #: lower-case links inside hyphenated names: Persian "-e-"/"-i-" ("Tehreek-e-Insaf", bodies and
 #: people alike) and the Arabic article of personal names ("Sohail-ur-Rehman", "Zia-ul-Haq")
 _HYPHEN_PARTICLES = frozenset({"e", "i", "ur", "ul", "ud"})
@@ -680,25 +684,30 @@ class EntityLinker:
             options.insert(0, cand.entry)
         return options
 
+    def _country_hint(self, cand: _Candidate) -> str | None:
+        """The country a candidate says the article is about: its own, or a region's, or that of
+        the smaller place named exactly like it."""
+        if cand.entry is not None and cand.entry.type != "CITY":
+            return cand.entry.country
+        if cand.entry is None and cand.type in {"REGION", "CITY"}:
+            if all(w in _COMPASS_WORDS or w in _ADMIN_NOUNS for w in cand.text.lower().split()):
+                return None  # "Western Province": several countries have one
+            folded = ascii_fold(cand.text)
+            first = self._gaz.minor_places.get(cand.text, [])[:1]
+            return next((e.country for e in first if ascii_fold(e.name) == folded), None)
+        return None
+
     def _context_countries(self, cands: Sequence[_Candidate]) -> set[str]:
         """Countries the article names, directly or through a region or a place's own name."""
-        context: set[str] = set()
-        for cand in cands:
-            if cand.entry is not None and cand.entry.type != "CITY" and cand.entry.country:
-                context.add(cand.entry.country)
-            elif cand.entry is None and cand.type in {"REGION", "CITY"}:
-                folded = ascii_fold(cand.text)
-                context.update(
-                    e.country
-                    for e in self._gaz.minor_places.get(cand.text, [])[:1]
-                    if e.country and ascii_fold(e.name) == folded
-                )
-        return context
+        return {hint for c in cands if (hint := self._country_hint(c))}
 
     def _link_places(self, doc: Doc, cands: list[_Candidate]) -> None:
         places = [c for c in cands if c.type in {"COUNTRY", "CITY", "REGION"}]
-        context = self._context_countries(cands)
+        hints = [(c.text, hint) for c in cands if (hint := self._country_hint(c))]
         for cand in places:
+            # A name is no evidence for itself: "Southern Province" would otherwise place itself
+            # in Sri Lanka, the first country with a province of that name.
+            context = {hint for text, hint in hints if text != cand.text}
             options = self._place_options(cand, context)
             if cand.entry is not None and cand.entry.type != "CITY":
                 options = [cand.entry]
@@ -708,8 +717,12 @@ class EntityLinker:
                 if not options and len(cand.text.split()) <= 3:
                     cand.type = "PERSON"
                     continue
-            # Of several places with one name, the one in a country the article mentions wins.
+            # Of several places with one name, the one in a country the article mentions wins. A
+            # province of a country the article does not mention is a namesake: "Southern
+            # Province" in a story about Rwanda is not Sri Lanka's.
             in_context = [e for e in options if e.country in context]
+            if not in_context and context and cand.entry is None and all(e.type == "REGION" for e in options):
+                options = []
             entry = (in_context or options or [None])[0]
             if entry is not None:
                 cand.entry, cand.type = entry, entry.type
@@ -921,10 +934,16 @@ class EntityLinker:
             if fuller:
                 owner = min(fuller, key=lambda o: (o.start > cand.start, abs(o.start - cand.start)))
                 cand.name, cand.key, cand.country = owner.name, owner.key, owner.country
-        # Variants of one organisation name differ only in case or quotes: one key for them.
+        # Variants of one organisation name differ only in case or quotes: one key for them. Names
+        # linked to a gazetteer entry, or keyed with their country ("Kostanay Region"), keep theirs.
         canonical: dict[tuple[str, str], str] = {}
         for cand in cands:
-            if cand.source != "gazetteer" and cand.type in {"ORG", "EVENT", "REGION"}:
+            if (
+                cand.source != "gazetteer"
+                and cand.entry is None
+                and cand.type in {"ORG", "EVENT", "REGION"}
+                and cand.key == _entity_id(cand.type, cand.name)
+            ):
                 norm = (cand.type, _norm(cand.name))
                 first = canonical.setdefault(norm, cand.name)
                 cand.name, cand.key = first, _entity_id(cand.type, first)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newswire.enricher.gazetteer import load_gazetteer, load_name_rules, read_data
+from newswire.enricher.gazetteer import load_gazetteer, load_name_rules, read_data, subdivision_names
 from newswire.enricher.pipeline import shared_enricher
 
 
@@ -121,3 +121,12 @@ def test_matcher_finds_surface_forms_in_a_doc(gaz) -> None:
     assert found["Nur-Sultan"] == "city:1526273"
     assert found["UN"] == "org:united-nations"
     assert "Islamabad" in found
+
+
+def test_subdivision_names_as_news_writes_them() -> None:
+    assert subdivision_names("Galicia [Galicia]") == ["Galicia"]
+    assert subdivision_names("Murcia, Región de") == ["Murcia", "Región de Murcia"]
+    assert subdivision_names("Isle of Anglesey [Sir Ynys Môn GB-YNM]") == ["Isle of Anglesey", "Sir Ynys Môn"]
+    listed = "San Andrés, Providencia y Santa Catalina"
+    assert subdivision_names(listed) == [listed]
+    assert subdivision_names("wallonne, Région") == ["Région wallonne"]

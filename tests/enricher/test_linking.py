@@ -422,3 +422,17 @@ def test_clubs_named_after_their_city(enricher: Enricher) -> None:
     assert club.type == "ORG"
     assert {m.text for m in club.mentions} == {"Mumbai City FC", "Mumbai City", "MCFC"}
     assert not [e for e in article.entities if e.name in {"Mumbai", "Mumbai City"} and e.type != "ORG"]
+
+
+def test_provinces_keep_their_country(enricher: Enricher) -> None:
+    """ISO 3166-2 writes "Galicia [Galicia]"; a province keeps its country-scoped id; a province
+    name several countries share is placed by the rest of the story, never by itself."""
+    spain = enricher.enrich(raw_from_text("Wildfires forced evacuations in the Spanish region of Galicia on Monday."))
+    galicia = by_name(spain, "Galicia")
+    assert (galicia.id, galicia.country) == ("region:galicia-es", "ES")
+    rwanda = enricher.enrich(
+        raw_from_text(
+            "Rwanda's health ministry will fly drones to clinics in the Southern Province and the Western Province."
+        )
+    )
+    assert {e.country for e in rwanda.entities if e.name.endswith("Province")} == {"RW"}
