@@ -113,6 +113,8 @@ class NameRules:
     facility_heads: frozenset[str]
     body_like_event_heads: frozenset[str]
     role_nouns: frozenset[str]
+    feature_heads: frozenset[str]
+    feature_tails: frozenset[str]
     disease_words: frozenset[str]
     #: longest title in tokens, to bound the look-behind for titles
     max_title_tokens: int
@@ -134,6 +136,8 @@ def load_name_rules() -> NameRules:
         facility_heads=frozenset(raw["facility_heads"]),
         body_like_event_heads=frozenset(raw["body_like_event_heads"]),
         role_nouns=frozenset(raw["role_nouns"]),
+        feature_heads=frozenset(raw["feature_heads"]),
+        feature_tails=frozenset(raw["feature_tails"]),
         disease_words=frozenset(raw["disease_words"]),
         max_title_tokens=max(len(t.replace("-", " - ").split()) for t in titles),
     )

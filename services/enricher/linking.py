@@ -309,15 +309,19 @@ class EntityLinker:
         lower_words = {t.text for t in doc if t.is_lower}
         found = []
         for ent in doc.ents:
-            if ent.label_ not in _NER_LABELS:
-                continue
-            cand = self._clean_ner_span(doc, ent, lower_words)
+            label = ent.label_
+            if label not in _NER_LABELS:
+                # "Lieutenant General Tariq Mehmood" tagged WORK_OF_ART: a titled name is a person.
+                if self._leading_title(doc, ent.start, ent.end) is None:
+                    continue
+                label = "PERSON"
+            cand = self._clean_ner_span(doc, ent, lower_words, label=label)
             if cand is not None:
                 found.append(cand)
         return found
 
-    def _clean_ner_span(self, doc: Doc, ent: Span, lower_words: set[str]) -> _Candidate | None:
-        start, end, label = ent.start, ent.end, ent.label_
+    def _clean_ner_span(self, doc: Doc, ent: Span, lower_words: set[str], *, label: str) -> _Candidate | None:
+        start, end = ent.start, ent.end
         # "the President’s Secretariat" comes out of NER as "’s Secretariat": take the owner back.
         if doc[start].text in _POSSESSIVES and start > 0:
             while start > 0 and doc[start - 1].text[:1].isupper() and doc[start - 1].text not in _DETERMINERS:
@@ -357,6 +361,8 @@ class EntityLinker:
         start, end, personal = _hyphenated_name(doc, start, end, label)
         if personal:
             label = "PERSON"
+        if self._first_name_left_out(doc, start, end, lower_words):
+            start, label = start - 1, "PERSON"  # "said Iva Petrova" tagged GPE "Petrova"
         titled_from: int | None = None
         title_inside = self._leading_title(doc, start, end)
         if title_inside is not None and label in {"PERSON", "ORG", "GPE", "NORP"}:
@@ -418,6 +424,13 @@ class EntityLinker:
             return "REGION"
         if label in {"PERSON", "ORG", "FAC"} and len(span) == 1 and _is_camel_case(text):
             return "ORG"  # "QatarEnergy", "KazMunayGas": companies write their names this way
+        if (
+            len(span) > 1
+            and (span[0].text in self._rules.feature_heads or last in self._rules.feature_tails)
+            and last not in self._rules.org_heads
+            and last not in self._rules.event_heads
+        ):
+            return "REGION"  # "Lake Victoria" tagged PERSON, "Rift Valley" tagged ORG
         if label == "PERSON":
             if last in self._rules.event_heads and len(span) > 1:
                 return "EVENT"  # "Grammy Awards"
@@ -459,6 +472,26 @@ class EntityLinker:
             return True
         return len(after) >= 2 and after[0].text == "," and after[1].lower_ in {"a", "an", "the", "who", "whose"}
 
+    def _first_name_left_out(self, doc: Doc, start: int, end: int, lower_words: set[str]) -> bool:
+        """A one-word span NER cut from a two-word name: the capitalised word before it is no
+        title, common word or known name, and the span itself names no known place."""
+        if end - start != 1 or start == 0 or _starts_sentence(doc, start - 1):
+            return False
+        first = doc[start - 1]
+        if not (first.is_alpha and first.is_title and first.whitespace_ == " "):
+            return False
+        lower = first.text.lower()
+        return not (
+            first.text in self._title_tails
+            or lower in self._common
+            or lower in lower_words
+            or lower in self._noise  # "on Tuesday Petrova said"
+            or first.text in self._rules.storm_words  # "Hurricane Milton"
+            or self._gaz.lookup(first.text)
+            or self._is_place_name(doc[start].text)
+            or self._gaz.lookup(doc[start].text)
+        )
+
     def _after_role(self, doc: Doc, span: Span) -> bool:
         """ "MCFC goalkeeper Phurba Lachenpa": two or three capitalised words, none an
         organisation noun, right after a lower-case role."""
@@ -480,9 +513,10 @@ class EntityLinker:
                 if doc[start + width].text in _POSSESSIVES:
                     return None  # "President’s Secretariat" is the president's office, not a name
                 rest = doc[start + width : end]
-                if any(self._is_name_word(t) for t in rest):
-                    return start + width
-                return None
+                if not any(self._is_name_word(t) for t in rest):
+                    return None
+                # Titles stack: "Lieutenant General Tariq Mehmood", "Former President X".
+                return self._leading_title(doc, start + width, end) or start + width
         return None
 
     def _event_candidates(self, doc: Doc) -> list[_Candidate]:
@@ -650,6 +684,9 @@ class EntityLinker:
         for cand in cands:
             if cand.source != "ner" or cand.type not in {"PERSON", "ORG"} or cand.titled or cand.text in name_parts:
                 continue
+            if cand.type == "PERSON" and len(cand.text.split()) == 1 and _admin_noun_after(doc, cand.end):
+                cand.type = "REGION"  # "the Tigray region", "Kech district": no one's name
+                continue
             # Under another spelling ("Saryagash" for GeoNames' Saryaghash) a place counts only in
             # a country the article names, as in `_place_options`, and not when it is placed in
             # another one: "a coach at Pakhtakor in Tashkent" names the club.
@@ -660,7 +697,7 @@ class EntityLinker:
             if not known_place or doc[cand.end - 1].text in self._rules.org_heads:
                 continue
             spoken = _speaks_after(doc, cand.end)
-            after_preposition = cand.start > 0 and doc[cand.start - 1].lower_ in _PLACE_PREPOSITIONS
+            after_preposition = _after_place_preposition(doc, cand.start)
             # An ORG named exactly like a known place is that place; so is a lone "person" who
             # never speaks and has no first name anywhere in the article.
             lone_word = len(cand.text.split()) == 1 and cand.type == "PERSON" and not spoken
@@ -709,10 +746,12 @@ class EntityLinker:
             # in Sri Lanka, the first country with a province of that name.
             context = {hint for text, hint in hints if text != cand.text}
             options = self._place_options(cand, context)
+            speaker = _speaks_after(doc, cand.end) and not _after_place_preposition(doc, cand.start)
             if cand.entry is not None and cand.entry.type != "CITY":
                 options = [cand.entry]
-            elif cand.source == "ner" and _speaks_after(doc, cand.end):
-                # "Santos said": only a country or a major city speaks (for its government).
+            elif cand.source == "ner" and speaker:
+                # "Santos said": only a country or a major city speaks (for its government); in
+                # "fishermen on Lake Victoria said" the fishermen do.
                 options = [e for e in self._gaz.lookup(cand.text) if e.type in {"COUNTRY", "CITY"} and not e.needs_ner]
                 if not options and len(cand.text.split()) <= 3:
                     cand.type = "PERSON"
@@ -1054,6 +1093,15 @@ def _capitals_lines(doc: Doc) -> list[tuple[int, int]]:
         if len(words) >= 2 and all(t.is_upper for t in words):
             lines.append((first, last))
     return lines
+
+
+def _after_place_preposition(doc: Doc, start: int) -> bool:
+    return start > 0 and (doc[start - 1].lower_ in _PLACE_PREPOSITIONS or doc[start - 1].lower_ == "on")
+
+
+def _admin_noun_after(doc: Doc, end: int) -> bool:
+    """ "Kech district", "the Tigray region"; "state" is left out ("Putin state visit")."""
+    return end < len(doc) and doc[end].lower_ in _ADMIN_NOUNS and doc[end].lower_ != "state"
 
 
 def _speaks_after(doc: Doc, end: int) -> bool:

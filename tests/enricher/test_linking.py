@@ -436,3 +436,17 @@ def test_provinces_keep_their_country(enricher: Enricher) -> None:
         )
     )
     assert {e.country for e in rwanda.entities if e.name.endswith("Province")} == {"RW"}
+
+
+def test_names_ner_cuts_or_mislabels(enricher: Enricher) -> None:
+    text = (
+        '"The gains are not yet secure," said Iva Petrova, who led the mission. Petrova said revenue rose. '
+        '"The water is the highest since 2022," Lieutenant General Tariq Mehmood, the agency chairman, told '
+        "reporters. Fishermen on Lake Victoria said catches fell, and rain fell across the Tigray region."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert [m.text for m in by_name(article, "Iva Petrova").mentions] == ["Iva Petrova", "Petrova"]
+    mehmood = by_name(article, "Tariq Mehmood")
+    assert mehmood.type == "PERSON" and "Lieutenant General Tariq Mehmood" in mehmood.aliases
+    assert by_name(article, "Lake Victoria").type == "REGION"
+    assert by_name(article, "Tigray").type == "REGION"
