@@ -704,6 +704,29 @@ class EntityLinker:
             if after_preposition or cand.type == "ORG" or lone_word:
                 cand.type = "REGION"
 
+    def _organisations_by_company(self, doc: Doc, cands: list[_Candidate]) -> None:
+        """ "Intel, Microsemi, Nvidia and Xilinx": a one-word name listed among organisations the
+        gazetteer knows is one too, whatever NER called it (unless it is a known place)."""
+        runs: list[list[_Candidate]] = []
+        for cand in cands:
+            gap = [t.text for t in doc[runs[-1][-1].end : cand.start]] if runs else None
+            if gap in ([","], ["and"], [",", "and"], ["&"]):
+                runs[-1].append(cand)
+            else:
+                runs.append([cand])
+        for run in runs:
+            known = [c for c in run if c.type == "ORG" and c.entry is not None]
+            if len(known) < 2:
+                continue
+            for cand in run:
+                if (
+                    cand.source == "ner"
+                    and cand.type in {"PERSON", "REGION"}
+                    and len(cand.text.split()) == 1
+                    and not self._is_place_name(cand.text)
+                ):
+                    cand.type = "ORG"
+
     def _place_options(self, cand: _Candidate, context: set[str]) -> list[GazetteerEntry]:
         """Every place the span may name: gazetteer hits first, then smaller places of that name.
         An all-capitals dateline ("LONDON") is looked up in title case too. A place found only
@@ -1012,6 +1035,7 @@ class EntityLinker:
         capitals = _capitals_lines(doc)
         cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
         self._places_by_preposition(doc, cands)
+        self._organisations_by_company(doc, cands)
         for cand in cands:
             if cand.type == "PERSON" and cand.titled is None:
                 before = self._title_before(doc, cand.start)

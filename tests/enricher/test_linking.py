@@ -450,3 +450,12 @@ def test_names_ner_cuts_or_mislabels(enricher: Enricher) -> None:
     assert mehmood.type == "PERSON" and "Lieutenant General Tariq Mehmood" in mehmood.aliases
     assert by_name(article, "Lake Victoria").type == "REGION"
     assert by_name(article, "Tigray").type == "REGION"
+
+
+def test_names_listed_among_known_companies_are_companies(enricher: Enricher) -> None:
+    text = "The ban covers chips made by companies like Intel, Microsemi, Nvidia and Xilinx, the department said."
+    article = enricher.enrich(raw_from_text(text))
+    assert {e.name: e.type for e in article.entities if e.name in {"Microsemi", "Xilinx"}} == {
+        "Microsemi": "ORG",
+        "Xilinx": "ORG",
+    }
