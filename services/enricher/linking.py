@@ -61,6 +61,7 @@ _HYPHEN_PARTICLES = frozenset({"e", "i", "ur", "ul", "ud"})
 _PERSONAL_HYPHEN_PARTICLES = frozenset({"ur", "ul", "ud"})
 #: what follows a place's name in a football club's ("Mumbai City FC")
 _CLUB_SUFFIXES = frozenset({"FC", "F.C.", "AFC", "SC", "CF"})
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 #: lower-case nouns NER sometimes keeps after a town's name
 _PLACE_NOUNS = frozenset({"city", "town", "village"})
 _CLIMATE_COP = re.compile(r"COP\d{1,2}")
@@ -363,6 +364,8 @@ class EntityLinker:
             label = "PERSON"
         if self._first_name_left_out(doc, start, end, lower_words):
             start, label = start - 1, "PERSON"  # "said Iva Petrova" tagged GPE "Petrova"
+            if self._first_name_left_out(doc, start, start + 1, lower_words):
+                start -= 1  # "said Ana Beatriz Costa"
         titled_from: int | None = None
         title_inside = self._leading_title(doc, start, end)
         if title_inside is not None and label in {"PERSON", "ORG", "GPE", "NORP"}:
@@ -701,7 +704,9 @@ class EntityLinker:
             # An ORG named exactly like a known place is that place; so is a lone "person" who
             # never speaks and has no first name anywhere in the article.
             lone_word = len(cand.text.split()) == 1 and cand.type == "PERSON" and not spoken
-            if after_preposition or cand.type == "ORG" or lone_word:
+            # "the states of Para and Mato Grosso": a longer "name" that is exactly a place's own.
+            own_name = cand.type == "PERSON" and not spoken and self._is_place_name(cand.text)
+            if after_preposition or cand.type == "ORG" or lone_word or own_name:
                 cand.type = "REGION"
 
     def _organisations_by_company(self, doc: Doc, cands: list[_Candidate]) -> None:
@@ -871,7 +876,7 @@ class EntityLinker:
         for cand in full:
             # Written forms and the canonical name, accents folded: "Jeri" after "José Jerí".
             for form in {_folded(cand.name), _folded(cand.text)}:
-                words = form.split()
+                words = _without_generation(form.split())
                 for k in range(1, len(words)):
                     if cand not in suffixes[tuple(words[-k:])]:
                         suffixes[tuple(words[-k:])].append(cand)
@@ -1142,7 +1147,15 @@ def _is_camel_case(text: str) -> bool:
 
 
 def _name_words(text: str) -> list[str]:
-    return [w for w in text.replace("-", " ").split() if w[:1].isupper()] or text.split()
+    words = [w for w in text.replace("-", " ").split() if w[:1].isupper()] or text.split()
+    return _without_generation(words)
+
+
+def _without_generation(words: list[str]) -> list[str]:
+    """ "Ferdinand Marcos Jr." is called "Marcos": the generation is not the surname."""
+    while len(words) > 2 and words[-1].lower().rstrip(".,") in _GENERATIONS:
+        words = words[:-1]
+    return words
 
 
 def _acronym_aliases(doc: Doc, cands: Sequence[_Candidate]) -> dict[str, _Candidate]:

@@ -459,3 +459,20 @@ def test_names_listed_among_known_companies_are_companies(enricher: Enricher) ->
         "Microsemi": "ORG",
         "Xilinx": "ORG",
     }
+
+
+def test_two_first_names_generations_and_two_word_places(enricher: Enricher) -> None:
+    philippines = enricher.enrich(
+        raw_from_text("President Ferdinand Marcos Jr. ordered relief flights. Marcos will visit Luzon next week.")
+    )
+    marcos = by_name(philippines, "Ferdinand Marcos Jr.")
+    assert [m.text for m in marcos.mentions] == ["Ferdinand Marcos Jr.", "Marcos"]
+    brazil = enricher.enrich(
+        raw_from_text(
+            'Fires spread across Brazil. "Crops are lost," said Ana Beatriz Costa, a researcher. The states of '
+            "Para and Mato Grosso were worst hit."
+        )
+    )
+    assert by_name(brazil, "Ana Beatriz Costa").type == "PERSON"
+    mato_grosso = by_name(brazil, "Mato Grosso")
+    assert (mato_grosso.type, mato_grosso.country) == ("REGION", "BR")
