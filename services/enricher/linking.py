@@ -214,9 +214,7 @@ class EntityLinker:
             )
         found += self._elided_regions(doc, found)
         for start in _line_starts(doc):
-            dateline = self._dateline(doc, start)
-            if dateline is not None and not any(c.overlaps(dateline) for c in found):
-                found.append(dateline)
+            found += [c for c in self._dateline(doc, start) if not any(f.overlaps(c) for f in found)]
         found += [c for c in self._capitals_places(doc) if not any(f.overlaps(c) for f in found)]
         return _longest_first(found)
 
@@ -272,28 +270,38 @@ class EntityLinker:
                 )
         return extra
 
-    def _dateline(self, doc: Doc, start: int) -> _Candidate | None:
-        """ "ISLAMABAD (Reuters) -": a place in capitals that opens the story or a line of it."""
+    def _dateline(self, doc: Doc, start: int) -> list[_Candidate]:
+        """ "ISLAMABAD (Reuters) -", "DOHA/CAIRO/JERUSALEM (Reuters) -": places in capitals that
+        open the story or a line of it."""
+        spans: list[Span] = []
         end = start
-        while end < min(len(doc), start + 4) and (
-            (doc[end].is_alpha and doc[end].is_upper)
-            # "AL-AIN": a hyphen inside the name, not the "-" that ends the dateline
-            or (doc[end].text == "-" and end > start and not doc[end - 1].whitespace_ and not doc[end].whitespace_)
-        ):
+        while True:
+            first = end
+            while end < min(len(doc), first + 4) and (
+                (doc[end].is_alpha and doc[end].is_upper)
+                # "AL-AIN": a hyphen inside the name, not the "-" that ends the dateline
+                or (doc[end].text == "-" and end > first and not doc[end - 1].whitespace_ and not doc[end].whitespace_)
+            ):
+                end += 1
+            if end == first or end >= len(doc):
+                return []
+            spans.append(doc[first:end])
+            if doc[end].text != "/" or len(spans) == 4:
+                break
             end += 1
-        if end == start or end >= len(doc):
-            return None
         after = doc[end]
         if after.text not in {",", "(", "-", "–", "—", ":"} and not after.like_num and not after.is_space:
-            return None  # "BRUSSELS, Aug 22 -", "BRUSSELS 1996-08-22", "ISLAMABAD (Reuters)"
-        span = doc[start:end]
-        name = span.text.title()
-        # A dateline is a place whatever its spelling: GeoNames' other names count ("AL-AIN").
-        places = [e for e in self._gaz.lookup(name) if e.type in {"CITY", "COUNTRY", "REGION"}]
-        places = places or self._gaz.minor_places.get(name, [])[:1]
-        if not places:
-            return None
-        return _named_by_gazetteer(span, places[0])
+            return []  # "BRUSSELS, Aug 22 -", "BRUSSELS 1996-08-22", "ISLAMABAD (Reuters)"
+        found = []
+        for span in spans:
+            name = span.text.title()
+            # A dateline is a place whatever its spelling: GeoNames' other names count ("AL-AIN").
+            places = [e for e in self._gaz.lookup(name) if e.type in {"CITY", "COUNTRY", "REGION"}]
+            places = places or self._gaz.minor_places.get(name, [])[:1]
+            if not places:
+                return []
+            found.append(_named_by_gazetteer(span, places[0]))
+        return found
 
     def _usable_entries(
         self, match: GazetteerMatch, ner_place_tokens: set[int], ner_tokens: set[int]
@@ -401,6 +409,8 @@ class EntityLinker:
             cand.titled = doc[before[0] : end].text
         elif type_ == "ORG" and (self._looks_like_person(doc, span) or self._after_role(doc, span)):
             cand.type = "PERSON"
+        elif type_ in {"ORG", "REGION"} and _named_speaker(doc, start, end) and not self._is_place_name(span.text):
+            cand.type = "PERSON"  # "said Ghada, a displaced mother of five"
         if cand.type == "PERSON" and _acronym_follows(doc, end) and not (cand.titled and len(span) <= 3):
             # "... Administration (NOAA)": people have no acronyms, only the letters after a
             # titled name ("Chief Emeka Ngige (SAN)").
@@ -1122,6 +1132,18 @@ def _capitals_lines(doc: Doc) -> list[tuple[int, int]]:
         if len(words) >= 2 and all(t.is_upper for t in words):
             lines.append((first, last))
     return lines
+
+
+def _named_speaker(doc: Doc, start: int, end: int) -> bool:
+    """One capitalised word between "said" and a comma: who said it."""
+    return (
+        end - start == 1
+        and start > 0
+        and doc[start - 1].lower_ in _SPEECH_VERBS
+        and end < len(doc)
+        and doc[end].text == ","
+        and doc[start].is_title
+    )
 
 
 def _after_place_preposition(doc: Doc, start: int) -> bool:

@@ -476,3 +476,14 @@ def test_two_first_names_generations_and_two_word_places(enricher: Enricher) -> 
     assert by_name(brazil, "Ana Beatriz Costa").type == "PERSON"
     mato_grosso = by_name(brazil, "Mato Grosso")
     assert (mato_grosso.type, mato_grosso.country) == ("REGION", "BR")
+
+
+def test_datelines_naming_several_cities_and_one_name_speakers(enricher: Enricher) -> None:
+    text = (
+        "DOHA/CAIRO/JERUSALEM (Reuters) - Negotiators reached a phased deal on Wednesday. "
+        '"I am happy, yes," said Ghada, a displaced mother of five.'
+    )
+    article = enricher.enrich(raw_from_text(text))
+    cities = {e.name for e in article.entities if e.type == "CITY"}
+    assert {"Doha", "Cairo", "Jerusalem"} <= cities
+    assert by_name(article, "Ghada").type == "PERSON"
