@@ -5,10 +5,12 @@ The jars of `org.apache.kafka:kafka_2.13` and its runtime dependencies are copie
 """
 
 import base64
+import hashlib
 import importlib.resources
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import uuid
 from pathlib import Path
@@ -92,6 +94,8 @@ class KafkaBroker(BrokerProcess):
         self.heap = heap
         self.log_level = log_level
         self._libs: Path | None = None
+        #: where this run records its class-data-sharing archive, until it is moved in place
+        self._recording: Path | None = None
 
     def prepare(self) -> None:
         if not java_available():
@@ -106,9 +110,42 @@ class KafkaBroker(BrokerProcess):
         assert self._libs is not None
         return [
             "java", f"-Xmx{self.heap}", "-Xms128m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            *self._class_sharing(record=True), f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
             "-cp", f"{self._libs}/*", "kafka.Kafka", str(self.data_dir / "server.properties"),
         ]  # fmt: skip
+
+    def stop(self, *, timeout: float = 30.0) -> None:
+        proc = self._proc
+        super().stop(timeout=timeout)
+        recording, self._recording = self._recording, None
+        if recording is None:
+            return
+        # The JVM writes the archive as it exits; a killed JVM leaves none or a partial one.
+        archive = self.archive_path()
+        if proc is not None and proc.returncode != -signal.SIGKILL and recording.exists() and not archive.exists():
+            os.replace(recording, archive)
+            logger.info("recorded Kafka's class-data-sharing archive %s", archive)
+        recording.unlink(missing_ok=True)
+
+    def archive_path(self) -> Path:
+        """The class-data-sharing archive for these jars and this JVM (a new JVM records anew)."""
+        assert self._libs is not None
+        java = Path(shutil.which("java") or "java").resolve()
+        stamp = f"{java}:{java.stat().st_mtime_ns if java.exists() else 0}"
+        return self._libs.parent / f"classes-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}.jsa"
+
+    def _class_sharing(self, *, record: bool) -> list[str]:
+        """JVM flags for application class-data sharing: the first start records the classes
+        Kafka loads as it exits; later starts (and the format tool) map them: the broker is ready
+        in about 2 s instead of 3.6 s here. An archive the JVM cannot use is skipped with a
+        warning, never an error."""
+        archive = self.archive_path()
+        if archive.exists():
+            return [f"-XX:SharedArchiveFile={archive}"]
+        if not record:
+            return []
+        self._recording = archive.with_name(f"{archive.name}.{uuid.uuid4().hex}.part")
+        return [f"-XX:ArchiveClassesAtExit={self._recording}"]
 
     def _write_config(self) -> None:
         # The controller listener is internal to this one process: a fresh free port on every
@@ -145,7 +182,8 @@ class KafkaBroker(BrokerProcess):
         assert self._libs is not None
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=").replace("-", "_")
         cmd = [
-            "java", "-cp", f"{self._libs}/*",
+            # A one-shot tool: the quick compiler alone starts it sooner.
+            "java", "-XX:TieredStopAtLevel=1", *self._class_sharing(record=False), "-cp", f"{self._libs}/*",
             f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
             "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(self.data_dir / "server.properties"),
         ]  # fmt: skip
