@@ -44,8 +44,9 @@ SurfaceKind = Literal["name", "alias", "demonym"]
 
 _TOWN_OVER_PROVINCE = 100_000
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-#: subdivision types that are really towns or too small to be news regions
+#: a subdivision code inside an ISO 3166-2 name ("Sir Ynys Môn GB-YNM")
 _ISO_CODE = re.compile(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b")
+#: subdivision types that are really towns or too small to be news regions
 _SKIPPED_SUBDIVISION_TYPES = frozenset(
     {"Municipality", "Parish", "City", "Unitary authority", "Commune", "Town council"}
 )
