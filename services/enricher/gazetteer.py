@@ -117,6 +117,7 @@ class NameRules:
     feature_heads: frozenset[str]
     feature_tails: frozenset[str]
     disease_words: frozenset[str]
+    us_state_abbreviations: dict[str, str]
     #: longest title in tokens, to bound the look-behind for titles
     max_title_tokens: int
 
@@ -140,6 +141,7 @@ def load_name_rules() -> NameRules:
         feature_heads=frozenset(raw["feature_heads"]),
         feature_tails=frozenset(raw["feature_tails"]),
         disease_words=frozenset(raw["disease_words"]),
+        us_state_abbreviations={str(k): str(v) for k, v in raw["us_state_abbreviations"].items()},
         max_title_tokens=max(len(t.replace("-", " - ").split()) for t in titles),
     )
 
@@ -297,7 +299,10 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
         if state["name"] not in taken:
             gaz.minor_places.setdefault(state["name"], []).insert(
                 0,
-                GazetteerEntry(id=f"region:{slugify(state['name'])}", name=state["name"], type="REGION", country="US"),
+                # The id of ISO 3166-2's entry for the state, so either source gives one id.
+                GazetteerEntry(
+                    id=f"region:{slugify(state['name'])}-us", name=state["name"], type="REGION", country="US"
+                ),
             )
     missing = set(aliases) - set(cities)
     if missing:

@@ -216,7 +216,22 @@ class EntityLinker:
         for start in _line_starts(doc):
             found += [c for c in self._dateline(doc, start) if not any(f.overlaps(c) for f in found)]
         found += [c for c in self._capitals_places(doc) if not any(f.overlaps(c) for f in found)]
+        found += [c for c in self._party_state_tags(doc) if not any(f.overlaps(c) for f in found)]
         return _longest_first(found)
+
+    def _party_state_tags(self, doc: Doc) -> list[_Candidate]:
+        """The state in a US lawmaker's party-state tag: "D-N.Y.", "(R-Ky.)", "R-Ohio"."""
+        found: list[_Candidate] = []
+        states = self._rules.us_state_abbreviations
+        for token in doc[:-2]:
+            if token.text not in {"R", "D", "I"} or doc[token.i + 1].text != "-":
+                continue
+            state = states.get(doc[token.i + 2].text)
+            places = self._gaz.lookup(state or "") + self._gaz.minor_places.get(state or "", [])
+            entry = next((e for e in places if e.country == "US" and e.type == "REGION"), None)
+            if entry is not None:
+                found.append(_named_by_gazetteer(doc[token.i + 2 : token.i + 3], entry))
+        return found
 
     def _capitals_places(self, doc: Doc) -> list[_Candidate]:
         """Countries, regions and unambiguous cities in lines written in capitals ("SOCCER - JAPAN

@@ -487,3 +487,11 @@ def test_datelines_naming_several_cities_and_one_name_speakers(enricher: Enriche
     cities = {e.name for e in article.entities if e.type == "CITY"}
     assert {"Doha", "Cairo", "Jerusalem"} <= cities
     assert by_name(article, "Ghada").type == "PERSON"
+
+
+def test_states_in_lawmakers_party_tags(enricher: Enricher) -> None:
+    text = "Speaker Nancy Pelosi (D-Calif.) and Sen. Chuck Schumer, D-N.Y., met Sen. Rob Portman, R-Ohio."
+    article = enricher.enrich(raw_from_text(text))
+    states = {m.text: e.name for e in article.entities if e.type == "REGION" for m in e.mentions}
+    assert states == {"Calif.": "California", "N.Y.": "New York", "Ohio": "Ohio"}
+    assert {e.country for e in article.entities if e.type == "REGION"} == {"US"}
