@@ -733,6 +733,20 @@ class EntityLinker:
             own_name = cand.type == "PERSON" and not spoken and self._is_place_name(cand.text)
             if after_preposition or cand.type == "ORG" or lone_word or own_name:
                 cand.type = "REGION"
+        # "launched from Sriharikota ... Sriharikota's range": a lone word that is a place in one
+        # mention is that place in the others.
+        places = {c.text for c in cands if c.type in {"REGION", "CITY", "COUNTRY"}}
+        for cand in cands:
+            if (
+                cand.type == "PERSON"
+                and cand.source == "ner"
+                and cand.text in places
+                and cand.text not in name_parts  # "Jordan" after "Michael Jordan" is him
+                and len(cand.text.split()) == 1
+                and not cand.titled
+                and not _speaks_after(doc, cand.end)
+            ):
+                cand.type = "REGION"
 
     def _organisations_by_company(self, doc: Doc, cands: list[_Candidate]) -> None:
         """ "Intel, Microsemi, Nvidia and Xilinx": a one-word name listed among organisations the
@@ -843,6 +857,8 @@ class EntityLinker:
             after = doc[cand.end]
             if after.lower_ not in _ADMIN_NOUNS:
                 continue
+            if cand.entry is not None and cand.entry.type == "REGION":
+                continue  # "Sindh province": the province the gazetteer already names
             country = cand.country
             if after.text[:1].isupper():
                 span = doc[cand.start : cand.end + 1]

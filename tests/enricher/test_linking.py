@@ -495,3 +495,14 @@ def test_states_in_lawmakers_party_tags(enricher: Enricher) -> None:
     states = {m.text: e.name for e in article.entities if e.type == "REGION" for m in e.mentions}
     assert states == {"Calif.": "California", "N.Y.": "New York", "Ohio": "Ohio"}
     assert {e.country for e in article.entities if e.type == "REGION"} == {"US"}
+
+
+def test_one_place_one_entity(enricher: Enricher) -> None:
+    """A province the gazetteer knows stays that entity before "province"; a word that is a place
+    in one mention is the same place in the next."""
+    sindh = enricher.enrich(raw_from_text("Floods hit Pakistan's Sindh province. Officials in lower Sindh said."))
+    assert [e.id for e in sindh.entities if e.name == "Sindh"] == ["region:sindh"]
+    site = enricher.enrich(
+        raw_from_text("The rocket lifted off from Sriharikota on Friday. Sriharikota has two launch pads.")
+    )
+    assert not [e for e in site.entities if e.type == "PERSON"]
