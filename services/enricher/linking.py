@@ -47,7 +47,7 @@ _CONNECTORS = frozenset({"and", "&", "for", "of", "on", "the"})
 _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "warned", "explained", "noted", "argued", "stressed"})
 #: lower-case parts of personal names ("Nayla de Freige", "Ahmed bin Ali")
 _NAME_PARTICLES = frozenset({"de", "da", "di", "del", "dos", "van", "von", "der", "al", "el", "bin", "ibn", "la", "le"})
-_PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across", "to", "around", "of"})
+_PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across", "to", "around", "of", "on"})
 _ADMIN_NOUNS = frozenset(
     {"region", "province", "department", "oblast", "state", "county", "district", "governorate", "prefecture"}
 )
@@ -187,7 +187,9 @@ class EntityLinker:
             and text not in self._rules.headline_verbs
         )
 
-    def _gazetteer_candidates(self, doc: Doc, ner_place_tokens: set[int], ner_tokens: set[int]) -> list[_Candidate]:
+    def _gazetteer_candidates(
+        self, doc: Doc, ner_place_tokens: set[int], ner_tokens: set[int], capitals: Sequence[tuple[int, int]]
+    ) -> list[_Candidate]:
         found: list[_Candidate] = []
         for match in self._gaz.find(doc, self._nlp):
             entries = self._usable_entries(match, ner_place_tokens, ner_tokens)
@@ -215,7 +217,7 @@ class EntityLinker:
         found += self._elided_regions(doc, found)
         for start in _line_starts(doc):
             found += [c for c in self._dateline(doc, start) if not any(f.overlaps(c) for f in found)]
-        found += [c for c in self._capitals_places(doc) if not any(f.overlaps(c) for f in found)]
+        found += [c for c in self._capitals_places(doc, capitals) if not any(f.overlaps(c) for f in found)]
         found += [c for c in self._party_state_tags(doc) if not any(f.overlaps(c) for f in found)]
         return _longest_first(found)
 
@@ -227,18 +229,20 @@ class EntityLinker:
             if token.text not in {"R", "D", "I"} or doc[token.i + 1].text != "-":
                 continue
             state = states.get(doc[token.i + 2].text)
-            places = self._gaz.lookup(state or "") + self._gaz.minor_places.get(state or "", [])
+            if state is None:
+                continue
+            places = self._gaz.lookup(state) + self._gaz.minor_places.get(state, [])
             entry = next((e for e in places if e.country == "US" and e.type == "REGION"), None)
             if entry is not None:
                 found.append(_named_by_gazetteer(doc[token.i + 2 : token.i + 3], entry))
         return found
 
-    def _capitals_places(self, doc: Doc) -> list[_Candidate]:
+    def _capitals_places(self, doc: Doc, capitals: Sequence[tuple[int, int]]) -> list[_Candidate]:
         """Countries, regions and unambiguous cities in lines written in capitals ("SOCCER - JAPAN
         GET LUCKY WIN, CHINA IN SURPRISE DEFEAT"), looked up in title case: NER reads such lines
         poorly and the case-sensitive matcher not at all."""
         found: list[_Candidate] = []
-        for first, last in _capitals_lines(doc):
+        for first, last in capitals:
             i = first
             while i < last:
                 for width in (3, 2, 1):
@@ -719,7 +723,8 @@ class EntityLinker:
             # a country the article names, as in `_place_options`, and not when it is placed in
             # another one: "a coach at Pakhtakor in Tashkent" names the club.
             located = cand.end < len(doc) and doc[cand.end].lower_ == "in"
-            known_place = self._is_place_name(cand.text) or (
+            own_name = self._is_place_name(cand.text)
+            known_place = own_name or (
                 not located and any(e.country in context for e in self._gaz.minor_places.get(cand.text, []))
             )
             if not known_place or doc[cand.end - 1].text in self._rules.org_heads:
@@ -730,8 +735,8 @@ class EntityLinker:
             # never speaks and has no first name anywhere in the article.
             lone_word = len(cand.text.split()) == 1 and cand.type == "PERSON" and not spoken
             # "the states of Para and Mato Grosso": a longer "name" that is exactly a place's own.
-            own_name = cand.type == "PERSON" and not spoken and self._is_place_name(cand.text)
-            if after_preposition or cand.type == "ORG" or lone_word or own_name:
+            exactly_a_place = cand.type == "PERSON" and not spoken and own_name
+            if after_preposition or cand.type == "ORG" or lone_word or exactly_a_place:
                 cand.type = "REGION"
         # "launched from Sriharikota ... Sriharikota's range": a lone word that is a place in one
         # mention is that place in the others.
@@ -1069,7 +1074,8 @@ class EntityLinker:
             and not (ent.label_ == "PERSON" and (len(ent) > 1 or _speaks_after(doc, ent.end)))
             for i in range(ent.start, ent.end)
         }
-        gaz = self._gazetteer_candidates(doc, ner_place_tokens, ner_tokens)
+        capitals = _capitals_lines(doc)
+        gaz = self._gazetteer_candidates(doc, ner_place_tokens, ner_tokens, capitals)
         ner = self._ner_candidates(doc)
         events = self._event_candidates(doc)
         cands = self._merge_organisations(doc, self._resolve(doc, gaz, ner, events))
@@ -1078,7 +1084,6 @@ class EntityLinker:
         cands = [c for c in cands if c.backed or not any(a <= c.start_char < b for a, b in related)]
         # NER reads lines in capitals poorly ("SURPRISE DEFEAT" a place): there too only names the
         # gazetteers know count.
-        capitals = _capitals_lines(doc)
         cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
         self._places_by_preposition(doc, cands)
         self._organisations_by_company(doc, cands)
@@ -1178,7 +1183,7 @@ def _named_speaker(doc: Doc, start: int, end: int) -> bool:
 
 
 def _after_place_preposition(doc: Doc, start: int) -> bool:
-    return start > 0 and (doc[start - 1].lower_ in _PLACE_PREPOSITIONS or doc[start - 1].lower_ == "on")
+    return start > 0 and doc[start - 1].lower_ in _PLACE_PREPOSITIONS
 
 
 def _admin_noun_after(doc: Doc, end: int) -> bool:
