@@ -33,6 +33,7 @@ __all__ = [
     "load_gazetteer",
     "load_name_rules",
     "read_data",
+    "region_id",
     "subdivision_names",
 ]
 
@@ -301,7 +302,7 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
                 0,
                 # The id of ISO 3166-2's entry for the state, so either source gives one id.
                 GazetteerEntry(
-                    id=f"region:{slugify(state['name'])}-us", name=state["name"], type="REGION", country="US"
+                    id=region_id(state["name"], country="US"), name=state["name"], type="REGION", country="US"
                 ),
             )
     missing = set(aliases) - set(cities)
@@ -321,8 +322,9 @@ def _add_alternates(gaz: Gazetteer, entry: GazetteerEntry, city: dict[str, Any],
 def _region_entries(gaz: Gazetteer) -> set[str]:
     names: set[str] = set()
     for region in read_data("regions.yaml")["regions"]:
+        country = region.get("country")
         entry = GazetteerEntry(
-            id=f"region:{slugify(region['name'])}", name=region["name"], type="REGION", country=region.get("country")
+            id=region_id(region["name"], country=country), name=region["name"], type="REGION", country=country
         )
         forms: list[tuple[str, SurfaceKind]] = [(region["name"], "name")]
         forms += [(a, "alias") for a in region.get("aliases", [])]
@@ -355,6 +357,15 @@ def _people_entries(gaz: Gazetteer) -> str:
     return f"{data['version']}@{data['as_of']}"
 
 
+def region_id(name: str, *, country: str | None) -> str:
+    """One id scheme whichever source names the region: a region within one country carries its
+    code (two countries have a "Punjab", two a "Limburg"; "Georgia" is also a country), so
+    `region:california-us` is the same entity from regions.yaml, GeoNames or ISO 3166-2; one that
+    spans countries does not (`region:central-asia`)."""
+    slug = slugify(ascii_fold(name))
+    return f"region:{slug}-{country.lower()}" if country else f"region:{slug}"
+
+
 def subdivision_names(iso_name: str) -> list[str]:
     """The names ISO 3166-2 gives a subdivision, in the word order news uses, first the one to
     show: "Galicia [Galicia]" -> Galicia; "Murcia, Región de" -> Murcia, Región de Murcia;
@@ -380,7 +391,7 @@ def _subdivision_entries(gaz: Gazetteer, taken: set[str]) -> None:
             continue
         names = subdivision_names(sub.name)
         entry = GazetteerEntry(
-            id=f"region:{slugify(ascii_fold(names[0]))}-{sub.country_code.lower()}",
+            id=region_id(names[0], country=sub.country_code),
             name=names[0],
             type="REGION",
             country=sub.country_code,
@@ -389,6 +400,8 @@ def _subdivision_entries(gaz: Gazetteer, taken: set[str]) -> None:
             if form in taken or any(e.type == "CITY" for e in gaz.lookup(form)):
                 continue
             places = gaz.minor_places.setdefault(form, [])
+            if any(e.id == entry.id for e in places):
+                continue  # a US state GeoNames has already given
             # A town of 100,000 or more is what its name usually means ("Kandy"); a smaller one
             # yields to its county or province ("Marsabit").
             towns = sum(1 for e in places if e.type == "CITY" and e.population >= _TOWN_OVER_PROVINCE)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newswire.enricher.gazetteer import load_gazetteer, load_name_rules, read_data, subdivision_names
+from newswire.enricher.gazetteer import load_gazetteer, load_name_rules, read_data, region_id, subdivision_names
 from newswire.enricher.pipeline import shared_enricher
 
 
@@ -85,6 +85,18 @@ def test_regions_organisations_and_people(gaz) -> None:
     assert ids(gaz, "NATO") == ["org:nato"]
     assert ids(gaz, "Tokayev") == ["person:kassym-jomart-tokayev"]
     assert gaz.entries["person:asif-ali-zardari"].country == "PK"
+
+
+def test_a_region_has_one_id_whichever_source_names_it(gaz) -> None:
+    """regions.yaml, GeoNames' US states and ISO 3166-2 agree: a region within one country
+    carries its code, so one name in two countries is two entities."""
+    assert ids(gaz, "California") == ["region:california-us"]  # regions.yaml (US-CA in ISO 3166-2)
+    assert [e.id for e in gaz.minor_places["Ohio"]] == ["region:ohio-us"]  # GeoNames and ISO: once
+    limburgs = [e.id for e in gaz.minor_places["Limburg"] if e.type == "REGION"]
+    assert limburgs == ["region:limburg-nl", "region:limburg-be"]
+    assert ids(gaz, "Sindh") == ["region:sindh-pk"]
+    assert ids(gaz, "Punjab") == ["region:punjab"]  # the region of two countries
+    assert region_id("Île-de-France", country="FR") == "region:ile-de-france-fr"
 
 
 def test_data_files_note_source_and_licence() -> None:

@@ -501,7 +501,7 @@ def test_one_place_one_entity(enricher: Enricher) -> None:
     """A province the gazetteer knows stays that entity before "province"; a word that is a place
     in one mention is the same place in the next."""
     sindh = enricher.enrich(raw_from_text("Floods hit Pakistan's Sindh province. Officials in lower Sindh said."))
-    assert [e.id for e in sindh.entities if e.name == "Sindh"] == ["region:sindh"]
+    assert [e.id for e in sindh.entities if e.name == "Sindh"] == ["region:sindh-pk"]
     site = enricher.enrich(
         raw_from_text("The rocket lifted off from Sriharikota on Friday. Sriharikota has two launch pads.")
     )
