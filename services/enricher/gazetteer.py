@@ -118,6 +118,7 @@ class NameRules:
     feature_heads: frozenset[str]
     feature_tails: frozenset[str]
     disease_words: frozenset[str]
+    portfolios: frozenset[str]
     us_state_abbreviations: dict[str, str]
     #: longest title in tokens, to bound the look-behind for titles
     max_title_tokens: int
@@ -142,6 +143,7 @@ def load_name_rules() -> NameRules:
         feature_heads=frozenset(raw["feature_heads"]),
         feature_tails=frozenset(raw["feature_tails"]),
         disease_words=frozenset(raw["disease_words"]),
+        portfolios=frozenset(raw["portfolios"]),
         us_state_abbreviations={str(k): str(v) for k, v in raw["us_state_abbreviations"].items()},
         max_title_tokens=max(len(t.replace("-", " - ").split()) for t in titles),
     )

@@ -40,6 +40,7 @@ Source = Literal["gazetteer", "ner", "rule"]
 _NER_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 _DETERMINERS = frozenset({"the", "The", "THE", "a", "an"})
+_DASHES = frozenset({"-", "–", "—"})
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’", "s"})
 _CONJUNCTIONS = frozenset({"and", "&", "or"})
 #: words a split organisation name can end on when NER cut it short ("US Agency for")
@@ -333,10 +334,17 @@ class EntityLinker:
         as_entity = any(i in ner_tokens for i in span)
         return [e for e in match.candidates if not e.needs_ner or as_place or (as_entity and not e.ambiguous)]
 
-    def _ner_candidates(self, doc: Doc) -> list[_Candidate]:
+    def _ner_candidates(self, doc: Doc, *, routes: Sequence[_Candidate] = ()) -> list[_Candidate]:
+        """NER's spans, cleaned; `routes` are the places of routes ("Kolkata-Jogbani"), which
+        stand for any span NER made of them."""
         lower_words = {t.text for t in doc if t.is_lower}
-        found = []
+        on_routes = {i for c in routes for i in range(c.start, c.end)} | {
+            i for c in routes for i in range(c.start - 1, c.end + 1) if doc[i].text in _DASHES
+        }
+        found = list(routes)
         for ent in doc.ents:
+            if all(t.i in on_routes or t.text in _DETERMINERS for t in ent):
+                continue
             label = ent.label_
             if label not in _NER_LABELS:
                 # "Lieutenant General Tariq Mehmood" tagged WORK_OF_ART: a titled name is a person.
@@ -360,6 +368,7 @@ class EntityLinker:
                 return None
         while start < end and (doc[start].text in _DETERMINERS or doc[start].is_punct or doc[start].is_space):
             start += 1
+        start = self._after_office_of(doc, start, end)
         # A name never runs across a bracket ("Federal Bureau of Investigation (FBI") or, in
         # headline case, across a verb ("Kazakhstan Seeks Science").
         cut = next(
@@ -407,9 +416,17 @@ class EntityLinker:
             len(span) <= 3
             and end < len(doc)
             and self._title_after(doc, end)
-            and all(self._is_common_word(t.text, lower_words) or t.text in self._titles for t in span)
+            and all(
+                self._is_common_word(t.text, lower_words)
+                or t.text in self._titles
+                or t.text in self._rules.portfolios
+                or t.lower_ in {"and", "&", ","}
+                for t in span
+            )
         ):
-            return None  # "Transport Cabinet" in "Transport Cabinet Secretary Davis Chirchir" is a portfolio
+            # "Transport Cabinet" in "Transport Cabinet Secretary Davis Chirchir", "Trade and
+            # Integration" before "Minister": a portfolio
+            return None
         if len(span) == 1 and _starts_sentence(doc, start) and self._is_common_word(span.text, lower_words):
             return None  # "Turnout was 41 percent": a common noun opening a sentence
         type_ = self._ner_type(span, label)
@@ -435,6 +452,19 @@ class EntityLinker:
             # titled name ("Chief Emeka Ngige (SAN)").
             cand.type, cand.titled = "ORG", None
         return cand
+
+    def _after_office_of(self, doc: Doc, start: int, end: int) -> int:
+        """Where the place starts in "Prime Ministers of India" or "President of Kazakhstan", an
+        office NER tagged as an organisation: the place is the entity."""
+        for k in range(start + 1, min(end - 1, start + self._rules.max_title_tokens)):
+            if doc[k].lower_ != "of":
+                continue
+            office = doc[start:k].text
+            if (office in self._titles or office.removesuffix("s") in self._titles) and self._is_place_name(
+                doc[k + 1 : end].text
+            ):
+                return k + 1
+        return start
 
     def _is_common_word(self, text: str, lower_words: set[str]) -> bool:
         """`lower_words`: the words the article itself writes in lower case."""
@@ -669,6 +699,87 @@ class EntityLinker:
 
     # ---------------------------------------------------------------- linking
 
+    def _route_places(self, doc: Doc) -> list[_Candidate]:
+        """The places a route joins with dashes: "Kolkata-Jogbani", "Termez-Mazar-i-Sharif",
+        "New Delhi–Kathmandu". Every part must be a known place's own name (a place's own
+        hyphens stay: "Mazar-i-Sharif"), else it is some other name ("OIC-COMSTECH")."""
+        found: list[_Candidate] = []
+        i = 0
+        while i < len(doc):
+            # A chain of unspaced dashes between words: doc[first:last] with a dash every other token.
+            first = i
+            last = i + 1
+            while last + 1 < len(doc) and doc[last].text in _DASHES and not doc[last - 1].whitespace_ and not (
+                doc[last].whitespace_
+            ):
+                last += 2
+            if last - first < 3:
+                i += 1
+                continue
+            i = last
+            parts = self._route_parts(doc, first, last)
+            if parts is not None:
+                found += parts
+        return found
+
+    def _route_parts(self, doc: Doc, first: int, last: int) -> list[_Candidate] | None:
+        """doc[first:last] reads word, dash, word, ...: the places it joins, or None."""
+        words = list(range(first, last, 2))
+        if self._is_place_name(doc[first:last].text):
+            return None  # "Guinea-Bissau", "Stoke-on-Trent": one place
+        places: list[tuple[int, int]] = []
+        k = 0
+        while k < len(words):
+            longest = next(
+                (
+                    j
+                    for j in range(len(words) - 1, k - 1, -1)
+                    if doc[words[k]].text[:1].isupper() and self._is_route_stop(doc[words[k] : words[j] + 1].text)
+                ),
+                None,
+            )
+            if longest is None:
+                return None
+            places.append((words[k], words[longest] + 1))
+            k = longest + 1
+        if len(places) < 2 or not any(self._is_place_name(doc[a:b].text) for a, b in places):
+            return None
+        # The outer parts may have words before or after them: "New Delhi-Kathmandu".
+        start, end = places[0]
+        for width in (2, 1):
+            if start - width >= 0 and all(t.text[:1].isupper() and t.whitespace_ for t in doc[start - width : start]):
+                if self._is_place_name(doc[start - width : end].text):
+                    places[0] = (start - width, end)
+                    break
+        start, end = places[-1]
+        for width in (2, 1):
+            if end + width <= len(doc) and all(t.text[:1].isupper() for t in doc[end : end + width]):
+                if doc[end - 1].whitespace_ and self._is_place_name(doc[start : end + width].text):
+                    places[-1] = (start, end + width)
+                    break
+        out = []
+        for start, end in places:
+            span = doc[start:end]
+            known = [e for e in self._gaz.lookup(span.text) if e.type in {"COUNTRY", "CITY", "REGION"}]
+            if known:
+                out.append(_named_by_gazetteer(span, known[0]))
+                continue
+            # A smaller place ("Jogbani", "Termez"): the linking of places picks among its
+            # namesakes by the countries of the article, this one when none is there.
+            minor = self._gaz.minor_places[span.text]
+            entry = next((e for e in minor if ascii_fold(e.name) == ascii_fold(span.text)), minor[0])
+            out.append(
+                _Candidate(
+                    start, end, span.start_char, span.end_char, span.text, entry.type, "rule", entry=entry, backed=True
+                )
+            )
+        return out
+
+    def _is_route_stop(self, text: str) -> bool:
+        """A place's own name, or one of its other spellings ("Termez" for GeoNames' Tirmiz):
+        between dashes with another place, a name that is also a surname is a place."""
+        return self._is_place_name(text) or bool(self._gaz.minor_places.get(text))
+
     def _is_place_name(self, text: str) -> bool:
         """A known place's own name (not one of GeoNames' alternate spellings, which include
         surnames: "Haaland" is listed for Sola, Norway)."""
@@ -847,7 +958,9 @@ class EntityLinker:
                 if head and noun.lower() in _ADMIN_NOUNS:
                     # "Kostanay Region" as one NER span: the place before the noun gives the country.
                     known = [e for e in self._gaz.minor_places.get(head, []) + self._gaz.lookup(head) if e.country]
-                    local = [e for e in known if e.country in context] or known
+                    # A namesake abroad says nothing ("Morang District" in Nepal is no town in
+                    # Australia): with countries in the article, only theirs count.
+                    local = [e for e in known if e.country in context] or ([] if context else known)
                     if local:
                         cand.country = local[0].country
                         cand.key = _entity_id("REGION", f"{cand.text} {cand.country}")
@@ -1076,7 +1189,8 @@ class EntityLinker:
         }
         capitals = _capitals_lines(doc)
         gaz = self._gazetteer_candidates(doc, ner_place_tokens, ner_tokens, capitals)
-        ner = self._ner_candidates(doc)
+        routes = self._route_places(doc)
+        ner = self._ner_candidates(doc, routes=routes)
         events = self._event_candidates(doc)
         cands = self._merge_organisations(doc, self._resolve(doc, gaz, ner, events))
         # Headline case fools NER ("Sri Lanka Cricket Names Squad"): in the linked headlines of

@@ -506,3 +506,52 @@ def test_one_place_one_entity(enricher: Enricher) -> None:
         raw_from_text("The rocket lifted off from Sriharikota on Friday. Sriharikota has two launch pads.")
     )
     assert not [e for e in site.entities if e.type == "PERSON"]
+
+
+def test_the_places_of_a_route(enricher: Enricher) -> None:
+    """Dashes between places make a route: each end is a place, however NER tagged the whole;
+    a place's own hyphens and other hyphenated names stay whole."""
+    text = (
+        "Freight moves on the Kolkata-Jogbani and Kolkata–Nautanwa corridors, India said. The Termez-Mazar-i-Sharif "
+        "line and the New Delhi-Kathmandu bus will run in 2027. Guinea-Bissau, OIC-COMSTECH and Coca-Cola signed "
+        "in Stoke-on-Trent, and actor Daniel Day-Lewis attended."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    places = {m.text: (e.type, e.country) for e in article.entities for m in e.mentions if e.type == "CITY"}
+    assert places == {
+        "Kolkata": ("CITY", "IN"),
+        "Jogbani": ("CITY", "IN"),
+        "Nautanwa": ("CITY", "IN"),
+        "Termez": ("CITY", "UZ"),  # GeoNames spells it Tirmiz
+        "Mazar-i-Sharif": ("CITY", "AF"),
+        "New Delhi": ("CITY", "IN"),
+        "Kathmandu": ("CITY", "NP"),
+        "Stoke-on-Trent": ("CITY", "GB"),
+    }
+    assert by_name(article, "Guinea-Bissau").id == "country:GW"
+    assert {by_name(article, n).type for n in ("OIC-COMSTECH", "Coca-Cola")} == {"ORG"}
+    assert by_name(article, "Daniel Day-Lewis").type == "PERSON"
+
+
+def test_offices_are_not_organisations(enricher: Enricher) -> None:
+    """A portfolio before a title and "the Prime Ministers of India" name offices; the place in
+    the office is the entity."""
+    text = (
+        "India's Commerce Minister Piyush Goyal met Kazakhstan's Trade and Integration Minister Arman "
+        "Shakkaliyev and Planning Minister Ahsan Iqbal. The link was opened by the Prime Ministers of India and "
+        "Nepal. Secretary of State Marco Rubio was there."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert [e.name for e in article.entities if e.type == "ORG"] == []
+    people = {e.name for e in article.entities if e.type == "PERSON"}
+    assert people == {"Piyush Goyal", "Arman Shakkaliyev", "Ahsan Iqbal", "Marco Rubio"}
+    india = by_name(article, "India")
+    assert len(india.mentions) == 2 and by_name(article, "Nepal").id == "country:NP"
+
+
+def test_a_namesake_abroad_gives_no_country(enricher: Enricher) -> None:
+    """ "Morang District" in a story about Nepal: Morang is also a town in Australia, which says
+    nothing about the district."""
+    text = "Cargo reaches the Nepal Customs Yard in Morang District, near Biratnagar in Nepal, by rail from India."
+    district = by_name(enricher.enrich(raw_from_text(text)), "Morang District")
+    assert district.type == "REGION" and district.country != "AU"
