@@ -388,6 +388,9 @@ class EntityLinker:
             or doc[end - 1].text in self._rules.headline_verbs
         ):
             end -= 1
+        office = next((i for i in range(start + 1, end - 1) if doc[i].lower_ == "of"), None)
+        if office is not None and label == "PERSON" and self._is_portfolio(doc[office + 1 : end]):
+            end = office  # "Judy Wakhungu of Environment": the minister, not her office
         if end - start > 1 and doc[end - 1].text in _PLACE_NOUNS:
             end -= 1  # "Gweru city": the town is "Gweru"
         club = next((k for k in (1, 2) if end + k <= len(doc) and doc[end + k - 1].text in _CLUB_SUFFIXES), None)
@@ -412,6 +415,8 @@ class EntityLinker:
         span = doc[start:end]
         if not any(self._is_name_word(t) for t in span) or _norm(span.text) in self._noise:
             return None
+        if self._is_portfolio(span):
+            return None  # "Raychelle Omamo of Defence", "(Foreign Affairs)": an office, no organisation
         if (
             len(span) <= 3
             and end < len(doc)
@@ -447,11 +452,20 @@ class EntityLinker:
             cand.type = "PERSON"
         elif type_ in {"ORG", "REGION"} and _named_speaker(doc, start, end) and not self._is_place_name(span.text):
             cand.type = "PERSON"  # "said Ghada, a displaced mother of five"
-        if cand.type == "PERSON" and _acronym_follows(doc, end) and not (cand.titled and len(span) <= 3):
+        if (
+            cand.type == "PERSON"
+            and _acronym_follows(doc, end)
+            and doc[end + 1].lower_ not in self._noise  # "Joe Mucheru (ICT)" names his portfolio
+            and not (cand.titled and len(span) <= 3)
+        ):
             # "... Administration (NOAA)": people have no acronyms, only the letters after a
             # titled name ("Chief Emeka Ngige (SAN)").
             cand.type, cand.titled = "ORG", None
         return cand
+
+    def _is_portfolio(self, span: Span) -> bool:
+        """ "Foreign Affairs", "Environment, Water, and Natural Resources": a minister's office."""
+        return all(t.text in self._rules.portfolios or t.lower_ in {"and", "&", ",", "of"} for t in span)
 
     def _after_office_of(self, doc: Doc, start: int, end: int) -> int:
         """Where the place starts in "Prime Ministers of India" or "President of Kazakhstan", an
@@ -1036,9 +1050,13 @@ class EntityLinker:
             # Written forms and the canonical name, accents folded: "Jeri" after "José Jerí".
             for form in {_folded(cand.name), _folded(cand.text)}:
                 words = _without_generation(form.split())
-                for k in range(1, len(words)):
-                    if cand not in suffixes[tuple(words[-k:])]:
-                        suffixes[tuple(words[-k:])].append(cand)
+                particle, _, surname = words[-1].partition("-")
+                tails = [tuple(words[-k:]) for k in range(1, len(words))]
+                if particle in _NAME_PARTICLES and surname and len(words) > 1:
+                    tails.append((surname,))  # "Sudani" after "Mohammed Shia al-Sudani"
+                for tail in tails:
+                    if cand not in suffixes[tail]:
+                        suffixes[tail].append(cand)
                 first_words[words[0]].add(cand.key)
         for cand in cands:
             if (
@@ -1088,6 +1106,20 @@ class EntityLinker:
                 for t in doc
             )
             if alone_as_person or speaks:
+                cand.type = "PERSON"
+
+    def _people_named_as_places(self, cands: Sequence[_Candidate]) -> None:
+        """ "Uhuru spoke out" tagged a place: one word no gazetteer knows as a place, the first or
+        last name of someone the article names in full, is that person."""
+        names = {w for c in cands if c.type == "PERSON" and len(ws := _name_words(c.text)) >= 2 for w in ws}
+        for cand in cands:
+            if (
+                cand.source == "ner"
+                and cand.type in {"CITY", "REGION"}
+                and cand.entry is None
+                and cand.text in names
+                and not self._is_place_name(cand.text)
+            ):
                 cand.type = "PERSON"
 
     def _missed_surnames(self, doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
@@ -1206,6 +1238,7 @@ class EntityLinker:
                 before = self._title_before(doc, cand.start)
                 if before is not None:
                     cand.titled = doc[before[0] : cand.end].text
+        self._people_named_as_places(cands)
         self._link_places(doc, cands)
         self._link_people(doc, cands)
         cands += self._missed_surnames(doc, cands)

@@ -555,3 +555,23 @@ def test_a_namesake_abroad_gives_no_country(enricher: Enricher) -> None:
     text = "Cargo reaches the Nepal Customs Yard in Morang District, near Biratnagar in Nepal, by rail from India."
     district = by_name(enricher.enrich(raw_from_text(text)), "Morang District")
     assert district.type == "REGION" and district.country != "AU"
+
+
+def test_cabinet_lists_and_first_names(enricher: Enricher) -> None:
+    """A cabinet list names people and their portfolios ("(ICT)", "of Defence"), "Amb" is a
+    title; "Uhuru" alone and "Sudani" after "al-Sudani" are the people named in full."""
+    text = (
+        "President Uhuru Kenyatta was joined by Amb Raychelle Omamo (Foreign Affairs), Joe Mucheru (ICT) and "
+        "Judy Wakhungu of Environment, Water, and Natural Resources.\nIn his State of The Nation (SoTN) address, Uhuru spoke out against foreign powers.\n"
+        "Iraq's Prime Minister Mohammed Shia al-Sudani met them. Some leaders are wary of giving Sudani a second term."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert {e.name for e in article.entities if e.type == "ORG"} <= {"State of The Nation", "SoTN"}
+    people = {e.name: {m.text for m in e.mentions} for e in article.entities if e.type == "PERSON"}
+    assert people == {
+        "Uhuru Kenyatta": {"Uhuru Kenyatta", "Uhuru"},
+        "Raychelle Omamo": {"Raychelle Omamo"},
+        "Joe Mucheru": {"Joe Mucheru"},
+        "Judy Wakhungu": {"Judy Wakhungu"},
+        "Mohammed Shia al-Sudani": {"Mohammed Shia al-Sudani", "Sudani"},
+    }
