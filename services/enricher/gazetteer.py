@@ -326,7 +326,11 @@ def _region_entries(gaz: Gazetteer) -> set[str]:
     for region in read_data("regions.yaml")["regions"]:
         country = region.get("country")
         entry = GazetteerEntry(
-            id=region_id(region["name"], country=country), name=region["name"], type="REGION", country=country
+            id=region_id(region["name"], country=country),
+            name=region["name"],
+            type="REGION",
+            country=country,
+            needs_ner=bool(region.get("needs_ner", False)),
         )
         forms: list[tuple[str, SurfaceKind]] = [(region["name"], "name")]
         forms += [(a, "alias") for a in region.get("aliases", [])]

@@ -50,7 +50,21 @@ _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "warned", "explained
 _NAME_PARTICLES = frozenset({"de", "da", "di", "del", "dos", "van", "von", "der", "al", "el", "bin", "ibn", "la", "le"})
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across", "to", "around", "of", "on"})
 _ADMIN_NOUNS = frozenset(
-    {"region", "province", "department", "oblast", "state", "county", "district", "governorate", "prefecture"}
+    {
+        "region",
+        "province",
+        "department",
+        "oblast",
+        "state",
+        "county",
+        "district",
+        "governorate",
+        "prefecture",
+        "regency",
+        "municipality",
+        "tehsil",
+        "upazila",
+    }
 )
 _COMPASS_WORDS = frozenset(
     {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper", "lower"}
@@ -498,8 +512,9 @@ class EntityLinker:
             and any(e.type in {"COUNTRY", "CITY", "REGION"} for e in self._gaz.lookup(text.title()))
         ):
             return "REGION"
-        if label in {"PERSON", "ORG", "FAC"} and len(span) == 1 and _is_camel_case(text):
-            return "ORG"  # "QatarEnergy", "KazMunayGas": companies write their names this way
+        if len(span) == 1 and _is_camel_case(text) and (label in {"PERSON", "ORG", "FAC"} or not self._is_place_name(text)):
+            # "QatarEnergy", "KazMunayGas", "MetroTV": companies write their names this way
+            return "ORG"
         if (
             len(span) > 1
             and (span[0].text in self._rules.feature_heads or last in self._rules.feature_tails)
@@ -1108,6 +1123,26 @@ class EntityLinker:
             if alone_as_person or speaks:
                 cand.type = "PERSON"
 
+    def _acronyms_keep_their_type(self, doc: Doc, cands: Sequence[_Candidate]) -> None:
+        """ "the National Disaster Management Agency (BNPB) ... BNPB says": NER may call the
+        later letters a person or a place; they are the organisation they stand for."""
+        acronyms = _acronym_aliases(doc, cands)
+        for cand in cands:
+            owner = acronyms.get(cand.text)
+            if owner is not None and cand.source == "ner" and cand.entry is None and cand.type != owner.type:
+                cand.type, cand.titled = owner.type, None
+
+    def _short_place_names(self, cands: Sequence[_Candidate]) -> None:
+        """ "Rio" after "Rio de Janeiro": a first word no gazetteer knows, of a city the article
+        names in full, is that city."""
+        cities = {c.entry.name.split()[0]: c for c in cands if c.type == "CITY" and c.entry is not None and " " in c.entry.name}
+        for cand in cands:
+            city = cities.get(cand.text)
+            if city is not None and cand.type in {"CITY", "REGION"} and cand.entry is None and not self._is_place_name(cand.text):
+                assert city.entry is not None
+                cand.entry, cand.type = city.entry, "CITY"
+                cand.key, cand.name, cand.country = city.key, city.name, city.country
+
     def _people_named_as_places(self, cands: Sequence[_Candidate]) -> None:
         """ "Uhuru spoke out" tagged a place: one word no gazetteer knows as a place, the first or
         last name of someone the article names in full, is that person."""
@@ -1238,8 +1273,10 @@ class EntityLinker:
                 before = self._title_before(doc, cand.start)
                 if before is not None:
                     cand.titled = doc[before[0] : cand.end].text
+        self._acronyms_keep_their_type(doc, cands)
         self._people_named_as_places(cands)
         self._link_places(doc, cands)
+        self._short_place_names(cands)
         self._link_people(doc, cands)
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)

@@ -575,3 +575,23 @@ def test_cabinet_lists_and_first_names(enricher: Enricher) -> None:
         "Judy Wakhungu": {"Judy Wakhungu"},
         "Mohammed Shia al-Sudani": {"Mohammed Shia al-Sudani", "Sudani"},
     }
+
+
+def test_short_names_acronyms_and_islands(enricher: Enricher) -> None:
+    """ "Rio" is the Rio de Janeiro of the dateline; letters defined in brackets stay the
+    organisation wherever NER puts them; a camel-case name is a company; Java is the island."""
+    text = (
+        "RIO DE JANEIRO – Paraguay's Santiago Peña met Lula. In Rio, Lula said the deal was near.\n"
+        "An earthquake struck Indonesia's Java island, the National Disaster Management Agency (BNPB) said. "
+        "BNPB says 2,200 houses were destroyed in Pandeglang regency. A survivor told MetroTV her house fell. "
+        "The plates of the Earth's crust meet there."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    rio = by_name(article, "Rio de Janeiro")
+    assert {m.text for m in rio.mentions} == {"RIO DE JANEIRO", "Rio"}
+    assert by_name(article, "Santiago Peña").type == "PERSON"
+    agency = by_name(article, "National Disaster Management Agency")
+    assert {m.text for m in agency.mentions} == {"National Disaster Management Agency", "BNPB"}
+    assert by_name(article, "MetroTV").type == "ORG"
+    assert (by_name(article, "Java").id, by_name(article, "Pandeglang").type) == ("region:java-id", "REGION")
+    assert not [e for e in article.entities if e.name == "Earth"]
