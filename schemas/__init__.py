@@ -1,7 +1,7 @@
 """The newswire wire contract: models, ids, topic names and serialisation shared by every service."""
 
 from .errors import ContractError, DecodeError, SchemaError
-from .ids import article_id, content_hash, normalise_text, slugify
+from .ids import article_id, ascii_letters, content_hash, normalise_text, slugify
 from .models import SCHEMA_VERSION, DeadLetter, EnrichedArticle, Entity, EntityType, Mention, RawArticle, Topic
 from .taxonomy import Taxonomy, TaxonomyTopic, load_taxonomy
 from .topics import DEFAULT_PREFIX, TopicNames
@@ -25,6 +25,7 @@ __all__ = [
     "Topic",
     "TopicNames",
     "article_id",
+    "ascii_letters",
     "content_hash",
     "decode",
     "encode",

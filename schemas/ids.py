@@ -4,10 +4,19 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["article_id", "content_hash", "normalise_text", "slugify"]
+__all__ = ["article_id", "ascii_letters", "content_hash", "normalise_text", "slugify"]
 
 _SPACE = re.compile(r"\s+")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+# Letters Unicode does not decompose into a base letter and a mark, spelled the way English
+# news writes them ("Iğdır" -> "Igdir", "Łódź" -> "Lodz", "Øresund" -> "Oresund").
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ı": "i", "İ": "I", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
+        "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe",
+        "þ": "th", "Þ": "Th",
+    }
+)  # fmt: skip
 
 
 def article_id(canonical_url: str) -> str:
@@ -25,7 +34,13 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
 
 
+def ascii_letters(text: str) -> str:
+    """The text in ASCII letters: accents dropped ("Bogotá" -> "Bogota"), other Latin letters
+    spelled out ("Kılıçdaroğlu" -> "Kilicdaroglu"); other scripts are dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
 def slugify(name: str) -> str:
     """ASCII slug for entity ids: 'Kassym-Jomart Tokayev' -> 'kassym-jomart-tokayev'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return _NON_SLUG.sub("-", ascii_name.lower()).strip("-")
+    return _NON_SLUG.sub("-", ascii_letters(name).lower()).strip("-")

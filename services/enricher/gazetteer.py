@@ -8,7 +8,6 @@ process; matching an article is one PhraseMatcher pass over its tokens.
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,7 +20,7 @@ import yaml
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from newswire.schemas import EntityType, slugify
+from newswire.schemas import EntityType, ascii_letters, slugify
 
 __all__ = [
     "Gazetteer",
@@ -54,8 +53,9 @@ _SKIPPED_SUBDIVISION_TYPES = frozenset(
 
 
 def ascii_fold(name: str) -> str:
-    """ "Bogotá" -> "Bogota", "Kandahār" -> "Kandahar": how English news often spells names."""
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    """ "Bogotá" -> "Bogota", "Kandahār" -> "Kandahar", "Iğdır" -> "Igdir": how English news
+    often spells names."""
+    return ascii_letters(name)
 
 
 #: an alternate name worth keeping: plain Latin letters, capitalised, 4 to 40 characters

@@ -513,7 +513,7 @@ def test_the_places_of_a_route(enricher: Enricher) -> None:
     a place's own hyphens and other hyphenated names stay whole."""
     text = (
         "Freight moves on the Kolkata-Jogbani and Kolkata–Nautanwa corridors, India said. The Termez-Mazar-i-Sharif "
-        "line and the New Delhi-Kathmandu bus will run in 2027. Guinea-Bissau, OIC-COMSTECH and Coca-Cola signed "
+        "line, the Igdir-Nakhchivan pipeline and the New Delhi-Kathmandu bus will run in 2027. Guinea-Bissau, OIC-COMSTECH and Coca-Cola signed "
         "in Stoke-on-Trent, and actor Daniel Day-Lewis attended."
     )
     article = enricher.enrich(raw_from_text(text))
@@ -524,6 +524,8 @@ def test_the_places_of_a_route(enricher: Enricher) -> None:
         "Nautanwa": ("CITY", "IN"),
         "Termez": ("CITY", "UZ"),  # GeoNames spells it Tirmiz
         "Mazar-i-Sharif": ("CITY", "AF"),
+        "Igdir": ("CITY", "TR"),  # Iğdır
+        "Nakhchivan": ("CITY", "AZ"),  # Naxçıvan
         "New Delhi": ("CITY", "IN"),
         "Kathmandu": ("CITY", "NP"),
         "Stoke-on-Trent": ("CITY", "GB"),

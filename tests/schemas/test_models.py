@@ -43,6 +43,8 @@ def test_content_hash_ignores_whitespace_and_unicode_form_only() -> None:
 def test_slugify_gives_ascii_ids() -> None:
     assert slugify("Kassym-Jomart Tokayev") == "kassym-jomart-tokayev"
     assert slugify("Recep Tayyip Erdoğan") == "recep-tayyip-erdogan"
+    assert slugify("Kemal Kılıçdaroğlu") == "kemal-kilicdaroglu"  # dotless i spelled out, not dropped
+    assert slugify("Łódź") == "lodz"
 
 
 def test_times_are_normalised_to_utc() -> None:
