@@ -118,6 +118,7 @@ class TopicModel:
         self._weights: dict[str, dict[str, float]] = defaultdict(dict)
         self._cues: dict[str, dict[str, float]] = {}
         self._cued: set[str] = set()
+        self._name_words: dict[str, dict[str, float]] = {}
         self._midpoints: dict[str, float] = {}
         self._keys: dict[int, tuple[str, str]] = {}
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -126,6 +127,7 @@ class TopicModel:
         for topic, spec in lexicon["topics"].items():
             self._cues[topic] = {k: float(v) for k, v in (spec.get("cues") or {}).items()}
             self._cued |= set(self._cues[topic])
+            self._name_words[topic] = {k: float(v) for k, v in (spec.get("name_words") or {}).items()}
             if "midpoint" in spec:
                 self._midpoints[topic] = float(spec["midpoint"])
             for weight, terms in spec["terms"].items():
@@ -217,7 +219,23 @@ class TopicModel:
             for term in sorted(title_terms[item.id]):
                 contributions[surface[(item.id, term)]] += self.calibration.title_weight * weights[term]
             cues = {eid: w for eid, w in self._cues.get(item.id, {}).items() if eid in entity_ids}
+            cues |= self._named_cues(item.id, entities)
             found[item.id] = TopicEvidence(dict(contributions), cues, words)
+        return found
+
+    def _named_cues(self, topic: str, entities: Sequence[Entity]) -> dict[str, float]:
+        """Organisations no cue lists whose names say what they do ("Ministry of Defense of
+        Ukraine", "Air Force Command"): each counts once, like a listed organisation."""
+        words = self._name_words.get(topic)
+        if not words:
+            return {}
+        found: dict[str, float] = {}
+        for entity in entities:
+            if entity.type != "ORG" or entity.id in self._cued:
+                continue
+            weight = max((words.get(w, 0.0) for w in entity.name.replace(",", " ").split()), default=0.0)
+            if weight:
+                found[entity.id] = weight
         return found
 
     def score(

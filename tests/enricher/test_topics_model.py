@@ -176,6 +176,23 @@ def test_a_one_sentence_brief_is_about_its_topic(enricher: Enricher, topic: str)
     assert article.topics[0].score >= 0.5
 
 
+def test_an_organisation_named_for_defence_is_security_evidence(enricher: Enricher) -> None:
+    """No cue lists Ukraine's defence ministry; its name says what it does."""
+    text = (
+        "Russia attacked Odesa with 52 drones overnight, the regional governor said. Most of the drones were "
+        "shot down, the Air Force Command said. The Ministry of Defense of Ukraine is analysing the strike, "
+        "which damaged buildings in the city centre and an energy facility in the Odesa region. "
+    ) * 2
+    without_names = text.replace("the Air Force Command", "officials").replace(
+        "The Ministry of Defense of Ukraine", "Officials"
+    )
+    scores = {
+        version: next(t.score for t in enricher.enrich(raw_from_text(body)).topics if t.id == "security")
+        for version, body in (("named", text), ("unnamed", without_names))
+    }
+    assert scores["named"] >= 0.5 and scores["named"] > scores["unnamed"], scores
+
+
 def test_title_counts_as_evidence(enricher: Enricher) -> None:
     text = "Officials met on Monday. They discussed several matters and issued a statement afterwards."
     plain = next(t.score for t in enricher.enrich(raw_from_text(text)).topics if t.id == "health")
