@@ -225,7 +225,7 @@ class TopicModel:
 
     def _named_cues(self, topic: str, entities: Sequence[Entity]) -> dict[str, float]:
         """Organisations no cue lists whose names say what they do ("Ministry of Defense of
-        Ukraine", "Air Force Command"): each counts once, like a listed organisation."""
+        Ukraine", "Central Bank of Nigeria"): each counts once, like a listed organisation."""
         words = self._name_words.get(topic)
         if not words:
             return {}
@@ -233,7 +233,8 @@ class TopicModel:
         for entity in entities:
             if entity.type != "ORG" or entity.id in self._cued:
                 continue
-            weight = max((words.get(w, 0.0) for w in entity.name.replace(",", " ").split()), default=0.0)
+            name = f" {' '.join(entity.name.replace(',', ' ').split())} "
+            weight = max((w for phrase, w in words.items() if f" {phrase} " in name), default=0.0)
             if weight:
                 found[entity.id] = weight
         return found

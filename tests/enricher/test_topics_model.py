@@ -193,6 +193,17 @@ def test_an_organisation_named_for_defence_is_security_evidence(enricher: Enrich
     assert scores["named"] >= 0.5 and scores["named"] > scores["unnamed"], scores
 
 
+def test_a_central_bank_named_in_full_is_economy_evidence(enricher: Enricher) -> None:
+    """ "central bank" inside the name "Central Bank of Nigeria" is no phrase evidence (words inside
+    names never are); the organisation itself is."""
+    text = (
+        "The Central Bank of Nigeria (CBN) said on Saturday that the refinery could sell its products in naira. "
+        "The CBN governor said the plan would save foreign exchange spent on imports. "
+    ) * 2
+    economy = next(t for t in enricher.enrich(raw_from_text(text)).topics if t.id == "economy")
+    assert economy.score >= 0.5 and "naira" in economy.evidence
+
+
 def test_title_counts_as_evidence(enricher: Enricher) -> None:
     text = "Officials met on Monday. They discussed several matters and issued a statement afterwards."
     plain = next(t.score for t in enricher.enrich(raw_from_text(text)).topics if t.id == "health")
