@@ -200,8 +200,10 @@ def test_a_central_bank_named_in_full_is_economy_evidence(enricher: Enricher) ->
         "The Central Bank of Nigeria (CBN) said on Saturday that the refinery could sell its products in naira. "
         "The CBN governor said the plan would save foreign exchange spent on imports. "
     ) * 2
+    unnamed = text.replace("The Central Bank of Nigeria (CBN)", "The regulator").replace("The CBN", "Its")
     economy = next(t for t in enricher.enrich(raw_from_text(text)).topics if t.id == "economy")
-    assert economy.score >= 0.5 and "naira" in economy.evidence
+    without = next(t for t in enricher.enrich(raw_from_text(unnamed)).topics if t.id == "economy")
+    assert economy.score >= 0.5 > without.score and "naira" in economy.evidence
 
 
 def test_title_counts_as_evidence(enricher: Enricher) -> None:
