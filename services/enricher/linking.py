@@ -383,6 +383,8 @@ class EntityLinker:
         while start < end and (doc[start].text in _DETERMINERS or doc[start].is_punct or doc[start].is_space):
             start += 1
         start = self._after_office_of(doc, start, end)
+        if label == "PERSON":
+            start = self._after_country_of(doc, start, end)
         # A name never runs across a bracket ("Federal Bureau of Investigation (FBI") or, in
         # headline case, across a verb ("Kazakhstan Seeks Science").
         cut = next(
@@ -476,6 +478,17 @@ class EntityLinker:
             # titled name ("Chief Emeka Ngige (SAN)").
             cand.type, cand.titled = "ORG", None
         return cand
+
+    def _after_country_of(self, doc: Doc, start: int, end: int) -> int:
+        """Where the name starts in "the first President of [Uzbekistan I. Karimov]", a person
+        span NER ran over the country of the office."""
+        if start == 0 or doc[start - 1].lower_ != "of":
+            return start
+        for k in range(min(3, end - start - 1), 0, -1):
+            country = any(e.type == "COUNTRY" for e in self._gaz.lookup(doc[start : start + k].text))
+            if country and doc[start + k].text[:1].isupper():
+                return start + k
+        return start
 
     def _is_portfolio(self, span: Span) -> bool:
         """ "Foreign Affairs", "Environment, Water, and Natural Resources": a minister's office."""
@@ -1050,6 +1063,19 @@ class EntityLinker:
                 and len(_norm(other.name or other.text).split()) > len(mine)
                 and _norm(other.name or other.text).split()[-len(mine) :] == mine
             ]
+            # "Shavkat Miromonovich Mirziyoyev": a known person with a middle name or patronymic.
+            known = [
+                o
+                for o in full
+                if not longer
+                and o.entry is not None
+                and 2 <= len(_name_words(o.entry.name)) < len(words)
+                and _name_words(o.entry.name)[:1] == words[:1]
+                and _name_words(o.entry.name)[-1:] == words[-1:]
+            ]
+            if known:
+                cand.key, cand.name, cand.country = known[0].key, known[0].name, known[0].country
+                continue
             target = max(longer, key=lambda o: len(o.name or o.text), default=None)
             if target is not None and target.key:
                 cand.key, cand.name, cand.country = target.key, target.name, target.country

@@ -597,3 +597,21 @@ def test_short_names_acronyms_and_islands(enricher: Enricher) -> None:
     assert by_name(article, "MetroTV").type == "ORG"
     assert (by_name(article, "Java").id, by_name(article, "Pandeglang").type) == ("region:java-id", "REGION")
     assert not [e for e in article.entities if e.name == "Earth"]
+
+
+def test_patronymics_spellings_and_the_country_of_an_office(enricher: Enricher) -> None:
+    """A known leader with a patronymic added, or spelled the Kazakh way, is the same person; in
+    "the first President of Uzbekistan I. Karimov" the person starts after the country."""
+    text = (
+        "President of Kazakhstan, Qasym-Jomart Toqayev held talks with President Shavkat Mirziyoyev. \"Today my "
+        "colleague Shavkat Miromonovich Mirziyoyev and I had meaningful negotiations,\" Toqayev said. He noted the "
+        "contribution of the first President of Uzbekistan I. Karimov."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    people = {e.id: {m.text for m in e.mentions} for e in article.entities if e.type == "PERSON"}
+    assert people == {
+        "person:kassym-jomart-tokayev": {"Qasym-Jomart Toqayev", "Toqayev"},
+        "person:shavkat-mirziyoyev": {"Shavkat Mirziyoyev", "Shavkat Miromonovich Mirziyoyev"},
+        "person:i-karimov": {"I. Karimov"},
+    }
+    assert "Uzbekistan" in {m.text for m in by_name(article, "Uzbekistan").mentions}
