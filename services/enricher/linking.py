@@ -518,6 +518,8 @@ class EntityLinker:
     def _ner_type(self, span: Span, label: str) -> EntityType | None:
         last = span[-1].text
         text = span.text
+        if self._border_town(span, label):
+            return "CITY"
         # Datelines in capitals ("BUENOS AIRES"): a known place name whatever NER says.
         if (
             text.isupper()
@@ -553,6 +555,20 @@ class EntityLinker:
         if label == "FAC":
             return "ORG" if last in self._rules.org_heads else None
         return None  # unknown NORP: demonyms the gazetteer does not know are not entities
+
+    def _border_town(self, span: Span, label: str) -> bool:
+        """ "the Torkham border crossing", "the Chaman border": a name no gazetteer knows before
+        "border" or "crossing" is the town at the crossing, whatever NER called it (a two-word
+        name NER calls a person stays one: "Ghulam Khan" is also a man)."""
+        doc = span.doc
+        return (
+            span.end < len(doc)
+            and doc[span.end].lower_ in {"border", "crossing"}
+            and len(span) <= 3
+            and not (label == "PERSON" and len(span) > 1)
+            and all(t.text[:1].isupper() and t.is_alpha for t in span)
+            and not self._gaz.lookup(span.text)
+        )
 
     def _title_after(self, doc: Doc, end: int) -> bool:
         if end >= len(doc) or doc[end].text not in self._title_heads:
@@ -1003,7 +1019,13 @@ class EntityLinker:
                     # A namesake abroad says nothing ("Morang District" in Nepal is no town in
                     # Australia): with countries in the article, only theirs count.
                     local = [e for e in known if e.country in context] or ([] if context else known)
-                    if local:
+                    # A capitalised noun is part of the name ("Ashanti Region", "Southern Province").
+                    province = next((e for e in local if e.type == "REGION"), None) if noun.islower() else None
+                    if province is not None:
+                        # "Nangarhar province": the province ISO 3166-2 names "Nangarhār"
+                        cand.entry, cand.key, cand.country = province, province.id, province.country
+                        cand.name = head if ascii_fold(province.name) == head else province.name
+                    elif local:
                         cand.country = local[0].country
                         cand.key = _entity_id("REGION", f"{cand.text} {cand.country}")
         self._admin_areas(doc, places)

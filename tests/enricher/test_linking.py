@@ -615,3 +615,16 @@ def test_patronymics_spellings_and_the_country_of_an_office(enricher: Enricher) 
         "person:i-karimov": {"I. Karimov"},
     }
     assert "Uzbekistan" in {m.text for m in by_name(article, "Uzbekistan").mentions}
+
+
+def test_border_towns_and_provinces_written_with_their_noun(enricher: Enricher) -> None:
+    """A name before "border" or "crossing" is the town there; "Nangarhar province" is the
+    province ISO 3166-2 spells "Nangarhār"."""
+    text = (
+        "The Torkham border crossing between Pakistan and Afghanistan reopened on Saturday, a customs official "
+        "said in Afghanistan's eastern Nangarhar province. The Chaman border crossing in Balochistan stayed shut."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert (by_name(article, "Torkham").type, by_name(article, "Chaman").country) == ("CITY", "PK")
+    nangarhar = by_name(article, "Nangarhar")
+    assert (nangarhar.id, [m.text for m in nangarhar.mentions]) == ("region:nangarhar-af", ["Nangarhar province"])
