@@ -116,7 +116,9 @@ class KafkaBroker(BrokerProcess):
 
     def stop(self, *, timeout: float = 30.0) -> None:
         proc = self._proc
-        super().stop(timeout=timeout)
+        # A recording JVM writes the ~50 MB archive as it exits: on a busy machine that takes
+        # longer than a plain stop, and a JVM killed half-way leaves nothing to map.
+        super().stop(timeout=max(timeout, 120.0) if self._recording is not None else timeout)
         recording, self._recording = self._recording, None
         if recording is None:
             return

@@ -12,7 +12,8 @@ from .feed import article
 
 @pytest.fixture
 async def keyed(tmp_path: Path) -> AsyncIterator[Api]:
-    settings = api_settings(tmp_path, api_keys=["k-alpha", "k-beta"], api_rate_limit=1, api_rate_burst=3)
+    # A token every 20 s: a stalled machine cannot refill the burst between the test's requests.
+    settings = api_settings(tmp_path, api_keys=["k-alpha", "k-beta"], api_rate_limit=0.05, api_rate_burst=3)
     async with running_api(settings) as running:
         yield running
 

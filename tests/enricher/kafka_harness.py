@@ -19,8 +19,9 @@ from aiokafka import AIOKafkaConsumer
 from newswire.kafka import consumer_config, make_producer
 from newswire.schemas import RawArticle, TopicNames, article_id, content_hash, encode, headers_for
 from newswire.settings import CommonSettings
+from tests.kafka_topics import read_to_end
 
-__all__ = ["EnricherWorker", "Record", "make_articles", "produce", "read_until"]
+__all__ = ["EnricherWorker", "Record", "make_articles", "produce", "read_all", "read_until"]
 
 _PLACES = [
     ("Pakistan", "Islamabad", "Shehbaz Sharif"),
@@ -165,6 +166,14 @@ async def read_until(
     finally:
         await consumer.stop()
     return records
+
+
+async def read_all(settings: CommonSettings, topics: Sequence[str]) -> list[Record]:
+    """Every record of `topics` now: up to their end offsets, however slow the broker is."""
+    return [
+        Record(r.topic, r.partition, r.offset, r.key, r.value, dict(r.headers))
+        for r in await read_to_end(settings, topics)
+    ]
 
 
 def _free_port() -> int:

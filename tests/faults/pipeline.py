@@ -21,7 +21,7 @@ from typing import Literal, Self
 
 import httpx
 import yaml
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord
 from newswire.schemas import TopicNames
 from newswire.scraper.errors import ScraperError
 from newswire.scraper.extraction import extract_article
@@ -30,9 +30,10 @@ from newswire.scraper.sample_site.content import load_articles
 
 from bench.live_site import LiveSite
 from newswire.children import ChildProcess
-from newswire.kafka import consumer_config, ensure_topics
+from newswire.kafka import ensure_topics
 from newswire.ports import free_port
 from newswire.settings import CommonSettings
+from tests.kafka_topics import read_to_end
 
 from .streams import ResumingStream
 
@@ -266,26 +267,7 @@ class Pipeline:
 
     async def read_topic(self, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
         """Every record of `topic`, from the beginning to its end as of now."""
-        config = consumer_config(self.settings, client_id="faults-reader", group_id=None)
-        consumer = AIOKafkaConsumer(**config)
-        await consumer.start()
-        records: list[ConsumerRecord[bytes, bytes]] = []
-        try:
-            partitions = consumer.partitions_for_topic(topic)
-            if not partitions:
-                await consumer._client.force_metadata_update()
-                partitions = consumer.partitions_for_topic(topic) or set()
-            tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-                batch = await consumer.getmany(*tps, timeout_ms=1000)
-                for tp_records in batch.values():
-                    records += tp_records
-        finally:
-            await consumer.stop()
-        return records
+        return await read_to_end(self.settings, [topic], client_id="faults-reader")
 
     async def stored_ids(self) -> list[str]:
         """The id of every article the API lists, following `next_cursor` to the last page."""

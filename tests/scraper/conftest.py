@@ -22,7 +22,9 @@ def scraper_settings(data_dir: Path, base: CommonSettings | None = None, **overr
     values: dict[str, object] = {
         "data_dir": data_dir,
         "metrics_port": 0,
-        "read_timeout": 1.0,
+        # Far below the slow page's stall, and far above what a busy 2-core machine needs to serve
+        # an ordinary page.
+        "read_timeout": 2.5,
         "connect_timeout": 2.0,
         "total_timeout": 5.0,
         "retries": 1,

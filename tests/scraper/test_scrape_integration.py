@@ -137,7 +137,7 @@ async def test_broker_outage_loses_nothing_and_duplicates_nothing(
     await asyncio.to_thread(broker.stop)
     assert not crawl.done(), "the crawl finished before the outage; the test would prove nothing"
     await asyncio.sleep(3)
-    await asyncio.to_thread(broker.start)
+    await asyncio.to_thread(broker.start, timeout=180)
     await asyncio.wait_for(crawl, timeout=300)
     # The run that lived through the outage delivered everything itself, once.
     counts = key_counts(await read_raw(common))

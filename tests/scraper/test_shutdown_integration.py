@@ -50,7 +50,7 @@ async def test_sigterm_mid_crawl_then_restart_publishes_everything_once(
         "NEWSWIRE_TOPIC_PREFIX": kafka_settings.topic_prefix,
         "NEWSWIRE_DATA_DIR": str(tmp_path / "data"),
         "NEWSWIRE_METRICS_PORT": str(port),
-        "NEWSWIRE_READ_TIMEOUT": "1",
+        "NEWSWIRE_READ_TIMEOUT": "2.5",
         "NEWSWIRE_TOTAL_TIMEOUT": "5",
         "NEWSWIRE_RETRIES": "0",
         "NEWSWIRE_PER_HOST_DELAY": "0",
