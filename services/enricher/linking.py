@@ -83,10 +83,10 @@ _CLIMATE_COP = re.compile(r"COP\d{1,2}")
 _COUNTRY_PREFIXES = {"U.S.": "US", "United States": "US", "U.K.": "UK", "United Kingdom": "UK"}
 _COUNTRY_PREFIX = re.compile(r"^(U\.S\.|United States|U\.K\.|United Kingdom)(?= [A-Z])")
 #: a company's legal form, which names no one ("JPMorgan Chase & Co")
-_LEGAL_FORMS = frozenset(
-    {"&", ",", "Co", "Co.", "Inc", "Inc.", "Ltd", "Ltd.", "Plc", "PLC", "plc", "LLC", "Corp", "Corp."}
-)
-_COMPANY_SUFFIX = re.compile(r",? (?:& Co\.?|Co\.|Inc\.?|Ltd\.?|Plc|PLC|plc|LLC|Corp\.?)$")
+#: legal forms after a company's name ("Unilever Plc", "JPMorgan Chase & Co."), with or without a dot
+_LEGAL_FORM_WORDS = ("Co", "Inc", "Ltd", "Limited", "Plc", "PLC", "plc", "LLC", "LLP", "Corp", "GmbH", "AG")
+_LEGAL_FORMS = frozenset({"&", ","} | {form for word in _LEGAL_FORM_WORDS for form in (word, word + ".")})
+_COMPANY_SUFFIX = re.compile(r",? (?:& )?(?:" + "|".join(_LEGAL_FORM_WORDS) + r")\.?$")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 

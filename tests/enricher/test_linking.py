@@ -372,6 +372,10 @@ def test_organisation_ids_ignore_country_prefix_and_legal_form(enricher: Enriche
         raw_from_text("JPMorgan Chase & Co said rates would stay high; Moody's and S&P Global Ratings agreed.")
     )
     assert {e.id for e in article.entities} == {"org:jpmorgan-chase", "org:moody-s", "org:s-p-global"}
+    limited = enricher.enrich(
+        raw_from_text("Dangote Industries Limited thanked its staff. Dangote Industries said the plant would open.")
+    )
+    assert {e.id for e in limited.entities if e.type == "ORG"} == {"org:dangote-industries"}
 
 
 def test_roles_diseases_towns_and_acronyms_ner_calls_places(enricher: Enricher) -> None:
