@@ -15,6 +15,8 @@ _UNDECOMPOSED = str.maketrans(
         "ı": "i", "İ": "I", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
         "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe",
         "þ": "th", "Þ": "Th",
+        # Typographic quotes are kept as their ASCII forms, not dropped ("Cox’s Bāzār" -> "Cox's Bazar").
+        "’": "'", "‘": "'", "“": '"', "”": '"',
     }
 )  # fmt: skip
 

@@ -72,8 +72,8 @@ _COMPASS_WORDS = frozenset(
 )
 #: lower-case links inside hyphenated names: Persian "-e-"/"-i-" ("Tehreek-e-Insaf", bodies and
 #: people alike) and the Arabic article of personal names ("Sohail-ur-Rehman", "Zia-ul-Haq")
-_HYPHEN_PARTICLES = frozenset({"e", "i", "ur", "ul", "ud"})
-_PERSONAL_HYPHEN_PARTICLES = frozenset({"ur", "ul", "ud"})
+_HYPHEN_PARTICLES = frozenset({"e", "i", "ur", "ul", "ud", "uz", "us", "un"})
+_PERSONAL_HYPHEN_PARTICLES = frozenset({"ur", "ul", "ud", "uz", "us", "un"})
 #: what follows a place's name in a football club's ("Mumbai City FC")
 _CLUB_SUFFIXES = frozenset({"FC", "F.C.", "AFC", "SC", "CF"})
 _GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -119,6 +119,10 @@ class _Candidate:
 
 def _norm(text: str) -> str:
     return " ".join(text.translate(_QUOTES).lower().split())
+
+
+def _unquoted(text: str) -> str:
+    return text.translate(_QUOTES).replace("'", "")
 
 
 def _folded(text: str) -> str:
@@ -527,9 +531,9 @@ class EntityLinker:
             and any(e.type in {"COUNTRY", "CITY", "REGION"} for e in self._gaz.lookup(text.title()))
         ):
             return "REGION"
-        if len(span) == 1 and _is_camel_case(text) and (label in {"PERSON", "ORG", "FAC"} or not self._is_place_name(text)):
-            # "QatarEnergy", "KazMunayGas", "MetroTV": companies write their names this way
-            return "ORG"
+        camel = len(span) == 1 and _is_camel_case(text)
+        if camel and (label in {"PERSON", "ORG", "FAC"} or not self._is_place_name(text)):
+            return "ORG"  # "QatarEnergy", "KazMunayGas", "MetroTV": companies write their names this way
         if (
             len(span) > 1
             and (span[0].text in self._rules.feature_heads or last in self._rules.feature_tails)
@@ -1007,7 +1011,9 @@ class EntityLinker:
             if entry is not None:
                 cand.entry, cand.type = entry, entry.type
                 cand.key, cand.name, cand.country = entry.id, entry.name, entry.country
-                if entry.type == "CITY" and cand.text != entry.name and cand.text == ascii_fold(entry.name):
+                # Apostrophes aside: "Cox's Bazar" is "Cox’s Bāzār", "Chornomorsk" "Chornomors’k".
+                as_written = _unquoted(cand.text) == _unquoted(ascii_fold(entry.name))
+                if entry.type == "CITY" and cand.text != entry.name and as_written:
                     cand.name = cand.text  # "Rafah" as written rather than GeoNames' "Rafaḩ"
             else:
                 cand.name = cand.text
@@ -1183,12 +1189,15 @@ class EntityLinker:
     def _short_place_names(self, cands: Sequence[_Candidate]) -> None:
         """ "Rio" after "Rio de Janeiro": a first word no gazetteer knows, of a city the article
         names in full, is that city."""
-        cities = {c.entry.name.split()[0]: c for c in cands if c.type == "CITY" and c.entry is not None and " " in c.entry.name}
+        cities = {
+            c.entry.name.split()[0]: (c, c.entry) for c in cands if c.type == "CITY" and c.entry and " " in c.entry.name
+        }
         for cand in cands:
-            city = cities.get(cand.text)
-            if city is not None and cand.type in {"CITY", "REGION"} and cand.entry is None and not self._is_place_name(cand.text):
-                assert city.entry is not None
-                cand.entry, cand.type = city.entry, "CITY"
+            city, entry = cities.get(cand.text, (None, None))
+            if city is None or cand.type not in {"CITY", "REGION"} or cand.entry is not None:
+                continue
+            if not self._is_place_name(cand.text):
+                cand.entry, cand.type = entry, "CITY"
                 cand.key, cand.name, cand.country = city.key, city.name, city.country
 
     def _people_named_as_places(self, cands: Sequence[_Candidate]) -> None:

@@ -632,3 +632,15 @@ def test_border_towns_and_provinces_written_with_their_noun(enricher: Enricher) 
     assert (by_name(article, "Torkham").type, by_name(article, "Chaman").country) == ("CITY", "PK")
     nangarhar = by_name(article, "Nangarhar")
     assert (nangarhar.id, [m.text for m in nangarhar.mentions]) == ("region:nangarhar-af", ["Nangarhar province"])
+
+
+def test_names_as_written_and_former_leaders(enricher: Enricher) -> None:
+    """A place keeps the spelling the article uses when only accents and apostrophes differ from
+    GeoNames'; "Hasina" is the Sheikh Hasina of the same story."""
+    text = (
+        "Muhammad Yunus spoke at a conference in Cox's Bazar on Monday. Hasina was ousted in August 2024, and "
+        "then-premier Sheikh Hasina fled to India."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert by_name(article, "Cox's Bazar").country == "BD"
+    assert {m.text for m in by_name(article, "Sheikh Hasina").mentions} == {"Hasina", "Sheikh Hasina"}
