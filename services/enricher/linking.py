@@ -183,6 +183,42 @@ class EntityLinker:
 
     # ---------------------------------------------------------------- candidates
 
+    def _titled_names(self, doc: Doc, cands: Sequence[_Candidate]) -> list[_Candidate]:
+        """ "General Waker-uz-Zaman", "Governor Sanwo-Olu": a name right after a person title that
+        NER passed over: one to three capitalised words (hyphen-joined parts count as one), none
+        a common word, a title or a known name, and no capitalised word after them."""
+        lower_words = {t.text for t in doc if t.is_lower}
+        covered = {i for c in cands for i in range(c.start, c.end)}
+        found: list[_Candidate] = []
+        i = 0
+        while i < len(doc):
+            title = self._title_before(doc, i)
+            end, words = i, 0
+            while title is not None and end < len(doc) and end not in covered and words < 3:
+                token = doc[end]
+                if not (token.is_alpha and self._is_name_word(token)) or self._is_common_word(token.text, lower_words):
+                    break
+                words, end = words + 1, end + 1
+                while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and doc[end + 1].is_alpha:
+                    end += 2  # "Waker-uz-Zaman" is one word
+            span = doc[i:end]
+            after = doc[end] if end < len(doc) else None
+            if (
+                title is not None
+                and words
+                and not (after is not None and after.is_alpha and after.text[:1].isupper())
+                and not any(t.text in self._rules.org_heads or t.text in self._rules.event_heads for t in span)
+                and not self._gaz.lookup(span.text)
+                and not self._is_place_name(span.text)
+                # One plain word the model knows in lower case is more likely a noun ("Chief Guest").
+                and not (len(span) == 1 and span.text.lower() in self._model_words)
+            ):
+                cand = _Candidate(i, end, span.start_char, span.end_char, span.text, "PERSON", "rule")
+                cand.titled = doc[title[0] : end].text
+                found.append(cand)
+            i = max(end, i + 1)
+        return found
+
     def _title_before(self, doc: Doc, start: int) -> tuple[int, str] | None:
         """The person title right before token `start`, as (first token, title text)."""
         if start == 0 or doc[start - 1].text not in self._title_tails:
@@ -639,6 +675,8 @@ class EntityLinker:
                 rest = doc[start + width : end]
                 if not any(self._is_name_word(t) for t in rest):
                     return None
+                if any(t.text in self._rules.org_heads for t in rest):
+                    return None  # "General Motors", "Justice Department", "Major League Baseball"
                 # Titles stack: "Lieutenant General Tariq Mehmood", "Former President X".
                 return self._leading_title(doc, start + width, end) or start + width
         return None
@@ -1323,6 +1361,7 @@ class EntityLinker:
         # NER reads lines in capitals poorly ("SURPRISE DEFEAT" a place): there too only names the
         # gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
+        cands = sorted(cands + self._titled_names(doc, cands), key=lambda c: (c.start, c.end))
         self._places_by_preposition(doc, cands)
         self._organisations_by_company(doc, cands)
         for cand in cands:

@@ -644,3 +644,20 @@ def test_names_as_written_and_former_leaders(enricher: Enricher) -> None:
     article = enricher.enrich(raw_from_text(text))
     assert by_name(article, "Cox's Bazar").country == "BD"
     assert {m.text for m in by_name(article, "Sheikh Hasina").mentions} == {"Hasina", "Sheikh Hasina"}
+
+
+def test_titled_names_ner_passed_over_and_titled_organisations(enricher: Enricher) -> None:
+    """A name after a title is a person even when NER missed it; a title opening an
+    organisation's name is part of it ("General Motors"), and "Chief Guest" is nobody."""
+    text = (
+        "Army chief General Waker-uz-Zaman said the military was ready. We thank Governor Sanwo-Olu for his help. "
+        "General Motors and the Justice Department agreed, and Major League Baseball resumed. He will be the "
+        "Chief Guest at the celebrations."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert {e.name for e in article.entities if e.type == "PERSON"} == {"Waker-uz-Zaman", "Sanwo-Olu"}
+    assert {e.name for e in article.entities if e.type == "ORG"} >= {
+        "General Motors",
+        "Justice Department",
+        "Major League Baseball",
+    }
