@@ -41,6 +41,10 @@ _NER_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 _DETERMINERS = frozenset({"the", "The", "THE", "a", "an"})
 _DASHES = frozenset({"-", "–", "—"})
+#: documents whose title names a subject after "on" ("Agreement on Trade and Investment")
+_DOCUMENT_NOUNS = frozenset(
+    {"Agreement", "Memorandum", "Treaty", "Protocol", "Convention", "Declaration", "MoU", "MOU"}
+)
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’", "s"})
 _CONJUNCTIONS = frozenset({"and", "&", "or"})
 #: words a split organisation name can end on when NER cut it short ("US Agency for")
@@ -199,7 +203,9 @@ class EntityLinker:
                 if not (token.is_alpha and self._is_name_word(token)) or self._is_common_word(token.text, lower_words):
                     break
                 words, end = words + 1, end + 1
-                while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and doc[end + 1].is_alpha:
+                while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_:
+                    if not doc[end + 1].is_alpha:
+                        break
                     end += 2  # "Waker-uz-Zaman" is one word
             span = doc[i:end]
             after = doc[end] if end < len(doc) else None
@@ -471,7 +477,7 @@ class EntityLinker:
         span = doc[start:end]
         if not any(self._is_name_word(t) for t in span) or _norm(span.text) in self._noise:
             return None
-        if self._is_portfolio(span):
+        if self._is_portfolio(span) or self._subject_of_a_document(doc, start, end):
             return None  # "Raychelle Omamo of Defence", "(Foreign Affairs)": an office, no organisation
         if (
             len(span) <= 3
@@ -529,6 +535,16 @@ class EntityLinker:
             if country and doc[start + k].text[:1].isupper():
                 return start + k
         return start
+
+    def _subject_of_a_document(self, doc: Doc, start: int, end: int) -> bool:
+        """ "a Memorandum of Understanding on Political and Diplomatic Consultations", "an
+        Agreement on Trade and Investment": an agreement, or what it is about, capitalised as
+        part of its title, is no organisation."""
+        if end - start > 2 and doc[start].text in _DOCUMENT_NOUNS and doc[start + 1].lower_ == "on":
+            return True
+        if start < 2 or doc[start - 1].lower_ != "on" or any(t.text in self._rules.org_heads for t in doc[start:end]):
+            return False
+        return doc[start - 2].text in _DOCUMENT_NOUNS or _norm(doc[max(0, start - 4) : start - 1].text) in self._noise
 
     def _is_portfolio(self, span: Span) -> bool:
         """ "Foreign Affairs", "Environment, Water, and Natural Resources": a minister's office."""

@@ -661,3 +661,12 @@ def test_titled_names_ner_passed_over_and_titled_organisations(enricher: Enriche
         "Justice Department",
         "Major League Baseball",
     }
+
+
+def test_what_an_agreement_is_about_is_no_organisation(enricher: Enricher) -> None:
+    text = (
+        "Kenya and Sierra Leone signed a Memorandum of Understanding on Political and Diplomatic Consultations "
+        "and an Agreement on Trade and Investment. India and Nepal exchanged a Letter of Exchange."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert [e.name for e in article.entities if e.type == "ORG"] == []
