@@ -187,18 +187,23 @@ class EntityLinker:
 
     # ---------------------------------------------------------------- candidates
 
-    def _titled_names(self, doc: Doc, cands: Sequence[_Candidate]) -> list[_Candidate]:
+    def _titled_names(self, doc: Doc, cands: Sequence[_Candidate], lower_words: set[str]) -> list[_Candidate]:
         """ "General Waker-uz-Zaman", "Governor Sanwo-Olu": a name right after a person title that
         NER passed over: one to three capitalised words (hyphen-joined parts count as one), none
         a common word, a title or a known name, and no capitalised word after them."""
-        lower_words = {t.text for t in doc if t.is_lower}
+        # Only where a title ends and a capitalised word follows: most articles have a few.
+        starts = [t.i + 1 for t in doc[:-1] if t.text in self._title_tails and doc[t.i + 1].text[:1].isupper()]
+        if not starts:
+            return []
         covered = {i for c in cands for i in range(c.start, c.end)}
         found: list[_Candidate] = []
-        i = 0
-        while i < len(doc):
+        taken_to = 0
+        for i in starts:
             title = self._title_before(doc, i)
+            if title is None or i < taken_to or i in covered:
+                continue
             end, words = i, 0
-            while title is not None and end < len(doc) and end not in covered and words < 3:
+            while end < len(doc) and end not in covered and words < 3:
                 token = doc[end]
                 if not (token.is_alpha and self._is_name_word(token)) or self._is_common_word(token.text, lower_words):
                     break
@@ -210,8 +215,7 @@ class EntityLinker:
             span = doc[i:end]
             after = doc[end] if end < len(doc) else None
             if (
-                title is not None
-                and words
+                words
                 and not (after is not None and after.is_alpha and after.text[:1].isupper())
                 and not any(t.text in self._rules.org_heads or t.text in self._rules.event_heads for t in span)
                 and not self._gaz.lookup(span.text)
@@ -222,7 +226,7 @@ class EntityLinker:
                 cand = _Candidate(i, end, span.start_char, span.end_char, span.text, "PERSON", "rule")
                 cand.titled = doc[title[0] : end].text
                 found.append(cand)
-            i = max(end, i + 1)
+                taken_to = end
         return found
 
     def _title_before(self, doc: Doc, start: int) -> tuple[int, str] | None:
@@ -394,10 +398,12 @@ class EntityLinker:
         as_entity = any(i in ner_tokens for i in span)
         return [e for e in match.candidates if not e.needs_ner or as_place or (as_entity and not e.ambiguous)]
 
-    def _ner_candidates(self, doc: Doc, *, routes: Sequence[_Candidate] = ()) -> list[_Candidate]:
-        """NER's spans, cleaned; `routes` are the places of routes ("Kolkata-Jogbani"), which
-        stand for any span NER made of them."""
-        lower_words = {t.text for t in doc if t.is_lower}
+    def _ner_candidates(
+        self, doc: Doc, lower_words: set[str], *, routes: Sequence[_Candidate] = ()
+    ) -> list[_Candidate]:
+        """NER's spans, cleaned; `lower_words` are the words the article writes in lower case;
+        `routes` are the places of routes ("Kolkata-Jogbani"), which stand for any span NER made
+        of them."""
         on_routes = {i for c in routes for i in range(c.start, c.end)} | {
             i for c in routes for i in range(c.start - 1, c.end + 1) if doc[i].text in _DASHES
         }
@@ -820,7 +826,8 @@ class EntityLinker:
         "New Delhi–Kathmandu". Every part must be a known place's own name (a place's own
         hyphens stay: "Mazar-i-Sharif"), else it is some other name ("OIC-COMSTECH")."""
         found: list[_Candidate] = []
-        i = 0
+        joints = [t.i for t in doc[1:-1] if t.text in _DASHES and not t.whitespace_ and not doc[t.i - 1].whitespace_]
+        i = joints[0] - 1 if joints else len(doc)
         while i < len(doc):
             # A chain of unspaced dashes between words: doc[first:last] with a dash every other token.
             first = i
@@ -1368,7 +1375,8 @@ class EntityLinker:
         capitals = _capitals_lines(doc)
         gaz = self._gazetteer_candidates(doc, ner_place_tokens, ner_tokens, capitals)
         routes = self._route_places(doc)
-        ner = self._ner_candidates(doc, routes=routes)
+        lower_words = {t.text for t in doc if t.is_lower}
+        ner = self._ner_candidates(doc, lower_words, routes=routes)
         events = self._event_candidates(doc)
         cands = self._merge_organisations(doc, self._resolve(doc, gaz, ner, events))
         # Headline case fools NER ("Sri Lanka Cricket Names Squad"): in the linked headlines of
@@ -1377,7 +1385,7 @@ class EntityLinker:
         # NER reads lines in capitals poorly ("SURPRISE DEFEAT" a place): there too only names the
         # gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
-        cands = sorted(cands + self._titled_names(doc, cands), key=lambda c: (c.start, c.end))
+        cands = sorted(cands + self._titled_names(doc, cands, lower_words), key=lambda c: (c.start, c.end))
         self._places_by_preposition(doc, cands)
         self._organisations_by_company(doc, cands)
         for cand in cands:
