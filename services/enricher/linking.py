@@ -404,9 +404,9 @@ class EntityLinker:
         """NER's spans, cleaned; `lower_words` are the words the article writes in lower case;
         `routes` are the places of routes ("Kolkata-Jogbani"), which stand for any span NER made
         of them."""
-        on_routes = {i for c in routes for i in range(c.start, c.end)} | {
-            i for c in routes for i in range(c.start - 1, c.end + 1) if doc[i].text in _DASHES
-        }
+        on_routes = {i for c in routes for i in range(c.start, c.end)}
+        on_routes |= {i for i in (c.start - 1 for c in routes) if i >= 0 and doc[i].text in _DASHES}
+        on_routes |= {c.end for c in routes if c.end < len(doc) and doc[c.end].text in _DASHES}
         found = list(routes)
         for ent in doc.ents:
             if all(t.i in on_routes or t.text in _DETERMINERS for t in ent):

@@ -537,6 +537,9 @@ def test_the_places_of_a_route(enricher: Enricher) -> None:
     assert by_name(article, "Guinea-Bissau").id == "country:GW"
     assert {by_name(article, n).type for n in ("OIC-COMSTECH", "Coca-Cola")} == {"ORG"}
     assert by_name(article, "Daniel Day-Lewis").type == "PERSON"
+    # A route that ends the text (or starts it) is read as well.
+    for edge in ("Kolkata-Jogbani", "Freight on Kolkata-Jogbani"):
+        assert [e.name for e in enricher.enrich(raw_from_text(edge)).entities] == ["Kolkata", "Jogbani"]
 
 
 def test_offices_are_not_organisations(enricher: Enricher) -> None:
