@@ -1379,13 +1379,13 @@ class EntityLinker:
         ner = self._ner_candidates(doc, lower_words, routes=routes)
         events = self._event_candidates(doc)
         cands = self._merge_organisations(doc, self._resolve(doc, gaz, ner, events))
+        cands = sorted(cands + self._titled_names(doc, cands, lower_words), key=lambda c: (c.start, c.end))
         # Headline case fools NER ("Sri Lanka Cricket Names Squad"): in the linked headlines of
         # other stories only names the gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start_char < b for a, b in related)]
         # NER reads lines in capitals poorly ("SURPRISE DEFEAT" a place): there too only names the
         # gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
-        cands = sorted(cands + self._titled_names(doc, cands, lower_words), key=lambda c: (c.start, c.end))
         self._places_by_preposition(doc, cands)
         self._organisations_by_company(doc, cands)
         for cand in cands:
