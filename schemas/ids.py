@@ -9,13 +9,13 @@ __all__ = ["article_id", "ascii_letters", "content_hash", "normalise_text", "slu
 _SPACE = re.compile(r"\s+")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 # Letters Unicode does not decompose into a base letter and a mark, spelled the way English
-# news writes them ("Iğdır" -> "Igdir", "Łódź" -> "Lodz", "Øresund" -> "Oresund").
+# news writes them ("Iğdır" -> "Igdir", "Łódź" -> "Lodz", "Øresund" -> "Oresund"), and
+# typographic quotes, which would otherwise be dropped.
 _UNDECOMPOSED = str.maketrans(
     {
         "ı": "i", "İ": "I", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
         "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe",
         "þ": "th", "Þ": "Th",
-        # Typographic quotes are kept as their ASCII forms, not dropped ("Cox’s Bāzār" -> "Cox's Bazar").
         "’": "'", "‘": "'", "“": '"', "”": '"',
     }
 )  # fmt: skip

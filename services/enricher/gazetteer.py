@@ -368,7 +368,7 @@ def region_id(name: str, *, country: str | None) -> str:
     code (two countries have a "Punjab", two a "Limburg"; "Georgia" is also a country), so
     `region:california-us` is the same entity from regions.yaml, GeoNames or ISO 3166-2; one that
     spans countries does not (`region:central-asia`)."""
-    slug = slugify(ascii_fold(name))
+    slug = slugify(name)
     return f"region:{slug}-{country.lower()}" if country else f"region:{slug}"
 
 
