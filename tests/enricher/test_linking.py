@@ -673,3 +673,15 @@ def test_what_an_agreement_is_about_is_no_organisation(enricher: Enricher) -> No
     )
     article = enricher.enrich(raw_from_text(text))
     assert [e.name for e in article.entities if e.type == "ORG"] == []
+
+
+def test_arabic_articles_hyphenated_and_places_before_organisation_nouns(enricher: Enricher) -> None:
+    """GeoNames writes "El Fasher", news "El-Fasher"; "Saudi Hospital" is a hospital."""
+    text = (
+        "The RSF took El-Fasher after an 18-month siege and rampaged through the city's Saudi Hospital. "
+        "Lt. General Mohamed Hamdan 'Hemedti' Dagalo leads the RSF."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert (by_name(article, "El Fasher").type, by_name(article, "El Fasher").country) == ("CITY", "SD")
+    assert by_name(article, "Saudi Hospital").type == "ORG"
+    assert by_name(article, "Mohamed Hamdan Dagalo").id == "person:mohamed-hamdan-dagalo"
