@@ -516,9 +516,10 @@ def test_the_places_of_a_route(enricher: Enricher) -> None:
     """Dashes between places make a route: each end is a place, however NER tagged the whole;
     a place's own hyphens and other hyphenated names stay whole."""
     text = (
-        "Freight moves on the Kolkata-Jogbani and Kolkata–Nautanwa corridors, India said. The Termez-Mazar-i-Sharif "
-        "line, the Igdir-Nakhchivan pipeline and the New Delhi-Kathmandu bus will run in 2027. Guinea-Bissau, OIC-COMSTECH and Coca-Cola signed "
-        "in Stoke-on-Trent, and actor Daniel Day-Lewis attended."
+        "Freight moves on the Kolkata-Jogbani and Kolkata–Nautanwa corridors, India said. The "
+        "Termez-Mazar-i-Sharif line, the Igdir-Nakhchivan pipeline and the New Delhi-Kathmandu bus will run in "
+        "2027. Guinea-Bissau, OIC-COMSTECH and Coca-Cola signed in Stoke-on-Trent, and actor Daniel Day-Lewis "
+        "attended."
     )
     article = enricher.enrich(raw_from_text(text))
     places = {m.text: (e.type, e.country) for e in article.entities for m in e.mentions if e.type == "CITY"}
@@ -571,7 +572,8 @@ def test_cabinet_lists_and_first_names(enricher: Enricher) -> None:
     title; "Uhuru" alone and "Sudani" after "al-Sudani" are the people named in full."""
     text = (
         "President Uhuru Kenyatta was joined by Amb Raychelle Omamo (Foreign Affairs), Joe Mucheru (ICT) and "
-        "Judy Wakhungu of Environment, Water, and Natural Resources.\nIn his State of The Nation (SoTN) address, Uhuru spoke out against foreign powers.\n"
+        "Judy Wakhungu of Environment, Water, and Natural Resources.\n"
+        "In his State of The Nation (SoTN) address, Uhuru spoke out against foreign powers.\n"
         "Iraq's Prime Minister Mohammed Shia al-Sudani met them. Some leaders are wary of giving Sudani a second term."
     )
     article = enricher.enrich(raw_from_text(text))
