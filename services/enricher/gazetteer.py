@@ -46,6 +46,9 @@ _TOWN_OVER_PROVINCE = 100_000
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: a subdivision code inside an ISO 3166-2 name ("Sir Ynys Môn GB-YNM")
 _ISO_CODE = re.compile(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b")
+#: the pinyin kind of a Chinese subdivision after its name ("Jiangsu Sheng", "Guangxi Zhuangzu
+#: Zizhiqu"), which English news leaves out
+_PINYIN_KIND = re.compile(r"\s+(?:(?:Uygur|Zhuangzu|Huizu)\s+)?(?:Sheng|Shi|Zizhiqu)$")
 #: subdivision types that are really towns or too small to be news regions
 _SKIPPED_SUBDIVISION_TYPES = frozenset(
     {"Municipality", "Parish", "City", "Unitary authority", "Commune", "Town council"}
@@ -392,7 +395,8 @@ def region_id(name: str, *, country: str | None) -> str:
 def subdivision_names(iso_name: str) -> list[str]:
     """The names ISO 3166-2 gives a subdivision, in the word order news uses, first the one to
     show: "Galicia [Galicia]" -> Galicia; "Murcia, Región de" -> Murcia, Región de Murcia;
-    "Haute-Sangha / Mambéré-Kadéï" -> both; "Isle of Anglesey [Sir Ynys Môn GB-YNM]" -> both."""
+    "Haute-Sangha / Mambéré-Kadéï" -> both; "Isle of Anglesey [Sir Ynys Môn GB-YNM]" -> both;
+    "Jiangsu Sheng" -> Jiangsu, Jiangsu Sheng."""
     names: list[str] = []
     for part in re.split(r"\s*[\[\]/]\s*", iso_name):
         part = _ISO_CODE.sub("", part).strip()
@@ -402,7 +406,7 @@ def subdivision_names(iso_name: str) -> list[str]:
         if tail and "," not in tail and len(tail.split()) <= 3 and not {"y", "and", "et"} & set(tail.split()):
             names += [head, f"{tail} {head}"]
         elif part:
-            names.append(part)
+            names += [_PINYIN_KIND.sub("", part), part] if _PINYIN_KIND.search(part) else [part]
     # Lower-case leftovers ("wallonne", "[city]") are notes, not names.
     return list(dict.fromkeys(n for n in names if n[:1].isupper())) or [iso_name]
 

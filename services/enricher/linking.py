@@ -1088,12 +1088,13 @@ class EntityLinker:
                     # A namesake abroad says nothing ("Morang District" in Nepal is no town in
                     # Australia): with countries in the article, only theirs count.
                     local = [e for e in known if e.country in context] or ([] if context else known)
-                    # A capitalised noun is part of the name ("Ashanti Region", "Southern Province").
-                    province = next((e for e in local if e.type == "REGION"), None) if noun.islower() else None
+                    province = next((e for e in local if e.type == "REGION"), None)
                     if province is not None:
-                        # "Nangarhar province": the province ISO 3166-2 names "Nangarhār"
+                        # "Nangarhar province", "Jiangsu Province": the province ISO 3166-2 names
+                        # "Nangarhār" and "Jiangsu Sheng"; a capitalised noun stays in the name.
                         cand.entry, cand.key, cand.country = province, province.id, province.country
-                        cand.name = head if ascii_fold(province.name) == head else province.name
+                        if noun.islower():
+                            cand.name = head if ascii_fold(province.name) == head else province.name
                     elif local:
                         cand.country = local[0].country
                         cand.key = _entity_id("REGION", f"{cand.text} {cand.country}")

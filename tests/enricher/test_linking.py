@@ -687,3 +687,17 @@ def test_arabic_articles_hyphenated_and_places_before_organisation_nouns(enriche
     assert (by_name(article, "El Fasher").type, by_name(article, "El Fasher").country) == ("CITY", "SD")
     assert by_name(article, "Saudi Hospital").type == "ORG"
     assert by_name(article, "Mohamed Hamdan Dagalo").id == "person:mohamed-hamdan-dagalo"
+
+
+def test_chinese_provinces_and_programmes(enricher: Enricher) -> None:
+    """ISO 3166-2 writes "Jiangsu Sheng"; news writes "Jiangsu Province" or "Yunnan". A programme
+    such as the Belt and Road Initiative is none of the contract's entity types (nor a person)."""
+    text = (
+        "Lianyungang city in east China's Jiangsu Province signed the deal, a step in the Belt and Road "
+        "Initiative (BRI). Officials in Yunnan welcomed it, and BRI trains now run weekly."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    jiangsu = by_name(article, "Jiangsu Province")
+    assert (jiangsu.id, jiangsu.country) == ("region:jiangsu-cn", "CN")
+    assert by_name(article, "Yunnan").id == "region:yunnan-cn"
+    assert not [e for e in article.entities if "BRI" in {m.text for m in e.mentions}]
