@@ -206,6 +206,16 @@ def test_a_central_bank_named_in_full_is_economy_evidence(enricher: Enricher) ->
     assert economy.score >= 0.5 > without.score and "naira" in economy.evidence
 
 
+def test_an_anti_subsidy_probe_is_trade(enricher: Enricher) -> None:
+    text = (
+        "EU Commission chief Ursula von der Leyen announced an anti-subsidy probe into Chinese electric "
+        "vehicles, saying Europe was open to competition but not to a race to the bottom."
+    )
+    article = enricher.enrich(raw_from_text(text))
+    assert "org:european-commission" in {e.id for e in article.entities}
+    assert article.topics[0].id == "trade" and "anti-subsidy" in article.topics[0].evidence
+
+
 def test_title_counts_as_evidence(enricher: Enricher) -> None:
     text = "Officials met on Monday. They discussed several matters and issued a statement afterwards."
     plain = next(t.score for t in enricher.enrich(raw_from_text(text)).topics if t.id == "health")
