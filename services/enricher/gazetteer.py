@@ -280,8 +280,9 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
             minor = GazetteerEntry(
                 id=f"city:{city['geonameid']}", name=name, type="CITY", country=city["countrycode"], population=pop
             )
+            folded = ascii_fold(name)
             # Ordered: the same lists in every process.
-            for form in dict.fromkeys([name, ascii_fold(name), *_article_variants(name, ascii_fold(name))]):
+            for form in dict.fromkeys([name, folded, *_article_variants(name, folded)]):
                 gaz.minor_places.setdefault(form, []).append(minor)
             _add_alternates(gaz, minor, city, taken)
             continue

@@ -47,6 +47,8 @@ _DOCUMENT_NOUNS = frozenset(
 )
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’", "s"})
 _CONJUNCTIONS = frozenset({"and", "&", "or"})
+#: what joins the items of a list of portfolios ("Trade and Integration", "Environment, Water, and ...")
+_LIST_JOINERS = frozenset({"and", "&", ","})
 #: words a split organisation name can end on when NER cut it short ("US Agency for")
 _CONNECTORS = frozenset({"and", "&", "for", "of", "on", "the"})
 _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "warned", "explained", "noted", "argued", "stressed"})
@@ -493,7 +495,7 @@ class EntityLinker:
                 self._is_common_word(t.text, lower_words)
                 or t.text in self._titles
                 or t.text in self._rules.portfolios
-                or t.lower_ in {"and", "&", ","}
+                or t.lower_ in _LIST_JOINERS
                 for t in span
             )
         ):
@@ -554,7 +556,7 @@ class EntityLinker:
 
     def _is_portfolio(self, span: Span) -> bool:
         """ "Foreign Affairs", "Environment, Water, and Natural Resources": a minister's office."""
-        return all(t.text in self._rules.portfolios or t.lower_ in {"and", "&", ",", "of"} for t in span)
+        return all(t.text in self._rules.portfolios or t.lower_ in _LIST_JOINERS or t.lower_ == "of" for t in span)
 
     def _after_office_of(self, doc: Doc, start: int, end: int) -> int:
         """Where the place starts in "Prime Ministers of India" or "President of Kazakhstan", an
@@ -828,21 +830,17 @@ class EntityLinker:
         "New Delhi–Kathmandu". Every part must be a known place's own name (a place's own
         hyphens stay: "Mazar-i-Sharif"), else it is some other name ("OIC-COMSTECH")."""
         found: list[_Candidate] = []
-        joints = [t.i for t in doc[1:-1] if t.text in _DASHES and not t.whitespace_ and not doc[t.i - 1].whitespace_]
-        i = joints[0] - 1 if joints else len(doc)
-        while i < len(doc):
-            # A chain of unspaced dashes between words: doc[first:last] with a dash every other token.
-            first = i
-            last = i + 1
-            while last + 1 < len(doc) and doc[last].text in _DASHES and not doc[last - 1].whitespace_ and not (
-                doc[last].whitespace_
-            ):
-                last += 2
-            if last - first < 3:
-                i += 1
-                continue
-            i = last
-            parts = self._route_parts(doc, first, last)
+        # Dashes with a word right before and after them, unspaced.
+        joints = {t.i for t in doc[1:-1] if t.text in _DASHES and not t.whitespace_ and not doc[t.i - 1].whitespace_}
+        end = 0
+        for joint in sorted(joints):
+            if joint < end:
+                continue  # inside the chain just read
+            # A chain: doc[joint - 1:end] has a dash every other token.
+            end = joint + 2
+            while end in joints:
+                end += 2
+            parts = self._route_parts(doc, joint - 1, end)
             if parts is not None:
                 found += parts
         return found
