@@ -93,6 +93,7 @@ async def test_500_articles_in_500_enriched_out_with_topic_fanout(
     channels_in_use = [t for t, ids in expected.items() if ids]
     assert len(channels_in_use) >= 3, expected  # the templates cover six topics: fan-out must be visible
     total = sum(len(ids) for ids in expected.values())
+
     def per_topic(records: list[Record]) -> dict[str, set[str]]:
         return {t: _ids([r for r in records if r.topic == names.topic(t)]) for t in taxonomy.ids}
 
