@@ -47,6 +47,12 @@ class Settings(CommonSettings):
     )
     max_sitemap_depth: int = Field(default=2, ge=0, description="levels of sitemap indexes followed")
     sample_site_port: int = Field(default=8800, ge=0, le=65535, description="port of `newswire sample-site`")
+    sample_site_pace: float = Field(
+        default=15.0,
+        ge=0,
+        description="seconds between the sample site's newsroom releases on average (each gap 2/3 to 4/3 of it); "
+        "0 turns the live newsroom off",
+    )
 
     @property
     def state_db(self) -> Path:

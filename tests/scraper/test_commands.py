@@ -65,11 +65,13 @@ def test_sample_site_command_serves_on_the_given_port(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "NEWSWIRE_DATA_DIR": str(tmp_path), "NEWSWIRE_SAMPLE_SITE_PACE": "12"},
     )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
         assert f"http://127.0.0.1:{port}/" in line
+        assert "live newsroom releases 262 more stories, one every ~12 s" in process.stdout.readline()
         robots = httpx.get(f"http://127.0.0.1:{port}/robots.txt")
         assert "Disallow: /private/" in robots.text
         seed = httpx.get(f"http://127.0.0.1:{port}{SEED_PATH}")

@@ -1,4 +1,4 @@
-"""`newswire sample-site [--port P] [--fixed-dates] [--write-sources FILE]`."""
+"""`newswire sample-site [--port P] [--pace SECONDS] [--fixed-dates] [--write-sources FILE]`."""
 
 import argparse
 import logging
@@ -57,6 +57,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="hold back the 8 newest articles and publish one every SECONDS (a live demo keeps getting news)",
     )
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=settings.sample_site_pace,
+        metavar="SECONDS",
+        help="the live newsroom releases a corpus story every SECONDS on average (default %(default)s, "
+        "setting NEWSWIRE_SAMPLE_SITE_PACE); 0 serves the fixed articles only",
+    )
     parser.add_argument("--crawl-delay", type=float, default=0.0, help="Crawl-delay announced in robots.txt")
     parser.add_argument("--slow-seconds", type=float, default=30.0, help="how long the slow page stalls")
     parser.add_argument(
@@ -73,9 +81,14 @@ def run(args: argparse.Namespace) -> int:
         fresh=not args.fixed_dates,
         crawl_delay=args.crawl_delay,
         slow_seconds=args.slow_seconds,
+        newsroom=args.pace,
+        # What the newsroom released survives a restart (the demo keeps its data dir between runs).
+        newsroom_state=settings.data_dir / "newsroom.json",
     )
     if args.write_sources:
-        data = sources_for(site.base_url).model_dump(mode="json", exclude_defaults=True)
+        # With a live newsroom the scraper polls often enough to see each story within seconds.
+        poll = min(30.0, max(5.0, args.pace)) if args.pace > 0 else 30.0
+        data = sources_for(site.base_url, poll_interval=poll).model_dump(mode="json", exclude_defaults=True)
         args.write_sources.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     stop = threading.Event()
 
@@ -89,5 +102,11 @@ def run(args: argparse.Namespace) -> int:
             f"sample site: {site.base_url}/  (RSS {site.base_url}/feeds/rss.xml, sitemap {site.base_url}/sitemap.xml)",
             flush=True,
         )
+        if site.newsroom is not None:
+            remaining = sum(1 for t in site.newsroom.release_at.values() if t > site.now())
+            print(
+                f"sample site: live newsroom releases {remaining} more stories, one every ~{args.pace:g} s",
+                flush=True,
+            )
         stop.wait()
     return 0

@@ -45,6 +45,8 @@ class ArticleFile:
     body: str
     #: "latin1": served as Latin-1 bytes while the page declares UTF-8.
     hostile: str | None = None
+    #: HTML crediting the text's source and licence, shown in the page footer (outside the article).
+    credit: str = ""
     extra_paragraphs: list[str] = field(default_factory=list)
 
     @property
@@ -157,17 +159,18 @@ def render_article(article: ArticleFile, *, base_url: str, published: datetime, 
         "body": body,
         "related": _related(article, others),
         "site_name": SITE_NAME,
+        "credit": article.credit,
         "jsonld": orjson.dumps(jsonld).decode().replace("</", "<\\/"),
     }
     return _template(article.template).substitute(values)
 
 
-def render_index(title: str, articles: list[ArticleFile]) -> str:
+def render_index(title: str, articles: list[ArticleFile], *, credit: str = "") -> str:
     items = "\n".join(
         f'<li><a href="{a.path}">{html.escape(a.title)}</a> <span class="section">{html.escape(a.section)}</span></li>'
         for a in articles
     )
-    return _template("index").substitute(title=html.escape(title), items=items, site_name=SITE_NAME)
+    return _template("index").substitute(title=html.escape(title), items=items, site_name=SITE_NAME, credit=credit)
 
 
 def render_rss(base_url: str, items: list[tuple[ArticleFile, datetime]]) -> str:

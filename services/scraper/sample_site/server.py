@@ -10,7 +10,10 @@ Pages carry ETag and Last-Modified and answer 304 to conditional requests. With 
 every publication time is the server's start time (minus a few minutes per article), so a demo
 measures pipeline freshness on articles that are "just published". With `drip=N` the newest
 `held_back` articles are released one every N seconds after start (absent from feeds, sitemaps and
-404 until then), so a running demo keeps receiving news.
+404 until then), so a running demo keeps receiving news. With `newsroom=N` (the live newsroom of
+`newswire sample-site` and the demo) the site also releases the stories of a bundled corpus of real
+news, one every N seconds on average, after the articles above (see `newsroom.py`). `clock` returns
+the current UTC time; tests pass their own to move time without sleeping.
 """
 
 import gzip
@@ -22,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
@@ -35,6 +40,7 @@ from .content import (
     render_rss,
     render_url_sitemap,
 )
+from .newsroom import CORPUS_LICENCE_URL, Newsroom, load_corpus
 
 __all__ = ["HOSTILE_PATHS", "SEED_ALIAS", "SEED_PATH", "RequestRecord", "SampleSite"]
 
@@ -100,6 +106,9 @@ class SampleSite:
         crawl_delay: float = 0.0,
         slow_seconds: float = 30.0,
         huge_bytes: int = 20 * 1024 * 1024,
+        newsroom: float = 0.0,
+        newsroom_state: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.host = host
         self.fresh = fresh
@@ -107,8 +116,14 @@ class SampleSite:
         self.crawl_delay = crawl_delay
         self.slow_seconds = slow_seconds
         self.huge_bytes = huge_bytes
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.articles: list[ArticleFile] = load_articles()
-        self.started_at = datetime.now(UTC).replace(microsecond=0)
+        now = self._clock().replace(microsecond=0)
+        self.newsroom: Newsroom | None = None
+        if newsroom > 0:
+            self.newsroom = Newsroom(articles=load_corpus(), now=now, pace=newsroom, state_file=newsroom_state)
+        # A restarted newsroom keeps its first start, so the opening articles keep their times.
+        self.started_at = self.newsroom.started_at if self.newsroom else now
         self._lock = threading.Lock()
         self._requests: list[RequestRecord] = []
         self._stop = threading.Event()
@@ -122,6 +137,14 @@ class SampleSite:
         )
         held = list(reversed(newest_first[:held_back])) if drip > 0 else []
         self._release_at = {a.path: self.started_at + timedelta(seconds=drip * (k + 1)) for k, a in enumerate(held)}
+        # "Just published" ranks of the opening articles: their editorial order, a second apart.
+        self._rank = {a.path: k for k, a in enumerate(sorted(self.articles, key=lambda a: a.published, reverse=True))}
+        if self.newsroom is not None:
+            self.articles += self.newsroom.articles
+            self._release_at.update(self.newsroom.release_at)
+
+    def now(self) -> datetime:
+        return self._clock()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -181,24 +204,25 @@ class SampleSite:
 
     def released(self, article: ArticleFile) -> bool:
         release = self._release_at.get(article.path)
-        return release is None or release <= datetime.now(UTC)
+        return release is None or release <= self.now()
 
     def published(self, article: ArticleFile) -> datetime:
+        if self.newsroom is not None and article.path in self.newsroom.release_at:
+            return self.newsroom.release_at[article.path]  # a newsroom story is published when released
         if not self.fresh:
             return article.published
         if article.path in self._release_at:
             return self._release_at[article.path]
         # "Just published": the editorial order of the fixed dates, a second apart, so that pipeline
         # freshness (published_at to enriched) measures the pipeline, not the sample's back catalogue.
-        rank = sorted(self.articles, key=lambda a: a.published, reverse=True).index(article)
-        return self.started_at - timedelta(seconds=rank)
+        return self.started_at - timedelta(seconds=self._rank[article.path])
 
     def revise(self, path: str, paragraph: str) -> None:
         """Append a paragraph to an article, as an editor's update would (ETag and Last-Modified change)."""
         article = next(a for a in self.articles if a.path == path)
         with self._lock:
             article.extra_paragraphs.append(paragraph)
-            self._revised[path] = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+            self._revised[path] = self.now().replace(microsecond=0) + timedelta(seconds=1)
             self._cache = {key: value for key, value in self._cache.items() if key[0] != path}
 
     # -- content ---------------------------------------------------------------------------------
@@ -211,11 +235,19 @@ class SampleSite:
     def _last_modified(self) -> datetime:
         if not self.fresh:
             return max(a.published for a in self.articles)
-        return max([self.started_at, *(t for t in self._release_at.values() if t <= datetime.now(UTC))])
+        now = self.now()
+        return max([self.started_at, *(t for t in self._release_at.values() if t <= now)])
 
     def resource(self, path: str) -> _Resource | None:
         # Listings change when a dripped article is released: the cache is per release generation.
-        key = (path, sum(1 for t in self._release_at.values() if t <= datetime.now(UTC)))
+        now = self.now()
+        generation = sum(1 for t in self._release_at.values() if t <= now)
+        key = (path, generation)
+        if self.newsroom is not None:
+            with self._lock:
+                if not any(k[1] == generation for k in self._cache):
+                    self._cache = {k: v for k, v in self._cache.items() if k[1] >= generation - 1}
+                    self.newsroom.remember(now)
         with self._lock:
             cached = self._cache.get(key)
         if cached is not None:
@@ -238,7 +270,13 @@ class SampleSite:
             body = page.encode("latin-1", errors="replace") if article.hostile == "latin1" else page.encode("utf-8")
             return _Resource(body, html, max(self.published(article), self._revised.get(path, self.published(article))))
         if path in ("/", "/index.html"):
-            return _Resource(render_index("Latest news", [a for a, _ in listed]).encode(), html, modified)
+            credit = (
+                ' &middot; Newsroom stories adapted from <a href="https://en.wikinews.org/">Wikinews</a>,'
+                f' licensed under <a href="{CORPUS_LICENCE_URL}">CC BY 2.5</a> (each story links its original).'
+                if self.newsroom is not None
+                else ""
+            )
+            return _Resource(render_index("Latest news", [a for a, _ in listed], credit=credit).encode(), html, modified)
         if path == "/section/world.html":
             return _Resource(render_index("World", [a for a, _ in listed][:15]).encode(), html, modified)
         if path == "/robots.txt":
