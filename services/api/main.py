@@ -16,7 +16,7 @@ from .errors import install_error_handlers
 from .hub import StreamHub
 from .metrics import Metrics, MetricsMiddleware
 from .ratelimit import RateLimiter
-from .routes import articles, dashboard, entities, health, stream, topics
+from .routes import articles, dashboard, docs, entities, health, stream, topics
 from .settings import Settings
 from .state import ApiState
 from .store import Store
@@ -74,7 +74,8 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        # Swagger UI and ReDoc come from routes/docs.py, with their files installed locally (no CDN).
+        docs_url=None,
         redoc_url=None,
     )
     app.state.newswire = state
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         app.include_router(router, dependencies=protected)
     app.include_router(health.router)
     app.include_router(dashboard.router)
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-static")
     app.mount("/static", StaticFiles(directory=dashboard.STATIC_DIR), name="static")
     if settings.api_cors_origins:
         app.add_middleware(

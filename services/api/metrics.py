@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, PlatformCollector, ProcessCollector
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["Metrics", "MetricsMiddleware", "Transport"]
@@ -91,4 +92,15 @@ class MetricsMiddleware:
 def _route(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
+    if isinstance(path, str):
+        return path
+    # Plain Starlette routes (`/openapi.json`) and mounts (`/static`) leave only their endpoint in the
+    # scope; find which route owns it, so they are counted by name, not as "unmatched".
+    endpoint, app = scope.get("endpoint"), scope.get("app")
+    if endpoint is not None:
+        for candidate in getattr(app, "routes", ()):
+            if getattr(candidate, "endpoint", None) is endpoint:
+                return str(candidate.path)
+            if isinstance(candidate, Mount) and candidate.app is endpoint:
+                return f"{candidate.path}/{{path}}"
+    return "unmatched"

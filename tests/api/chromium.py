@@ -81,12 +81,12 @@ class Page:
 
 
 @asynccontextmanager
-async def chromium_page(url: str) -> AsyncIterator[Page]:
-    """A headless Chromium with a fresh profile, showing `url`."""
+async def chromium_page(url: str, *, flags: tuple[str, ...] = ()) -> AsyncIterator[Page]:
+    """A headless Chromium with a fresh profile, showing `url`; `flags` are added to its command line."""
     # Chromium's helper processes may still write to the profile while it is removed.
     with tempfile.TemporaryDirectory(prefix="newswire-chromium-", ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            [CHROMIUM, *FLAGS, *flags, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,

@@ -1,5 +1,5 @@
 """The API's routers, one per resource."""
 
-from . import articles, dashboard, entities, health, stream, topics
+from . import articles, dashboard, docs, entities, health, stream, topics
 
-__all__ = ["articles", "dashboard", "entities", "health", "stream", "topics"]
+__all__ = ["articles", "dashboard", "docs", "entities", "health", "stream", "topics"]

@@ -1,12 +1,24 @@
-// newswire dashboard: the live stream over EventSource, topic counts over time, trending entities.
+// newswire dashboard: articles newest first (REST pages, then the live stream over EventSource),
+// filters kept in the URL, topic counts over time and trending entities for the active filter.
 // Plain browser JavaScript, no build step. Everything from the network is inserted as text, never HTML.
+// The article view and the entity page are in views.js.
 "use strict";
 
 const FIELDS = "id,title,url,source,published_at,fetched_at,summary,entities,topics,countries,enriched_at";
-const MAX_CARDS = 120;
-const REPLAY_MINUTES = 30;
-const CHART_WINDOW = "2h";
-const CHART_BUCKETS = 24;
+const PANEL_FIELDS = "id,published_at,fetched_at,topics,entities";
+const PAGE_SIZE = 40;
+// The stream replays this much before the first page was read, so nothing falls between the two.
+const STREAM_OVERLAP_MS = 2 * 60_000;
+// A filtered side panel is counted in the page from at most this many matching articles.
+const PANEL_MAX_ARTICLES = 1000;
+const TOPIC_MIN_SCORE = 0.5;
+const CHART_RANGES = {
+  "1h": { buckets: 12, label: "last hour, 5-min buckets" },
+  "24h": { buckets: 24, label: "last 24 h, hourly" },
+  "7d": { buckets: 28, label: "last 7 days, 6-h buckets" },
+};
+const RANGE_MS = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 };
+const FILTER_NAMES = ["q", "topic", "entity", "country", "source", "range"];
 const PALETTE = ["#34d399", "#60a5fa", "#fbbf24", "#c084fc", "#fb7185", "#2dd4bf", "#f97316", "#a3e635"];
 const TYPE_COLOURS = {
   PERSON: "var(--person)", ORG: "var(--org)", COUNTRY: "var(--country)",
@@ -17,14 +29,23 @@ const $ = (id) => document.getElementById(id);
 const state = {
   source: null,
   apiKey: localStorage.getItem("newswire.apiKey") || "",
-  filters: { topic: "", entity: "", country: "" },
+  filters: { q: "", topic: "", entity: "", country: "", source: "", range: "" },
+  chart: "24h",
   labels: {},
-  count: 0,
-  arrivals: [],
+  // The articles in the list, by id: each is counted once however often the stream repeats it.
+  articles: new Map(),
+  // When each distinct article arrived live (not from paging), for "new / min".
+  arrivals: new Map(),
+  cursor: null,
+  exhausted: false,
+  loadingOlder: false,
+  generation: 0,
+  streamSince: null,
   series: {},
   bucketSeconds: 300,
   seriesStart: 0,
   countries: new Set(),
+  sources: new Set(),
   entities: new Map(),
 };
 
@@ -55,19 +76,24 @@ async function api(path, params = new URLSearchParams()) {
     $("api-key-box").hidden = false;
     throw new Error("an API key is required");
   }
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(await errorMessage(path, response));
   return response.json();
+}
+
+async function errorMessage(path, response) {
+  // The API answers errors as {"error": {"code", "message"}}; show its reason (e.g. a query it cannot parse).
+  try {
+    const body = await response.json();
+    if (body.error && body.error.message) return body.error.message;
+  } catch {
+    // not JSON: fall through
+  }
+  return `${path}: HTTP ${response.status}`;
 }
 
 function setStatus(kind, text) {
   $("status-dot").dataset.state = kind;
   $("status-text").textContent = text;
-}
-
-function countryBadges(codes) {
-  return codes.slice(0, 5).map((code) =>
-    el("span", { class: "country", title: `only ${code}`, onclick: () => applyFilter("country", code) }, code),
-  );
 }
 
 function ago(iso) {
@@ -88,20 +114,204 @@ function safeUrl(url) {
   }
 }
 
+function sortTime(article) {
+  return Date.parse(article.published_at || article.fetched_at || "") || 0;
+}
+
+// Newest first; equal times by id descending, as the API pages them.
+function newerThan(a, b) {
+  const ta = sortTime(a), tb = sortTime(b);
+  return ta !== tb ? ta > tb : a.id > b.id;
+}
+
+// -- the URL holds the view: filters and chart range in the query, the open article or entity in the hash
+
+function readUrl() {
+  const params = new URLSearchParams(location.search);
+  for (const name of FILTER_NAMES) state.filters[name] = params.get(name) || "";
+  if (state.filters.country) state.filters.country = state.filters.country.toUpperCase();
+  if (!(state.filters.range in RANGE_MS)) state.filters.range = "";
+  state.chart = params.get("chart") in CHART_RANGES ? params.get("chart") : "24h";
+  for (const name of FILTER_NAMES) $(`filter-${name}`).value = state.filters[name];
+}
+
+function writeUrl({ replace = false } = {}) {
+  const params = new URLSearchParams();
+  for (const name of FILTER_NAMES) if (state.filters[name]) params.set(name, state.filters[name]);
+  if (state.chart !== "24h") params.set("chart", state.chart);
+  const query = params.toString();
+  const url = `${location.pathname}${query ? `?${query}` : ""}${location.hash}`;
+  if (url !== `${location.pathname}${location.search}${location.hash}`) {
+    history[replace ? "replaceState" : "pushState"](null, "", url);
+  }
+}
+
+function filterParams() {
+  const params = new URLSearchParams();
+  for (const name of ["q", "topic", "entity", "country", "source"]) {
+    if (state.filters[name]) params.set(name, state.filters[name]);
+  }
+  return params;
+}
+
+function rangeSince() {
+  const span = RANGE_MS[state.filters.range];
+  return span ? new Date(Date.now() - span) : null;
+}
+
+function filtered() {
+  return ["q", "topic", "entity", "country", "source"].some((name) => state.filters[name]);
+}
+
+// -- the list: first page from REST, older pages on demand, new articles from the stream ------------
+
+async function loadPage({ older }) {
+  const generation = state.generation;
+  const params = filterParams();
+  params.set("fields", FIELDS);
+  params.set("limit", String(PAGE_SIZE));
+  const since = rangeSince();
+  if (since) params.set("since", since.toISOString());
+  if (older && state.cursor) params.set("cursor", state.cursor);
+  const body = await api("/v1/articles", params);
+  if (generation !== state.generation) return; // the filter changed meanwhile
+  state.cursor = body.next_cursor || null;
+  state.exhausted = !state.cursor;
+  for (const article of body.items) addArticle(article, { live: false });
+  updateMore();
+}
+
+async function loadOlder() {
+  if (state.loadingOlder || state.exhausted) return;
+  state.loadingOlder = true;
+  try {
+    await loadPage({ older: true });
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    state.loadingOlder = false;
+  }
+}
+
+function updateMore() {
+  $("load-older").hidden = state.exhausted;
+  $("feed-end").hidden = !state.exhausted || state.articles.size === 0;
+  $("feed-empty").hidden = state.articles.size > 0;
+  $("feed-empty").textContent = filtered() || state.filters.range ? "No article matches yet; new ones appear here as they arrive." : "Waiting for articles…";
+  $("stat-count").textContent = state.articles.size.toLocaleString();
+}
+
+function showError(message) {
+  $("feed-error").textContent = message;
+  $("feed-error").hidden = !message;
+}
+
+function addArticle(article, { live }) {
+  if (!article || !article.id) return;
+  const since = rangeSince();
+  if (since && sortTime(article) < since.getTime()) return;
+  const cards = $("feed");
+  const known = state.articles.has(article.id);
+  // A live article older than the oldest card while older pages remain: paging brings it in its place.
+  if (live && !known && !state.exhausted && cards.lastElementChild) {
+    const oldest = state.articles.get(cards.lastElementChild.dataset.id);
+    if (oldest && newerThan(oldest, article)) return;
+  }
+  state.articles.set(article.id, article);
+  if (live && !known) state.arrivals.set(article.id, Date.now());
+  for (const code of article.countries || []) state.countries.add(code);
+  if (article.source) state.sources.add(article.source);
+  for (const entity of article.entities || []) state.entities.set(entity.id, entity.name);
+
+  const existing = known ? cards.querySelector(`.card[data-id="${CSS.escape(article.id)}"]`) : null;
+  if (existing) existing.remove();
+  const card = renderCard(article, { fresh: live && !known });
+  cards.insertBefore(card, insertionPoint(cards, article));
+  if (live) refreshSoon();
+  updateMore();
+}
+
+// The card to insert before, so the list stays newest first (null: at the end).
+function insertionPoint(cards, article) {
+  const last = cards.lastElementChild && state.articles.get(cards.lastElementChild.dataset.id);
+  if (!last || newerThan(last, article)) return null; // pages arrive oldest-last: no scan
+  for (const other of cards.children) {
+    const shown = state.articles.get(other.dataset.id);
+    if (shown && newerThan(article, shown)) return other;
+  }
+  return null;
+}
+
+function countryBadges(codes) {
+  return codes.slice(0, 5).map((code) =>
+    el("button", { type: "button", class: "country", title: `only ${code}`, onclick: () => applyFilter("country", code) }, code),
+  );
+}
+
+function renderCard(article, { fresh = false } = {}) {
+  const href = safeUrl(article.url);
+  const published = article.published_at || article.fetched_at;
+  const entities = [...(article.entities || [])].sort((a, b) => (b.salience || 0) - (a.salience || 0));
+  const topics = (article.topics || []).filter((t) => t.score >= 0.3);
+  return el(
+    "li",
+    { class: fresh ? "card fresh" : "card", dataset: { id: article.id } },
+    el(
+      "div",
+      { class: "card-meta" },
+      el("button", { type: "button", class: "source", title: `only ${article.source}`, onclick: () => applyFilter("source", article.source) }, article.source),
+      el("time", { datetime: published || "", title: published || "" }, ago(published)),
+      href ? el("a", { class: "external", href, target: "_blank", rel: "noopener", title: "the original page" }, "source ↗") : null,
+      el("span", { class: "countries" }, countryBadges(article.countries || [])),
+    ),
+    el("h3", {}, el("a", { href: `#article/${encodeURIComponent(article.id)}`, class: "open" }, article.title)),
+    article.summary ? el("p", { class: "summary" }, article.summary) : null,
+    topics.length
+      ? el(
+          "div",
+          { class: "row topics" },
+          topics.map((t) =>
+            el(
+              "button",
+              { type: "button", class: "topic-pill", title: `only ${t.label || t.id}: ${(t.evidence || []).join("; ")}`, onclick: () => applyFilter("topic", t.id) },
+              t.label || t.id,
+              el("b", {}, t.score.toFixed(2)),
+            ),
+          ),
+        )
+      : null,
+    entities.length
+      ? el(
+          "div",
+          { class: "row entities" },
+          entities.slice(0, 14).map((e) =>
+            el(
+              "a",
+              {
+                class: "chip",
+                href: `#entity/${encodeURIComponent(e.id)}`,
+                dataset: { type: e.type, entity: e.id },
+                title: [e.id, ...(e.aliases || [])].join(" · "),
+              },
+              e.name,
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
 // -- the stream --------------------------------------------------------------------------------
 
 function streamUrl() {
   const params = new URLSearchParams({ fields: FIELDS });
-  for (const [key, value] of Object.entries(state.filters)) if (value) params.set(key, value);
-  params.set("since", new Date(Date.now() - REPLAY_MINUTES * 60_000).toISOString());
+  for (const [key, value] of filterParams()) params.set(key, value);
+  params.set("since", state.streamSince.toISOString());
   return `/v1/stream?${withKey(params)}`;
 }
 
 function connect() {
   if (state.source) state.source.close();
-  $("feed").replaceChildren();
-  $("feed-empty").hidden = false;
-  updateFilterSummary();
   setStatus("connecting", "connecting");
   const url = streamUrl();
   const source = new EventSource(url);
@@ -109,7 +319,7 @@ function connect() {
   source.onopen = () => setStatus("live", "live");
   source.addEventListener("article", (event) => {
     try {
-      addArticle(JSON.parse(event.data));
+      addArticle(JSON.parse(event.data), { live: true });
     } catch (error) {
       console.error("bad article event", error);
     }
@@ -138,91 +348,49 @@ function connect() {
   });
 }
 
-function addArticle(article) {
-  state.count += 1;
-  state.arrivals.push(Date.now());
-  $("stat-count").textContent = state.count.toLocaleString();
-  $("feed-empty").hidden = true;
-  for (const code of article.countries || []) state.countries.add(code);
-  for (const entity of article.entities || []) state.entities.set(entity.id, entity.name);
-  refreshSoon();
-
-  const existing = document.querySelector(`.card[data-id="${CSS.escape(article.id)}"]`);
-  const card = renderCard(article);
-  if (existing) existing.replaceWith(card);
-  else $("feed").prepend(card);
-  const cards = $("feed").children;
-  while (cards.length > MAX_CARDS) cards[cards.length - 1].remove();
-}
-
-function renderCard(article) {
-  const href = safeUrl(article.url);
-  const title = href ? el("a", { href, target: "_blank", rel: "noopener" }, article.title) : article.title;
-  const published = article.published_at || article.fetched_at;
-  const entities = [...(article.entities || [])].sort((a, b) => (b.salience || 0) - (a.salience || 0));
-  const topics = (article.topics || []).filter((t) => t.score >= 0.3);
-  return el(
-    "li",
-    { class: "card fresh", dataset: { id: article.id } },
-    el(
-      "div",
-      { class: "card-meta" },
-      el("span", { class: "source" }, article.source),
-      el("time", { datetime: published || "", title: published || "" }, ago(published)),
-      el("span", { class: "countries" }, countryBadges(article.countries || [])),
-    ),
-    el("h3", {}, title),
-    article.summary ? el("p", { class: "summary" }, article.summary) : null,
-    topics.length
-      ? el(
-          "div",
-          { class: "row topics" },
-          topics.map((t) =>
-            el(
-              "span",
-              { class: "topic-pill", title: (t.evidence || []).join("; "), onclick: () => applyFilter("topic", t.id) },
-              t.label || t.id,
-              el("b", {}, t.score.toFixed(2)),
-            ),
-          ),
-        )
-      : null,
-    entities.length
-      ? el(
-          "div",
-          { class: "row entities" },
-          entities.slice(0, 14).map((e) =>
-            el(
-              "span",
-              {
-                class: "chip",
-                dataset: { type: e.type, entity: e.id },
-                title: [e.id, ...(e.aliases || [])].join(" · "),
-                onclick: () => applyFilter("entity", e.id),
-              },
-              e.name,
-            ),
-          ),
-        )
-      : null,
-  );
+// Everything the filter decides, from scratch: the list, its counters, the stream, the side panels.
+async function reload() {
+  state.generation += 1;
+  if (state.source) state.source.close();
+  state.articles.clear();
+  state.arrivals.clear();
+  state.cursor = null;
+  state.exhausted = false;
+  $("feed").replaceChildren();
+  showError("");
+  updateFilterSummary();
+  updateMore();
+  $("feed-empty").textContent = "Loading…";
+  state.streamSince = new Date(Date.now() - STREAM_OVERLAP_MS);
+  loadSidePanels();
+  try {
+    await loadPage({ older: false });
+  } catch (error) {
+    showError(error.message);
+    setStatus("error", "stopped");
+    return; // e.g. a search the API cannot parse: no stream for a filter that is refused
+  }
+  connect();
 }
 
 // -- filters -----------------------------------------------------------------------------------
 
 function applyFilter(name, value) {
+  if (!$("view").hidden) closeView(); // views.js
   state.filters[name] = value;
   $(`filter-${name}`).value = value;
-  connect();
+  writeUrl();
+  reload();
 }
 
 function updateFilterSummary() {
-  const parts = Object.entries(state.filters).filter(([, v]) => v).map(([k, v]) => `${k} = ${v}`);
-  $("filter-summary").textContent = parts.length ? `· ${parts.join(", ")}` : "· everything";
+  const parts = FILTER_NAMES.filter((k) => state.filters[k]).map((k) => `${k} = ${state.filters[k]}`);
+  $("filter-summary").textContent = parts.length ? `· ${parts.join(", ")}` : "· everything, newest first";
 }
 
 function refreshDatalists() {
   $("country-options").replaceChildren(...[...state.countries].sort().map((c) => el("option", { value: c }, c)));
+  $("source-options").replaceChildren(...[...state.sources].sort().map((s) => el("option", { value: s }, s)));
   $("entity-options").replaceChildren(
     ...[...state.entities].slice(-200).map(([id, name]) => el("option", { value: id }, name)),
   );
@@ -232,65 +400,135 @@ function setupFilters() {
   $("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     if (!$("filters").checkValidity()) return;
+    state.filters.q = $("filter-q").value.trim();
     state.filters.topic = $("filter-topic").value;
     state.filters.entity = $("filter-entity").value.trim();
     state.filters.country = $("filter-country").value.trim().toUpperCase();
+    state.filters.source = $("filter-source").value.trim();
+    state.filters.range = $("filter-range").value;
     const key = $("api-key").value.trim();
     if (key) {
       state.apiKey = key;
       localStorage.setItem("newswire.apiKey", key);
       loadSidePanels();
     }
-    connect();
+    writeUrl();
+    reload();
   });
   $("filter-clear").addEventListener("click", () => {
-    for (const name of Object.keys(state.filters)) {
+    for (const name of FILTER_NAMES) {
       state.filters[name] = "";
       $(`filter-${name}`).value = "";
     }
-    connect();
+    writeUrl();
+    reload();
   });
-  $("filter-entity").addEventListener("focus", refreshDatalists);
-  $("filter-country").addEventListener("focus", refreshDatalists);
+  for (const name of ["entity", "country", "source"]) $(`filter-${name}`).addEventListener("focus", refreshDatalists);
+  $("load-older").addEventListener("click", loadOlder);
+  // Infinite scroll: the "Load older" button coming into view loads the next page.
+  new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting) && state.articles.size) loadOlder();
+  }, { rootMargin: "400px" }).observe($("load-older"));
+  window.addEventListener("popstate", () => {
+    readUrl();
+    reload();
+  });
+  for (const button of document.querySelectorAll("[data-chart]")) {
+    button.addEventListener("click", () => {
+      state.chart = button.dataset.chart;
+      writeUrl();
+      loadSidePanels();
+    });
+  }
 }
 
-// -- topics over time --------------------------------------------------------------------------
+// -- topics over time and trending entities, for the active filter ---------------------------------
 
-async function loadTopics() {
-  const body = await api("/v1/topics", new URLSearchParams({ window: CHART_WINDOW, buckets: String(CHART_BUCKETS) }));
-  state.bucketSeconds = body.bucket_seconds;
-  state.seriesStart = Date.parse(body.since);
+async function loadTopicLabels() {
+  const body = await api("/v1/topics", new URLSearchParams({ window: "1h" }));
   const select = $("filter-topic");
-  if (select.options.length <= 1) {
-    for (const topic of body.topics) select.append(el("option", { value: topic.id }, topic.label));
-  }
   for (const topic of body.topics) {
     state.labels[topic.id] = topic.label;
-    state.series[topic.id] = topic.series || new Array(CHART_BUCKETS).fill(0);
+    if (!select.querySelector(`option[value="${CSS.escape(topic.id)}"]`)) select.append(el("option", { value: topic.id }, topic.label));
   }
+  select.value = state.filters.topic;
+}
+
+async function loadTopics() {
+  const range = CHART_RANGES[state.chart];
+  const body = await api("/v1/topics", new URLSearchParams({ window: state.chart, buckets: String(range.buckets) }));
+  state.bucketSeconds = body.bucket_seconds;
+  state.seriesStart = Date.parse(body.since);
+  state.series = {};
+  for (const topic of body.topics) {
+    state.labels[topic.id] = topic.label;
+    state.series[topic.id] = topic.series || new Array(range.buckets).fill(0);
+  }
+  $("chart-hint").textContent = range.label;
   drawChart();
 }
 
-let refreshTimer = null;
+// With a filter, the panels count the matching articles themselves (newest PANEL_MAX_ARTICLES).
+async function matchingArticles(generation) {
+  const since = Date.now() - RANGE_MS[state.chart];
+  const params = filterParams();
+  params.set("fields", PANEL_FIELDS);
+  params.set("limit", "200");
+  params.set("since", new Date(since).toISOString());
+  const found = [];
+  let cursor = null;
+  do {
+    if (cursor) params.set("cursor", cursor);
+    const body = await api("/v1/articles", params);
+    if (generation !== state.generation) return null;
+    found.push(...body.items);
+    cursor = body.next_cursor;
+  } while (cursor && found.length < PANEL_MAX_ARTICLES);
+  return { articles: found, since, truncated: Boolean(cursor) };
+}
 
-// New articles move the counts: ask the server again shortly (it counts each article once, replay or not).
-function refreshSoon() {
-  if (refreshTimer) return;
-  refreshTimer = setTimeout(() => {
-    refreshTimer = null;
-    loadSidePanels();
-  }, 2_000);
+async function loadFilteredPanels() {
+  const generation = state.generation;
+  const result = await matchingArticles(generation);
+  if (!result) return;
+  const range = CHART_RANGES[state.chart];
+  const bucketMs = RANGE_MS[state.chart] / range.buckets;
+  state.bucketSeconds = bucketMs / 1000;
+  state.seriesStart = result.since;
+  state.series = {};
+  const mentions = new Map();
+  for (const article of result.articles) {
+    const bucket = Math.min(range.buckets - 1, Math.max(0, Math.floor((sortTime(article) - result.since) / bucketMs)));
+    for (const topic of article.topics || []) {
+      if (topic.score < TOPIC_MIN_SCORE) continue;
+      (state.series[topic.id] ||= new Array(range.buckets).fill(0))[bucket] += 1;
+    }
+    for (const entity of article.entities || []) {
+      const row = mentions.get(entity.id) || { id: entity.id, name: entity.name, type: entity.type, mentions: 0, articles: 0 };
+      row.mentions += (entity.mentions || []).length || 1;
+      row.articles += 1;
+      mentions.set(entity.id, row);
+    }
+  }
+  const of = `${result.truncated ? "newest " : ""}${result.articles.length} matching articles`;
+  $("chart-hint").textContent = `${range.label}, ${of}`;
+  drawChart();
+  const top = [...mentions.values()].sort((a, b) => b.mentions - a.mentions || b.articles - a.articles).slice(0, 12);
+  $("trending-hint").textContent = `most mentioned in the ${of}`;
+  renderTrending(top, (e) => `${e.mentions} · ${e.articles} art.`, (e) => e.mentions);
 }
 
 function drawChart() {
   const ns = "http://www.w3.org/2000/svg";
   const width = 340, height = 180, left = 26, bottom = 18, top = 8;
+  const buckets = CHART_RANGES[state.chart].buckets;
   const ranked = Object.entries(state.series)
     .map(([id, values]) => [id, values, values.reduce((a, b) => a + b, 0)])
+    .filter(([, , total]) => total > 0)
     .sort((a, b) => b[2] - a[2])
     .slice(0, 6);
   const max = Math.max(1, ...ranked.flatMap(([, values]) => values));
-  const x = (i) => left + (i * (width - left - 4)) / (CHART_BUCKETS - 1);
+  const x = (i) => left + (i * (width - left - 4)) / (buckets - 1);
   const y = (v) => top + (height - top - bottom) * (1 - v / max);
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -311,8 +549,7 @@ function drawChart() {
     line(left, y(value), width - 4, y(value), "axis");
     text(left - 4, y(value) + 3, value, "end");
   }
-  const minutes = (CHART_BUCKETS * state.bucketSeconds) / 60;
-  text(left, height - 4, `-${Math.round(minutes)} min`);
+  text(left, height - 4, `-${state.chart}`);
   text(width - 4, height - 4, "now", "end");
   ranked.forEach(([, values], n) => {
     const path = document.createElementNS(ns, "path");
@@ -325,52 +562,119 @@ function drawChart() {
     svg.append(path);
   });
   $("topic-chart").replaceChildren(svg);
+  if (!ranked.length) $("topic-chart").append(el("p", { class: "hint" }, "no articles with a topic in this range"));
   $("topic-legend").replaceChildren(
     ...ranked.map(([id, , total], n) =>
       el(
         "li",
-        { onclick: () => applyFilter("topic", id), title: `only ${state.labels[id] || id}` },
-        el("i", { style: `background:${PALETTE[n % PALETTE.length]}` }),
-        state.labels[id] || id,
-        el("span", { class: "n" }, total),
+        {},
+        el(
+          "button",
+          { type: "button", onclick: () => applyFilter("topic", id), title: `only ${state.labels[id] || id}` },
+          el("i", { style: `background:${PALETTE[n % PALETTE.length]}` }),
+          state.labels[id] || id,
+          el("span", { class: "n" }, total),
+        ),
       ),
     ),
+  );
+  for (const button of document.querySelectorAll("[data-chart]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.chart === state.chart));
+  }
+}
+
+async function loadTrending() {
+  // The contract's trending: rise against the previous window; the score and both counts when present.
+  const window = state.chart === "7d" ? "24h" : "1h";
+  const body = await api("/v1/entities/trending", new URLSearchParams({ window, limit: "12" }));
+  $("trending-hint").textContent = `rising over the last ${window}`;
+  const previous = (e) => e.previous_mentions ?? e.baseline_mentions ?? e.previous;
+  renderTrending(
+    body.entities,
+    (e) => {
+      const parts = [`${e.mentions}`];
+      if (previous(e) !== undefined && previous(e) !== null) parts.push(`was ${previous(e)}`);
+      if (typeof e.score === "number") parts.push(`score ${e.score.toFixed(2)}`);
+      return parts.join(" · ");
+    },
+    (e) => (typeof e.score === "number" ? e.score : e.mentions),
   );
 }
 
-// -- trending entities -------------------------------------------------------------------------
-
-async function loadTrending() {
-  const body = await api("/v1/entities/trending", new URLSearchParams({ window: "1h", limit: "12" }));
-  const top = Math.max(1, ...body.entities.map((e) => e.mentions));
+function renderTrending(entities, describe, weight) {
+  const top = Math.max(1e-9, ...entities.map(weight));
   $("trending").replaceChildren(
-    ...body.entities.map((e) =>
+    ...entities.map((e) =>
       el(
         "li",
-        { title: e.id, onclick: () => applyFilter("entity", e.id) },
-        el("span", { class: "chip", dataset: { type: e.type } }, e.name),
-        el("span", { class: "count" }, `${e.mentions} · ${e.articles} art.`),
-        el("div", { class: "bar" }, el("span", { style: `width:${(100 * e.mentions) / top}%;background:${TYPE_COLOURS[e.type] || "var(--muted)"}` })),
+        {},
+        el("a", { class: "chip", href: `#entity/${encodeURIComponent(e.id)}`, dataset: { type: e.type }, title: e.id }, e.name),
+        el("span", { class: "count" }, describe(e)),
+        el("div", { class: "bar" }, el("span", { style: `width:${Math.max(0, (100 * weight(e)) / top)}%;background:${TYPE_COLOURS[e.type] || "var(--muted)"}` })),
       ),
     ),
   );
+  if (!entities.length) $("trending").append(el("li", { class: "hint" }, "nothing yet"));
 }
 
 function loadSidePanels() {
-  loadTopics().catch((error) => console.warn(error.message));
-  loadTrending().catch((error) => console.warn(error.message));
+  const warn = (error) => console.warn(error.message);
+  if (filtered()) {
+    loadFilteredPanels().catch(warn);
+  } else {
+    loadTopics().catch(warn);
+    loadTrending().catch(warn);
+  }
+}
+
+let refreshTimer = null;
+
+// New articles move the counts: ask again shortly (the counts are of distinct articles, replay or not).
+function refreshSoon() {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    loadSidePanels();
+  }, 3_000);
+}
+
+// -- keyboard ----------------------------------------------------------------------------------
+
+function setupKeys() {
+  document.addEventListener("keydown", (event) => {
+    const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName);
+    if (event.key === "/" && !typing) {
+      event.preventDefault();
+      $("filter-q").focus();
+      $("filter-q").select();
+    } else if ((event.key === "j" || event.key === "k") && !typing && !event.ctrlKey && !event.metaKey) {
+      const links = [...document.querySelectorAll("#feed .card a.open")];
+      if (!links.length) return;
+      const at = links.indexOf(document.activeElement);
+      const next = event.key === "j" ? Math.min(links.length - 1, at + 1) : Math.max(0, at - 1);
+      links[next].focus();
+      links[next].scrollIntoView({ block: "nearest" });
+    }
+  });
 }
 
 function tick() {
   const minuteAgo = Date.now() - 60_000;
-  state.arrivals = state.arrivals.filter((t) => t >= minuteAgo);
-  $("stat-rate").textContent = String(state.arrivals.length);
+  for (const [id, time] of state.arrivals) if (time < minuteAgo) state.arrivals.delete(id);
+  $("stat-rate").textContent = String(state.arrivals.size);
   for (const time of document.querySelectorAll(".card time")) time.textContent = ago(time.getAttribute("datetime"));
 }
 
-setupFilters();
-loadSidePanels();
-connect();
-setInterval(tick, 5_000);
-setInterval(loadTrending, 15_000);
-setInterval(loadTopics, 60_000);
+function start() {
+  readUrl();
+  writeUrl({ replace: true });
+  setupFilters();
+  setupKeys();
+  loadTopicLabels().catch((error) => console.warn(error.message));
+  reload();
+  setInterval(tick, 5_000);
+  setInterval(loadSidePanels, 60_000);
+}
+
+// After views.js too (both scripts are deferred), so the article view can open from the URL at once.
+document.addEventListener("DOMContentLoaded", start);
