@@ -107,3 +107,17 @@ async def test_unexpected_failures_are_json_without_internals(api: Api, monkeypa
     response = await api.client.get("/no/such/page")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+async def test_docs_static_files_and_schema_are_counted_by_route_name(api: Api) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json", "/static/app.js", "/docs/static/swagger-ui.css", "/no-such-page"):
+        await api.client.get(path)
+    docs = (await api.client.get("/docs")).text
+    assert "/docs/static/swagger-ui-bundle.js" in docs and "cdn." not in docs  # served here, not from a CDN
+    assert (await api.client.get("/docs/static/swagger-ui-bundle.js")).status_code == 200
+    assert "cdn." not in (await api.client.get("/redoc")).text
+    text = (await api.client.get("/metrics")).text
+    for route in ("/docs", "/redoc", "/openapi.json", "/static/{path}", "/docs/static/{path}"):
+        assert f'newswire_http_requests_total{{method="GET",route="{route}",status="200"}}' in text, route
+    # Only a path that no route serves stays unnamed (a bounded label either way).
+    assert 'route="unmatched",status="404"} 1.0' in text

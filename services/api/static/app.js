@@ -510,7 +510,8 @@ async function loadFilteredPanels() {
       mentions.set(entity.id, row);
     }
   }
-  const of = `${result.truncated ? "newest " : ""}${result.articles.length} matching articles`;
+  const n = result.articles.length;
+  const of = `${result.truncated ? "newest " : ""}${n} matching article${n === 1 ? "" : "s"}`;
   $("chart-hint").textContent = `${range.label}, ${of}`;
   drawChart();
   const top = [...mentions.values()].sort((a, b) => b.mentions - a.mentions || b.articles - a.articles).slice(0, 12);
