@@ -1,5 +1,6 @@
 """The dashboard page in a real headless Chromium, fed in process (the Kafka variant is in test_kafka)."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ async def test_dashboard_shows_live_articles_with_entity_chips(tmp_path: Path, s
         async with chromium_page(url + "/") as page:
             await page.wait_for("document.querySelectorAll('#feed .card').length >= 1")
             await page.wait_for("document.getElementById('status-text').textContent === 'live'")
-            seed = seed_article(seed_text)
+            # Published now: the newest article, so it goes on top (the list is ordered by publication time).
+            seed = seed_article(seed_text).model_copy(update={"published_at": datetime.now(UTC)})
             await feed.publish(seed)
             card = f"#feed .card[data-id='{seed.id}']"
             await page.wait_for(f'!!document.querySelector("{card}")')
