@@ -115,9 +115,11 @@ def _extraction(pages: list[tuple[str, bytes]]) -> dict[str, float]:
 
 @contextmanager
 def _site_process() -> Iterator[str]:
-    """The sample site in its own process (as in the demo), so its threads do not share our GIL."""
+    """The sample site in its own process (as in the demo), so its threads do not share our GIL.
+
+    Without its live newsroom: the benchmark measures the fixed set of pages."""
     port = free_port()
-    command = [sys.executable, "-m", "newswire.cli", "sample-site", "--port", str(port), "--fixed-dates"]
+    command = [sys.executable, "-m", "newswire.cli", "sample-site", "--port", str(port), "--fixed-dates", "--pace", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert process.stdout is not None

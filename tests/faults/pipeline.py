@@ -162,7 +162,8 @@ class Pipeline:
 
     def _argv(self, name: ServiceName) -> list[str]:
         if name == "sample-site":
-            return ["sample-site", "--port", str(self.sample_site_port), "--slow-seconds", "1"]
+            # No live newsroom: the fault tests expect the fixed articles (new ones come from `live_site`).
+            return ["sample-site", "--port", str(self.sample_site_port), "--slow-seconds", "1", "--pace", "0"]
         if name == "scraper":
             return ["scrape", "--sources", str(self.sources_file)]
         if name == "enricher":
