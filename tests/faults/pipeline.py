@@ -71,6 +71,7 @@ class Pipeline:
         enricher_workers: int = 1,
         partitions: int = 3,
         env: Mapping[str, str] | None = None,
+        newsroom_pace: float = 0.0,
     ) -> None:
         self.settings = CommonSettings(
             kafka_bootstrap_servers=bootstrap_servers,
@@ -87,6 +88,7 @@ class Pipeline:
         self.poll_interval = poll_interval
         self.enricher_workers = enricher_workers
         self.extra_env = dict(env or {})
+        self.newsroom_pace = newsroom_pace
         self.sample_site_port = free_port()
         self.api_port = free_port()
         self.metrics_ports = {"scraper": free_port(), "enricher": free_port()}
@@ -162,8 +164,9 @@ class Pipeline:
 
     def _argv(self, name: ServiceName) -> list[str]:
         if name == "sample-site":
-            # No live newsroom: the fault tests expect the fixed articles (new ones come from `live_site`).
-            return ["sample-site", "--port", str(self.sample_site_port), "--slow-seconds", "1", "--pace", "0"]
+            # No live newsroom unless asked: the fault tests expect the fixed articles (new ones come from `live_site`).
+            pace = str(self.newsroom_pace)
+            return ["sample-site", "--port", str(self.sample_site_port), "--slow-seconds", "1", "--pace", pace]
         if name == "scraper":
             return ["scrape", "--sources", str(self.sources_file)]
         if name == "enricher":

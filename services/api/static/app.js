@@ -310,7 +310,7 @@ function streamUrl() {
   return `/v1/stream?${withKey(params)}`;
 }
 
-function connect() {
+function openStream() {
   if (state.source) state.source.close();
   setStatus("connecting", "connecting");
   const url = streamUrl();
@@ -348,8 +348,9 @@ function connect() {
   });
 }
 
-// Everything the filter decides, from scratch: the list, its counters, the stream, the side panels.
-async function reload() {
+// Everything the filter decides, from scratch: the URL, the list, its counters, the stream, the side panels.
+async function connect() {
+  writeUrl();
   state.generation += 1;
   if (state.source) state.source.close();
   state.articles.clear();
@@ -368,9 +369,10 @@ async function reload() {
   } catch (error) {
     showError(error.message);
     setStatus("error", "stopped");
+    if (error instanceof TypeError) setTimeout(connect, 5000); // the network failed: try again
     return; // e.g. a search the API cannot parse: no stream for a filter that is refused
   }
-  connect();
+  openStream();
 }
 
 // -- filters -----------------------------------------------------------------------------------
@@ -379,8 +381,7 @@ function applyFilter(name, value) {
   if (!$("view").hidden) closeView(); // views.js
   state.filters[name] = value;
   $(`filter-${name}`).value = value;
-  writeUrl();
-  reload();
+  connect();
 }
 
 function updateFilterSummary() {
@@ -401,27 +402,25 @@ function setupFilters() {
     event.preventDefault();
     if (!$("filters").checkValidity()) return;
     state.filters.q = $("filter-q").value.trim();
+    state.filters.source = $("filter-source").value.trim();
+    state.filters.range = $("filter-range").value;
     state.filters.topic = $("filter-topic").value;
     state.filters.entity = $("filter-entity").value.trim();
     state.filters.country = $("filter-country").value.trim().toUpperCase();
-    state.filters.source = $("filter-source").value.trim();
-    state.filters.range = $("filter-range").value;
     const key = $("api-key").value.trim();
     if (key) {
       state.apiKey = key;
       localStorage.setItem("newswire.apiKey", key);
       loadSidePanels();
     }
-    writeUrl();
-    reload();
+    connect();
   });
   $("filter-clear").addEventListener("click", () => {
     for (const name of FILTER_NAMES) {
       state.filters[name] = "";
       $(`filter-${name}`).value = "";
     }
-    writeUrl();
-    reload();
+    connect();
   });
   for (const name of ["entity", "country", "source"]) $(`filter-${name}`).addEventListener("focus", refreshDatalists);
   $("load-older").addEventListener("click", loadOlder);
@@ -431,7 +430,7 @@ function setupFilters() {
   }, { rootMargin: "400px" }).observe($("load-older"));
   window.addEventListener("popstate", () => {
     readUrl();
-    reload();
+    connect();
   });
   for (const button of document.querySelectorAll("[data-chart]")) {
     button.addEventListener("click", () => {
@@ -588,14 +587,13 @@ async function loadTrending() {
   // The contract's trending: rise against the previous window; the score and both counts when present.
   const window = state.chart === "7d" ? "24h" : "1h";
   const body = await api("/v1/entities/trending", new URLSearchParams({ window, limit: "12" }));
-  $("trending-hint").textContent = `rising over the last ${window}`;
-  const previous = (e) => e.previous_mentions ?? e.baseline_mentions ?? e.previous;
+  $("trending-hint").textContent = `last ${window}${body.baseline ? ` against the ${body.baseline} before` : ""}`;
   renderTrending(
     body.entities,
     (e) => {
       const parts = [`${e.mentions}`];
-      if (previous(e) !== undefined && previous(e) !== null) parts.push(`was ${previous(e)}`);
-      if (typeof e.score === "number") parts.push(`score ${e.score.toFixed(2)}`);
+      if (typeof e.baseline_mentions === "number") parts.push(`before ${e.baseline_mentions}`);
+      if (typeof e.score === "number") parts.push(`score ${e.score.toFixed(1)}`);
       return parts.join(" · ");
     },
     (e) => (typeof e.score === "number" ? e.score : e.mentions),
@@ -672,7 +670,7 @@ function start() {
   setupFilters();
   setupKeys();
   loadTopicLabels().catch((error) => console.warn(error.message));
-  reload();
+  connect();
   setInterval(tick, 5_000);
   setInterval(loadSidePanels, 60_000);
 }
