@@ -135,13 +135,18 @@ async def test_a_shared_url_opens_filtered(tmp_path: Path, seed_text: str) -> No
                 "document.getElementById('filters').requestSubmit()"
             )
             await page.wait_for("location.search.includes('source=wire')")
-            await page.wait_for("[...document.querySelectorAll('#feed .card .source')].every(s => s.textContent === 'wire')")
+            await page.wait_for(
+                "[...document.querySelectorAll('#feed .card .source')].every(s => s.textContent === 'wire')"
+            )
             search = await page.evaluate("location.search")
         assert "range=24h" in search
 
 
 async def test_article_view_marks_every_mention_of_the_seed_entities(tmp_path: Path, seed_text: str) -> None:
-    async with dashboard(tmp_path, seed_text) as (url, _, seed, _app), chromium_page(f"{url}/#article/{seed.id}") as page:
+    async with (
+        dashboard(tmp_path, seed_text) as (url, _, seed, _app),
+        chromium_page(f"{url}/#article/{seed.id}") as page,
+    ):
         await page.wait_for("document.querySelectorAll('#view-body .mention').length > 0")
         marks = await page.evaluate(
             "[...document.querySelectorAll('#view-body .article-text .mention')]"
@@ -166,9 +171,14 @@ async def test_article_view_marks_every_mention_of_the_seed_entities(tmp_path: P
 
 
 async def test_entity_page_lists_the_articles_of_pakistan(tmp_path: Path, seed_text: str) -> None:
-    async with dashboard(tmp_path, seed_text) as (url, _, seed, app), chromium_page(f"{url}/#entity/country:PK") as page:
+    async with (
+        dashboard(tmp_path, seed_text) as (url, _, seed, app),
+        chromium_page(f"{url}/#entity/country:PK") as page,
+    ):
         await page.wait_for("document.querySelectorAll('#view-body .entity-articles .card').length > 0")
-        listed = await page.evaluate("[...document.querySelectorAll('#view-body .entity-articles .card')].map(c => c.dataset.id)")
+        listed = await page.evaluate(
+            "[...document.querySelectorAll('#view-body .entity-articles .card')].map(c => c.dataset.id)"
+        )
         view = await page.evaluate(
             "({title: document.getElementById('view-title').textContent,"
             " together: [...document.querySelectorAll('#view-body .co-mentions .chip')].map(c => c.dataset.entity),"

@@ -1,6 +1,8 @@
 """The live newsroom: the sample site releases corpus stories over time (a test clock, no sleeping)."""
 
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -10,7 +12,7 @@ import httpx
 
 from newswire.scraper.extraction import extract_article
 from newswire.scraper.sample_site import SEED_PATH, SampleSite
-from newswire.scraper.sample_site.newsroom import load_corpus
+from newswire.scraper.sample_site.newsroom import Newsroom, load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 PACE = 15.0
@@ -25,6 +27,14 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+@contextmanager
+def _site(clock: Clock) -> Iterator[tuple[SampleSite, Newsroom, httpx.Client]]:
+    site = SampleSite(port=0, fresh=True, newsroom=PACE, clock=clock)
+    with site, httpx.Client(base_url=site.base_url) as client:
+        assert site.newsroom is not None
+        yield site, site.newsroom, client
 
 
 def _rss_links(client: httpx.Client) -> list[str]:
@@ -45,26 +55,26 @@ def test_corpus_is_real_varied_and_credited() -> None:
 
 def test_opening_articles_first_then_stories_released_over_time() -> None:
     clock = Clock()
-    with SampleSite(port=0, fresh=True, newsroom=PACE, clock=clock) as site, httpx.Client(base_url=site.base_url) as client:
+    with _site(clock) as (site, newsroom, client):
         opening = _rss_links(client)
         assert len(opening) == 28 and site.url(SEED_PATH) in opening
         assert not any("/news/" in link for link in opening)
-        stories = sorted(site.newsroom.articles, key=lambda a: site.newsroom.release_at[a.path])  # type: ignore[union-attr]
+        stories = sorted(newsroom.articles, key=lambda a: newsroom.release_at[a.path])
         first, second = stories[0], stories[1]
         assert client.get(first.path).status_code == 404
 
-        clock.advance((site.newsroom.release_at[first.path] - clock.now).total_seconds())  # type: ignore[union-attr]
+        clock.advance((newsroom.release_at[first.path] - clock.now).total_seconds())
         links = _rss_links(client)
         assert links[0] == site.url(first.path) and len(links) == 29
         assert client.get(first.path).status_code == 200
         assert client.get(second.path).status_code == 404
 
         clock.advance(10 * 60)
-        released = [a for a in stories if site.newsroom.release_at[a.path] <= clock.now]  # type: ignore[union-attr]
+        released = [a for a in stories if newsroom.release_at[a.path] <= clock.now]
         # Ten minutes at one story every 10-20 s on average.
         assert 30 <= len(released) <= 60
         gaps = [
-            (site.newsroom.release_at[b.path] - site.newsroom.release_at[a.path]).total_seconds()  # type: ignore[union-attr]
+            (newsroom.release_at[b.path] - newsroom.release_at[a.path]).total_seconds()
             for a, b in zip(stories, stories[1:], strict=False)
         ]
         assert all(PACE * 2 / 3 - 1 <= g <= PACE * 4 / 3 + 1 for g in gaps)
@@ -72,10 +82,8 @@ def test_opening_articles_first_then_stories_released_over_time() -> None:
 
 def test_feeds_and_sitemaps_list_released_stories_only() -> None:
     clock = Clock()
-    with SampleSite(port=0, fresh=True, newsroom=PACE, clock=clock) as site, httpx.Client(base_url=site.base_url) as client:
+    with _site(clock) as (site, newsroom, client):
         clock.advance(5 * 60)
-        newsroom = site.newsroom
-        assert newsroom is not None
         released = {site.url(a.path) for a in newsroom.articles if newsroom.release_at[a.path] <= clock.now}
         held = {site.url(a.path) for a in newsroom.articles} - released
         assert released and held
@@ -90,10 +98,8 @@ def test_feeds_and_sitemaps_list_released_stories_only() -> None:
 
 def test_publication_time_is_the_release_time() -> None:
     clock = Clock()
-    with SampleSite(port=0, fresh=True, newsroom=PACE, clock=clock) as site, httpx.Client(base_url=site.base_url) as client:
+    with _site(clock) as (site, newsroom, client):
         clock.advance(3 * 60)
-        newsroom = site.newsroom
-        assert newsroom is not None
         entries = feedparser.parse(client.get("/feeds/rss.xml").text).entries
         stories = [e for e in entries if "/news/" in e.link]
         assert len(stories) >= 5
@@ -118,7 +124,7 @@ def test_a_restarted_newsroom_keeps_what_it_released(tmp_path: Path) -> None:
         site.resource("/feeds/rss.xml")  # the site notices the releases and writes them down
         newsroom = site.newsroom
         assert newsroom is not None
-        before = {a.path: newsroom.release_at[a.path] for a in newsroom.articles if newsroom.release_at[a.path] <= clock.now}
+        before = {p: t for p, t in newsroom.release_at.items() if t <= clock.now}
         started = site.started_at
     assert len(before) >= 5
 

@@ -114,7 +114,10 @@ class Newsroom:
             logger.info("newsroom: all %s corpus stories released", len(released))
         if self.state_file is None or len(released) == self._saved:
             return
-        payload = {"started_at": self.started_at.isoformat(), "released": {p: t.isoformat() for p, t in released.items()}}
+        payload = {
+            "started_at": self.started_at.isoformat(),
+            "released": {path: at.isoformat() for path, at in released.items()},
+        }
         try:
             self.state_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.state_file.with_suffix(".tmp")

@@ -14,6 +14,9 @@ measures pipeline freshness on articles that are "just published". With `drip=N`
 `newswire sample-site` and the demo) the site also releases the stories of a bundled corpus of real
 news, one every N seconds on average, after the articles above (see `newsroom.py`). `clock` returns
 the current UTC time; tests pass their own to move time without sleeping.
+
+(Over 400 lines: the site's state, its pages and the request handler that serves them stay together;
+page rendering lives in content.py and the newsroom's schedule in newsroom.py.)
 """
 
 import gzip
@@ -276,7 +279,8 @@ class SampleSite:
                 if self.newsroom is not None
                 else ""
             )
-            return _Resource(render_index("Latest news", [a for a, _ in listed], credit=credit).encode(), html, modified)
+            page = render_index("Latest news", [a for a, _ in listed], credit=credit)
+            return _Resource(page.encode(), html, modified)
         if path == "/section/world.html":
             return _Resource(render_index("World", [a for a, _ in listed][:15]).encode(), html, modified)
         if path == "/robots.txt":
