@@ -217,3 +217,31 @@ async def test_docs_render_with_the_network_off(tmp_path: Path) -> None:
             await page.screenshot(ARTIFACTS / "redoc-offline.png")
     assert "newswire" in title
     assert cdn == "unreachable"
+
+
+async def _press(page: Page, key: str, *, code: str, vk: int, text: str = "") -> None:
+    """A real key press (DevTools input events), as a keyboard user makes it."""
+    common = {"key": key, "code": code, "windowsVirtualKeyCode": vk}
+    await page.send("Input.dispatchKeyEvent", type="keyDown", text=text, **common)
+    await page.send("Input.dispatchKeyEvent", type="keyUp", **common)
+
+
+async def test_the_dashboard_works_from_the_keyboard(tmp_path: Path, seed_text: str) -> None:
+    async with dashboard(tmp_path, seed_text) as (url, _, seed, _app), chromium_page(url + "/") as page:
+        await page.wait_for("document.getElementById('status-text')?.textContent === 'live'")
+        await _press(page, "/", code="Slash", vk=191, text="/")
+        assert await page.evaluate("document.activeElement.id") == "filter-q"
+        await page.send("Input.insertText", text="Tokayev")
+        await _press(page, "Enter", code="Enter", vk=13, text="\r")  # submits the search
+        await page.wait_for("location.search === '?q=Tokayev'")
+        await page.wait_for(f"document.querySelector('#feed .card')?.dataset.id === '{seed.id}'")
+        await page.evaluate("document.activeElement.blur()")
+        await _press(page, "j", code="KeyJ", vk=74, text="j")  # to the first article
+        assert await page.evaluate("document.activeElement.closest('.card')?.dataset.id") == seed.id
+        await _press(page, "Enter", code="Enter", vk=13, text="\r")  # opens it
+        await page.wait_for(f"location.hash === '#article/{seed.id}' && !document.getElementById('view').hidden")
+        await page.wait_for("document.querySelectorAll('#view-body .mention').length > 0")
+        await _press(page, "Escape", code="Escape", vk=27)
+        await page.wait_for("document.getElementById('view').hidden")
+        # Back where the reader was, on the same article's link.
+        assert await page.evaluate("document.activeElement.closest('.card')?.dataset.id") == seed.id

@@ -1,17 +1,14 @@
 // newswire dashboard: articles newest first (REST pages, then the live stream over EventSource),
 // filters kept in the URL, topic counts over time and trending entities for the active filter.
 // Plain browser JavaScript, no build step. Everything from the network is inserted as text, never HTML.
-// The article view and the entity page are in views.js.
+// The side panels are in panels.js, the article view and the entity page in views.js. (Over 400 lines:
+// the list, the stream and the filters share one state and are read together.)
 "use strict";
 
 const FIELDS = "id,title,url,source,published_at,fetched_at,summary,entities,topics,countries,enriched_at";
-const PANEL_FIELDS = "id,published_at,fetched_at,topics,entities";
 const PAGE_SIZE = 40;
 // The stream replays this much before the first page was read, so nothing falls between the two.
 const STREAM_OVERLAP_MS = 2 * 60_000;
-// A filtered side panel is counted in the page from at most this many matching articles.
-const PANEL_MAX_ARTICLES = 1000;
-const TOPIC_MIN_SCORE = 0.5;
 const CHART_RANGES = {
   "1h": { buckets: 12, label: "last hour, 5-min buckets" },
   "24h": { buckets: 24, label: "last 24 h, hourly" },
@@ -19,11 +16,6 @@ const CHART_RANGES = {
 };
 const RANGE_MS = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 };
 const FILTER_NAMES = ["q", "topic", "entity", "country", "source", "range"];
-const PALETTE = ["#34d399", "#60a5fa", "#fbbf24", "#c084fc", "#fb7185", "#2dd4bf", "#f97316", "#a3e635"];
-const TYPE_COLOURS = {
-  PERSON: "var(--person)", ORG: "var(--org)", COUNTRY: "var(--country)",
-  CITY: "var(--city)", REGION: "var(--region)", EVENT: "var(--event)",
-};
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -41,6 +33,8 @@ const state = {
   loadingOlder: false,
   generation: 0,
   streamSince: null,
+  // The URL query the list was last loaded for.
+  search: null,
   series: {},
   bucketSeconds: 300,
   seriesStart: 0,
@@ -217,6 +211,8 @@ function addArticle(article, { live }) {
     const oldest = state.articles.get(cards.lastElementChild.dataset.id);
     if (oldest && newerThan(oldest, article)) return;
   }
+  // A replay of what is shown changes nothing (and must not re-render the card under the reader).
+  if (known && sameVersion(state.articles.get(article.id), article)) return;
   state.articles.set(article.id, article);
   if (live && !known) state.arrivals.set(article.id, Date.now());
   for (const code of article.countries || []) state.countries.add(code);
@@ -224,11 +220,18 @@ function addArticle(article, { live }) {
   for (const entity of article.entities || []) state.entities.set(entity.id, entity.name);
 
   const existing = known ? cards.querySelector(`.card[data-id="${CSS.escape(article.id)}"]`) : null;
+  const hadFocus = Boolean(existing && existing.contains(document.activeElement));
   if (existing) existing.remove();
   const card = renderCard(article, { fresh: live && !known });
   cards.insertBefore(card, insertionPoint(cards, article));
+  if (hadFocus) card.querySelector("a.open").focus(); // a new version keeps the reader's place
   if (live) refreshSoon();
   updateMore();
+}
+
+// One enrichment of an article, however it was serialised (REST page or stream event).
+function sameVersion(a, b) {
+  return Date.parse(a.enriched_at) === Date.parse(b.enriched_at) && a.title === b.title;
 }
 
 // The card to insert before, so the list stays newest first (null: at the end).
@@ -351,6 +354,7 @@ function openStream() {
 // Everything the filter decides, from scratch: the URL, the list, its counters, the stream, the side panels.
 async function connect() {
   writeUrl();
+  state.search = location.search;
   state.generation += 1;
   if (state.source) state.source.close();
   state.articles.clear();
@@ -429,6 +433,8 @@ function setupFilters() {
     if (entries.some((e) => e.isIntersecting) && state.articles.size) loadOlder();
   }, { rootMargin: "400px" }).observe($("load-older"));
   window.addEventListener("popstate", () => {
+    // Following a `#article/...` link is a history step too: reload only when the filters changed.
+    if (location.search === state.search) return;
     readUrl();
     connect();
   });
@@ -439,202 +445,6 @@ function setupFilters() {
       loadSidePanels();
     });
   }
-}
-
-// -- topics over time and trending entities, for the active filter ---------------------------------
-
-async function loadTopicLabels() {
-  const body = await api("/v1/topics", new URLSearchParams({ window: "1h" }));
-  const select = $("filter-topic");
-  for (const topic of body.topics) {
-    state.labels[topic.id] = topic.label;
-    if (!select.querySelector(`option[value="${CSS.escape(topic.id)}"]`)) select.append(el("option", { value: topic.id }, topic.label));
-  }
-  select.value = state.filters.topic;
-}
-
-async function loadTopics() {
-  const range = CHART_RANGES[state.chart];
-  const body = await api("/v1/topics", new URLSearchParams({ window: state.chart, buckets: String(range.buckets) }));
-  state.bucketSeconds = body.bucket_seconds;
-  state.seriesStart = Date.parse(body.since);
-  state.series = {};
-  for (const topic of body.topics) {
-    state.labels[topic.id] = topic.label;
-    state.series[topic.id] = topic.series || new Array(range.buckets).fill(0);
-  }
-  $("chart-hint").textContent = range.label;
-  drawChart();
-}
-
-// With a filter, the panels count the matching articles themselves (newest PANEL_MAX_ARTICLES).
-async function matchingArticles(generation) {
-  const since = Date.now() - RANGE_MS[state.chart];
-  const params = filterParams();
-  params.set("fields", PANEL_FIELDS);
-  params.set("limit", "200");
-  params.set("since", new Date(since).toISOString());
-  const found = [];
-  let cursor = null;
-  do {
-    if (cursor) params.set("cursor", cursor);
-    const body = await api("/v1/articles", params);
-    if (generation !== state.generation) return null;
-    found.push(...body.items);
-    cursor = body.next_cursor;
-  } while (cursor && found.length < PANEL_MAX_ARTICLES);
-  return { articles: found, since, truncated: Boolean(cursor) };
-}
-
-async function loadFilteredPanels() {
-  const generation = state.generation;
-  const result = await matchingArticles(generation);
-  if (!result) return;
-  const range = CHART_RANGES[state.chart];
-  const bucketMs = RANGE_MS[state.chart] / range.buckets;
-  state.bucketSeconds = bucketMs / 1000;
-  state.seriesStart = result.since;
-  state.series = {};
-  const mentions = new Map();
-  for (const article of result.articles) {
-    const bucket = Math.min(range.buckets - 1, Math.max(0, Math.floor((sortTime(article) - result.since) / bucketMs)));
-    for (const topic of article.topics || []) {
-      if (topic.score < TOPIC_MIN_SCORE) continue;
-      (state.series[topic.id] ||= new Array(range.buckets).fill(0))[bucket] += 1;
-    }
-    for (const entity of article.entities || []) {
-      const row = mentions.get(entity.id) || { id: entity.id, name: entity.name, type: entity.type, mentions: 0, articles: 0 };
-      row.mentions += (entity.mentions || []).length || 1;
-      row.articles += 1;
-      mentions.set(entity.id, row);
-    }
-  }
-  const n = result.articles.length;
-  const of = `${result.truncated ? "newest " : ""}${n} matching article${n === 1 ? "" : "s"}`;
-  $("chart-hint").textContent = `${range.label}, ${of}`;
-  drawChart();
-  const top = [...mentions.values()].sort((a, b) => b.mentions - a.mentions || b.articles - a.articles).slice(0, 12);
-  $("trending-hint").textContent = `most mentioned in the ${of}`;
-  renderTrending(top, (e) => `${e.mentions} · ${e.articles} art.`, (e) => e.mentions);
-}
-
-function drawChart() {
-  const ns = "http://www.w3.org/2000/svg";
-  const width = 340, height = 180, left = 26, bottom = 18, top = 8;
-  const buckets = CHART_RANGES[state.chart].buckets;
-  const ranked = Object.entries(state.series)
-    .map(([id, values]) => [id, values, values.reduce((a, b) => a + b, 0)])
-    .filter(([, , total]) => total > 0)
-    .sort((a, b) => b[2] - a[2])
-    .slice(0, 6);
-  const max = Math.max(1, ...ranked.flatMap(([, values]) => values));
-  const x = (i) => left + (i * (width - left - 4)) / (buckets - 1);
-  const y = (v) => top + (height - top - bottom) * (1 - v / max);
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  const line = (x1, y1, x2, y2, cls) => {
-    const node = document.createElementNS(ns, "line");
-    Object.entries({ x1, y1, x2, y2, class: cls }).forEach(([k, v]) => node.setAttribute(k, v));
-    svg.append(node);
-  };
-  const text = (tx, ty, value, anchor = "start") => {
-    const node = document.createElementNS(ns, "text");
-    node.setAttribute("x", tx);
-    node.setAttribute("y", ty);
-    node.setAttribute("text-anchor", anchor);
-    node.textContent = value;
-    svg.append(node);
-  };
-  for (const value of new Set([0, Math.round(max / 2), max])) {
-    line(left, y(value), width - 4, y(value), "axis");
-    text(left - 4, y(value) + 3, value, "end");
-  }
-  text(left, height - 4, `-${state.chart}`);
-  text(width - 4, height - 4, "now", "end");
-  ranked.forEach(([, values], n) => {
-    const path = document.createElementNS(ns, "path");
-    const d = values.map((v, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
-    path.setAttribute("d", d);
-    path.setAttribute("fill", "none");
-    path.setAttribute("stroke", PALETTE[n % PALETTE.length]);
-    path.setAttribute("stroke-width", "2");
-    path.setAttribute("stroke-linejoin", "round");
-    svg.append(path);
-  });
-  $("topic-chart").replaceChildren(svg);
-  if (!ranked.length) $("topic-chart").append(el("p", { class: "hint" }, "no articles with a topic in this range"));
-  $("topic-legend").replaceChildren(
-    ...ranked.map(([id, , total], n) =>
-      el(
-        "li",
-        {},
-        el(
-          "button",
-          { type: "button", onclick: () => applyFilter("topic", id), title: `only ${state.labels[id] || id}` },
-          el("i", { style: `background:${PALETTE[n % PALETTE.length]}` }),
-          state.labels[id] || id,
-          el("span", { class: "n" }, total),
-        ),
-      ),
-    ),
-  );
-  for (const button of document.querySelectorAll("[data-chart]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.chart === state.chart));
-  }
-}
-
-async function loadTrending() {
-  // The contract's trending: rise against the previous window; the score and both counts when present.
-  const window = state.chart === "7d" ? "24h" : "1h";
-  const body = await api("/v1/entities/trending", new URLSearchParams({ window, limit: "12" }));
-  $("trending-hint").textContent = `last ${window}${body.baseline ? ` against the ${body.baseline} before` : ""}`;
-  renderTrending(
-    body.entities,
-    (e) => {
-      const parts = [`${e.mentions}`];
-      if (typeof e.baseline_mentions === "number") parts.push(`before ${e.baseline_mentions}`);
-      if (typeof e.score === "number") parts.push(`score ${e.score.toFixed(1)}`);
-      return parts.join(" · ");
-    },
-    (e) => (typeof e.score === "number" ? e.score : e.mentions),
-  );
-}
-
-function renderTrending(entities, describe, weight) {
-  const top = Math.max(1e-9, ...entities.map(weight));
-  $("trending").replaceChildren(
-    ...entities.map((e) =>
-      el(
-        "li",
-        {},
-        el("a", { class: "chip", href: `#entity/${encodeURIComponent(e.id)}`, dataset: { type: e.type }, title: e.id }, e.name),
-        el("span", { class: "count" }, describe(e)),
-        el("div", { class: "bar" }, el("span", { style: `width:${Math.max(0, (100 * weight(e)) / top)}%;background:${TYPE_COLOURS[e.type] || "var(--muted)"}` })),
-      ),
-    ),
-  );
-  if (!entities.length) $("trending").append(el("li", { class: "hint" }, "nothing yet"));
-}
-
-function loadSidePanels() {
-  const warn = (error) => console.warn(error.message);
-  if (filtered()) {
-    loadFilteredPanels().catch(warn);
-  } else {
-    loadTopics().catch(warn);
-    loadTrending().catch(warn);
-  }
-}
-
-let refreshTimer = null;
-
-// New articles move the counts: ask again shortly (the counts are of distinct articles, replay or not).
-function refreshSoon() {
-  if (refreshTimer) return;
-  refreshTimer = setTimeout(() => {
-    refreshTimer = null;
-    loadSidePanels();
-  }, 3_000);
 }
 
 // -- keyboard ----------------------------------------------------------------------------------

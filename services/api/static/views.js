@@ -5,7 +5,7 @@
 
 const ENTITY_PAGE_SIZE = 100;
 const TYPE_NAMES = { PERSON: "person", ORG: "organisation", COUNTRY: "country", CITY: "city", REGION: "region", EVENT: "event" };
-const views = { token: 0, opener: null, entity: null };
+const views = { token: 0, opener: null, lastFocus: null, entity: null };
 
 function route() {
   const match = /^#(article|entity)\/(.+)$/.exec(location.hash);
@@ -28,7 +28,9 @@ function route() {
 
 function openView() {
   const view = $("view");
-  if (view.hidden) views.opener = document.activeElement;
+  // The link that opened the view (following a link to a hash may already have moved the focus to <body>).
+  if (view.hidden) views.opener = views.lastFocus || document.activeElement;
+  views.lastFocus = null;
   view.hidden = false;
   document.body.classList.add("viewing");
   view.querySelector(".view-panel").focus();
@@ -258,11 +260,34 @@ function mentionChart(page) {
 
 document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("hashchange", route);
+  // Remember which link opens a view (a click, or Enter on the focused link), to return to it on close.
+  document.addEventListener(
+    "click",
+    (event) => {
+      const link = event.target.closest && event.target.closest('a[href^="#"]');
+      if (link && $("view").hidden) views.lastFocus = link;
+    },
+    true,
+  );
   for (const node of document.querySelectorAll("[data-close]")) node.addEventListener("click", () => closeView());
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !$("view").hidden) {
+    if ($("view").hidden) return;
+    if (event.key === "Escape") {
       event.preventDefault();
       closeView();
+    } else if (event.key === "Tab") {
+      // Keep the keyboard inside the open view (it is modal).
+      const panel = $("view").querySelector(".view-panel");
+      const stops = [...panel.querySelectorAll("a[href], button")].filter((n) => n.offsetParent !== null);
+      if (!stops.length) return;
+      const [first, last] = [stops[0], stops[stops.length - 1]];
+      if (event.shiftKey && (document.activeElement === first || document.activeElement === panel)) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
     }
   });
   route();
