@@ -233,6 +233,7 @@ function mentionChart(page) {
   const svg = document.createElementNS(ns, "svg");
   const width = 600, height = 120, bottom = 16;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("preserveAspectRatio", "xMinYMid meet");
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", `mentions per ${step === 3_600_000 ? "hour" : "day"}`);
   const w = width / count;
