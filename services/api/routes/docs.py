@@ -38,12 +38,17 @@ async def swagger_ui() -> HTMLResponse:
     )
 
 
+# ReDoc's footer shows its maker's logo from a CDN; offline that is a broken image, so it is hidden.
+_REDOC_STYLE = '<style>img[alt="redocly logo"] { display: none; }</style>'
+
+
 @router.get("/redoc")
 async def redoc() -> HTMLResponse:
-    return get_redoc_html(
+    page = get_redoc_html(
         openapi_url=_OPENAPI,
         title="newswire API",
         redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
         redoc_favicon_url=f"{ASSETS_PATH}/favicon.png",
         with_google_fonts=False,
     )
+    return HTMLResponse(bytes(page.body).decode().replace("</head>", f"{_REDOC_STYLE}</head>", 1))
