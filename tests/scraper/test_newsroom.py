@@ -110,7 +110,7 @@ def test_publication_time_is_the_release_time() -> None:
             page = client.get(path)
             article = extract_article(page.content, url=site.url(path), source="t")
             assert article.published_at == released
-            assert "Wikinews" not in article.text  # the credit is in the page footer, not the story
+            assert "Adapted from" not in article.text  # the credit is in the page footer, not the story
             assert "creativecommons.org/licenses/by/2.5" in page.text
         # Newest first, newsroom stories ahead of the opening articles.
         times = [parsedate_to_datetime(e.published) for e in entries]
