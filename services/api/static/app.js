@@ -193,6 +193,7 @@ function updateMore() {
   $("feed-empty").hidden = state.articles.size > 0;
   $("feed-empty").textContent = filtered() || state.filters.range ? "No article matches yet; new ones appear here as they arrive." : "Waiting for articles…";
   $("stat-count").textContent = state.articles.size.toLocaleString();
+  $("stat-rate").textContent = String(state.arrivals.size); // pruned to the last minute by tick()
 }
 
 function showError(message) {
