@@ -373,6 +373,7 @@ class Store:
         e = article_entities
         in_window = e.c.event_time >= start
         mentions = func.sum(case((in_window, e.c.mentions), else_=0))
+        articles_in_window = func.sum(case((in_window, 1), else_=0))
         base_mentions = func.sum(case((in_window, 0), else_=e.c.mentions))
         expected = base_mentions * literal(ratio)
         rise = mentions - expected
@@ -390,14 +391,14 @@ class Store:
                 func.max(e.c.type),
                 func.max(e.c.country),
                 mentions,
-                func.sum(case((in_window, 1), else_=0)),
+                articles_in_window,
                 base_mentions,
                 func.sum(case((in_window, 0), else_=1)),
             )
             .where(*where)
             .group_by(e.c.entity_id)
             .having(mentions > 0)
-            .order_by(rank.desc(), mentions.desc(), e.c.entity_id)
+            .order_by(rank.desc(), mentions.desc(), articles_in_window.desc(), e.c.entity_id)
             .limit(limit)
         )
         with self.engine.begin() as conn:
