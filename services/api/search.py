@@ -6,6 +6,9 @@ leading `-` excludes it. Punctuation is not an operator: words are the runs of l
 and a token such as `land-bridge` is the phrase "land bridge". The parsed query is translated to
 SQL by the store (FTS5 or tsquery) and evaluated in process for live streams (`matches`), so that
 a replayed and a live article are chosen by the same rules.
+
+Known difference: PostgreSQL's `english` configuration drops stop words ("the", "and", "or") from
+a query, where FTS5 and the in-process twin require them; phrases keep their word distances in both.
 """
 
 import re

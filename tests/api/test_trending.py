@@ -20,7 +20,8 @@ async def _publish(api: Api, n: int, at: datetime, *counts: tuple[tuple[str, str
     text = " ".join(_mention(entity, times) for entity, times in counts)
     item = article(n, entities=[entity for entity, _ in counts], text=text)
     # The feed's builder records each entity's first mention; the store counts them all.
-    entities = [e.model_copy(update={"mentions": e.mentions * times}) for e, (_, times) in zip(item.entities, counts, strict=True)]
+    times = [n for _, n in counts]
+    entities = [e.model_copy(update={"mentions": e.mentions * n}) for e, n in zip(item.entities, times, strict=True)]
     await api.feed.publish(item.model_copy(update={"entities": entities}), timestamp=at)
 
 
