@@ -64,7 +64,7 @@ def index_text(conn: Connection, *, article_id: str, title: str, summary: str, b
         return
     document = func.to_tsvector(_CONFIG, f"{title}\n{summary}\n{body}")
     stmt = pg_insert(pg_article_search).values(article_id=article_id, document=document)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"], set_={"document": document}))
+    conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"], set_={"document": stmt.excluded.document}))
 
 
 def matches(dialect: str, query: SearchQuery) -> ColumnElement[bool]:
