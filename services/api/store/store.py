@@ -9,44 +9,21 @@ from so that stream replays can be served from here.
 
 import asyncio
 import logging
-import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import orjson
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Engine,
-    and_,
-    case,
-    delete,
-    exists,
-    func,
-    literal,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import BadRequest, StoreError
 from ..filters import ArticleFilter
-from . import fulltext
+from . import counts, fulltext
 from .engine import database_url_for, make_engine
 from .migrate import upgrade
-from .records import (
-    EntityCount,
-    Page,
-    ReplayEntry,
-    StoredRecord,
-    TopicCount,
-    decode_cursor,
-    encode_cursor,
-    micros,
-)
+from .records import EntityCount, Page, ReplayEntry, StoredRecord, TopicCount, decode_cursor, encode_cursor, micros
 from .tables import article_countries, article_entities, article_topics, articles, stream_positions
 
 __all__ = ["Store"]
@@ -320,25 +297,10 @@ class Store:
         return await self._run(self._topic_counts, since, bucket_seconds, buckets)
 
     def _topic_counts(self, since: datetime, bucket_seconds: int | None, buckets: int) -> list[TopicCount]:
-        start = micros(since)
-        t = article_topics
-        in_window = (t.c.score >= self.topic_min_score, t.c.event_time >= start)
         with self.engine.begin() as conn:
-            totals = conn.execute(select(t.c.topic_id, func.count()).where(*in_window).group_by(t.c.topic_id)).all()
-            per_bucket: Sequence[Any] = []
-            if bucket_seconds:
-                bucket = ((t.c.event_time - start) // (bucket_seconds * 1_000_000)).label("bucket")
-                per_bucket = conn.execute(
-                    select(t.c.topic_id, bucket, func.count()).where(*in_window).group_by(t.c.topic_id, bucket)
-                ).all()
-        series: dict[str, list[int]] = {}
-        for topic_id, index, count in per_bucket:
-            values = series.setdefault(topic_id, [0] * buckets)
-            values[min(int(index), buckets - 1)] += int(count)
-        return [
-            TopicCount(topic_id=t, count=int(c), series=series.get(t, [0] * buckets) if bucket_seconds else None)
-            for t, c in totals
-        ]
+            return counts.topic_counts(
+                conn, since=since, min_score=self.topic_min_score, bucket_seconds=bucket_seconds, buckets=buckets
+            )
 
     async def trending(
         self,
@@ -349,13 +311,7 @@ class Store:
         baseline_since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[EntityCount]:
-        """Entities ranked by how far their mentions in the window [since, until) rise above the
-        baseline [baseline_since, since) (default: the window before, as long as the window).
-
-        The score is (m - e) / sqrt(e + 1): m the window's mentions, e the baseline's mentions
-        scaled to the window's length. A flat entity scores 0 however often it is named; the
-        square root keeps one article about an unknown name from outranking a broad rise.
-        """
+        """Entities whose mentions rise most against a baseline (see `counts.trending`)."""
         return await self._run(self._trending, since, limit, entity_type, baseline_since, until)
 
     def _trending(
@@ -366,60 +322,10 @@ class Store:
         baseline_since: datetime | None,
         until: datetime | None,
     ) -> list[EntityCount]:
-        end = micros(until or datetime.now(UTC))
-        start = micros(since)
-        base_start = micros(baseline_since) if baseline_since is not None else start - (end - start)
-        ratio = (end - start) / max(1, start - base_start)
-        e = article_entities
-        in_window = e.c.event_time >= start
-        mentions = func.sum(case((in_window, e.c.mentions), else_=0))
-        articles_in_window = func.sum(case((in_window, 1), else_=0))
-        base_mentions = func.sum(case((in_window, 0), else_=e.c.mentions))
-        expected = base_mentions * literal(ratio)
-        rise = mentions - expected
-        # The square of the score with its sign: the same order, with no square root in SQL.
-        rank = rise * func.abs(rise) / (expected + 1.0)
-        where = [e.c.event_time >= base_start]
-        if until is not None:
-            where.append(e.c.event_time < end)
-        if entity_type is not None:
-            where.append(e.c.type == entity_type)
-        query = (
-            select(
-                e.c.entity_id,
-                func.max(e.c.name),
-                func.max(e.c.type),
-                func.max(e.c.country),
-                mentions,
-                articles_in_window,
-                base_mentions,
-                func.sum(case((in_window, 0), else_=1)),
-            )
-            .where(*where)
-            .group_by(e.c.entity_id)
-            .having(mentions > 0)
-            .order_by(rank.desc(), mentions.desc(), articles_in_window.desc(), e.c.entity_id)
-            .limit(limit)
-        )
         with self.engine.begin() as conn:
-            rows = conn.execute(query).all()
-        out = []
-        for entity_id, name, kind, country, m, n, bm, bn in rows:
-            expect = int(bm) * ratio
-            out.append(
-                EntityCount(
-                    id=entity_id,
-                    name=name,
-                    type=kind,
-                    country=country,
-                    mentions=int(m),
-                    articles=int(n),
-                    baseline_mentions=int(bm),
-                    baseline_articles=int(bn),
-                    score=round((int(m) - expect) / math.sqrt(expect + 1), 3),
-                )
+            return counts.trending(
+                conn, since=since, limit=limit, entity_type=entity_type, baseline_since=baseline_since, until=until
             )
-        return out
 
     async def replay_index(
         self,
