@@ -99,3 +99,10 @@ async def test_index_syntax_in_a_query_is_only_text(corpus: Api) -> None:
         response = await corpus.client.get("/v1/articles", params={"q": q})
         assert response.status_code == 200, (q, response.text)
         assert set(await _found(corpus, q)) <= {1, 2}, q
+
+
+async def test_the_stream_refuses_an_unreadable_query_before_it_starts(api: Api) -> None:
+    response = await api.client.get("/v1/stream", params={"q": 'dengue OR "open'})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "invalid_query"
