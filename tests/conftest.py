@@ -20,8 +20,9 @@ from newswire.ports import free_port
 from newswire.settings import CommonSettings
 
 REPO = Path(__file__).resolve().parents[1]
-#: `../shared/samples` beside the repository: the seed article and its expected enrichment.
-SHARED_SAMPLES = REPO.parent / "shared" / "samples"
+#: The seed article and its expected enrichment (copies of `../shared/samples`, kept identical by
+#: tests/test_standalone.py where that folder exists), so every clone runs the seed oracle.
+SAMPLES = REPO / "tests" / "data"
 
 
 # `make test` replays the same generated inputs on every machine, so CI passes or fails on the
@@ -124,7 +125,4 @@ def broker_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
 
 @pytest.fixture(scope="session")
 def seed_text() -> str:
-    path = SHARED_SAMPLES / "seed-article.txt"
-    if not path.exists():
-        pytest.skip(f"the shared seed article is not at {path}")
-    return path.read_text(encoding="utf-8")
+    return (SAMPLES / "seed-article.txt").read_text(encoding="utf-8")

@@ -10,9 +10,10 @@ from starlette.requests import HTTPConnection
 
 from newswire.schemas import load_taxonomy
 
-from .errors import InvalidParameter, Unauthorized
+from .errors import BadRequest, InvalidParameter, Unauthorized
 from .filters import FIELD_NAMES, ArticleFilter, Projection
 from .hub import StreamHub
+from .search import SearchSyntaxError
 from .settings import Settings
 from .state import ApiState
 from .store import Store
@@ -105,21 +106,31 @@ def article_filter(
     ] = None,
     country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code", pattern=r"^[A-Za-z]{2}$")] = None,
     source: Annotated[str | None, Query(description="source id", pattern=r"^[A-Za-z0-9._:-]{1,200}$")] = None,
-    q: Annotated[str | None, Query(description="full-text search: every word must occur", max_length=500)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            description='full-text search in web-search syntax: words (all must occur), `"a phrase"`, '
+            "`x OR y`, `-word` to exclude; 400 `invalid_query` when it cannot be read",
+            max_length=500,
+        ),
+    ] = None,
 ) -> ArticleFilter:
     if topic is not None and topic not in load_taxonomy().ids:
         raise InvalidParameter(
             f"unknown topic {topic!r}; known: {', '.join(load_taxonomy().ids)}", code="unknown_topic"
         )
-    flt = ArticleFilter(
-        topic=topic,
-        entity=entity,
-        country=country.upper() if country else None,
-        source=source,
-        q=q,
-        topic_min_score=settings.api_topic_min_score,
-    )
-    if q is not None and not flt.terms:
+    try:
+        flt = ArticleFilter(
+            topic=topic,
+            entity=entity,
+            country=country.upper() if country else None,
+            source=source,
+            q=q,
+            topic_min_score=settings.api_topic_min_score,
+        )
+    except SearchSyntaxError as exc:
+        raise BadRequest(f"`q` cannot be read: {exc}", code="invalid_query") from exc
+    if q is not None and flt.query is None:
         raise InvalidParameter("`q` has no words to search for", code="empty_query")
     return flt
 

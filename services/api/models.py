@@ -58,12 +58,21 @@ class TrendingEntity(BaseModel):
     country: str | None = None
     mentions: int = Field(description="mentions within the window, over all articles")
     articles: int = Field(description="articles mentioning the entity within the window")
+    baseline_mentions: int = Field(default=0, description="mentions within the baseline period before the window")
+    baseline_articles: int = Field(default=0, description="articles mentioning the entity within the baseline")
+    score: float = Field(
+        default=0.0,
+        description="the rise: (m - e) / sqrt(e + 1), m the window's mentions, e the baseline's mentions "
+        "scaled to the window's length; 0 for a flat entity, negative for a falling one",
+    )
 
 
 class TrendingOut(BaseModel):
     window: str
     since: datetime
-    entities: list[TrendingEntity]
+    baseline: str = Field(description="length of the baseline period, which ends where the window starts")
+    baseline_since: datetime
+    entities: list[TrendingEntity] = Field(description="highest score first, then most mentions")
 
 
 class Health(BaseModel):

@@ -1,4 +1,4 @@
-"""The seed oracle: enrichment of ../shared/samples/seed-article.txt meets every line of
+"""The seed oracle: enrichment of tests/data/seed-article.txt meets every line of
 seed-article.expected.json, checked the way its "about" says (names compare case-insensitively
 after Unicode NFKC and quote normalisation)."""
 
@@ -15,11 +15,9 @@ from newswire.enricher.annotate import read_article
 from newswire.enricher.pipeline import shared_enricher
 from newswire.schemas import EnrichedArticle
 
-SAMPLES = Path(__file__).parents[2].parent / "shared/samples"
+SAMPLES = Path(__file__).parents[1] / "data"
 SEED_TEXT = SAMPLES / "seed-article.txt"
 SEED_EXPECTED = SAMPLES / "seed-article.expected.json"
-
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"shared samples directory {SAMPLES} is absent")
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
 _KNOWN_KEYS = {
@@ -138,7 +136,7 @@ def test_mentions_point_into_the_text(enriched: dict[str, Any]) -> None:
 
 
 def test_annotate_command_on_the_seed_file(expected: dict[str, Any]) -> None:
-    """`newswire annotate ../shared/samples/seed-article.txt` as a user runs it."""
+    """`newswire annotate tests/data/seed-article.txt` as a user runs it."""
     result = subprocess.run(
         [sys.executable, "-m", "newswire.cli", "annotate", str(SEED_TEXT)],
         capture_output=True,

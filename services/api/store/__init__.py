@@ -1,21 +1,19 @@
 """The article store materialised from `news.articles.enriched`: SQLite (default) or PostgreSQL."""
 
-from .dialects import PostgresDialect, SqliteDialect, make_dialect
-from .schema import MIGRATIONS, migrate
-from .store import EntityCount, Page, ReplayEntry, Store, StoredRecord, TopicCount, from_micros, micros
+from .migrate import current_revision, head_revision, upgrade
+from .records import EntityCount, Page, ReplayEntry, StoredRecord, TopicCount, from_micros, micros
+from .store import Store
 
 __all__ = [
-    "MIGRATIONS",
     "EntityCount",
     "Page",
-    "PostgresDialect",
     "ReplayEntry",
-    "SqliteDialect",
     "Store",
     "StoredRecord",
     "TopicCount",
+    "current_revision",
     "from_micros",
-    "make_dialect",
+    "head_revision",
     "micros",
-    "migrate",
+    "upgrade",
 ]

@@ -1,117 +1,57 @@
 """The article store: a queryable copy of `news.articles.enriched`, written by the API's consumer.
 
-One code path for SQLite and PostgreSQL (dialect differences live in `dialects`). Blocking
-database calls run in worker threads so the event loop keeps serving streams. Writes are
-idempotent by article id: a re-delivered event updates the row in place, an older version never
-overwrites a newer one, and every row remembers the Kafka position it came from so that stream
-replays can be served from here.
+One code path for SQLite and PostgreSQL on SQLAlchemy Core (only the full-text index differs, in
+`fulltext`). Blocking database calls run in worker threads so the event loop keeps serving
+streams. Writes are idempotent by article id: a re-delivered event updates the row in place, an
+older version never overwrites a newer one, and every row remembers the Kafka position it came
+from so that stream replays can be served from here.
 """
 
 import asyncio
-import base64
-import binascii
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import orjson
-
-from newswire.schemas import EnrichedArticle
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import BadRequest, StoreError
 from ..filters import ArticleFilter
-from .dialects import Connection, Dialect, make_dialect
-from .schema import migrate
+from . import counts, fulltext
+from .engine import database_url_for, make_engine
+from .migrate import upgrade
+from .records import EntityCount, Page, ReplayEntry, StoredRecord, TopicCount, decode_cursor, encode_cursor, micros
+from .tables import article_countries, article_entities, article_topics, articles, stream_positions
 
-__all__ = [
-    "EntityCount",
-    "Page",
-    "ReplayEntry",
-    "Store",
-    "StoredRecord",
-    "TopicCount",
-    "from_micros",
-    "micros",
-]
+__all__ = ["Store"]
 
 logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def micros(value: datetime) -> int:
-    """UTC microseconds since the epoch, exactly (no float rounding)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    delta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_micros(value: int) -> datetime:
-    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRecord:
-    """One Kafka record of the enriched topic, decoded."""
-
-    article: EnrichedArticle
-    body: bytes
-    partition: int
-    offset: int
-    event_time: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: list[dict[str, Any]]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayEntry:
-    article_id: str
-    partition: int
-    offset: int
-    event_time: int
-
-
-@dataclass(frozen=True, slots=True)
-class TopicCount:
-    topic_id: str
-    count: int
-    series: list[int] | None
-
-
-@dataclass(frozen=True, slots=True)
-class EntityCount:
-    id: str
-    name: str
-    type: str
-    country: str | None
-    mentions: int
-    articles: int
+# INSERT ... ON CONFLICT has the same interface in both dialects; only the constructor differs.
+_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class Store:
-    def __init__(self, dialect: Dialect, *, topic_min_score: float = 0.5) -> None:
-        self.dialect = dialect
+    def __init__(self, engine: Engine, *, topic_min_score: float = 0.5) -> None:
+        self.engine = engine
         self.topic_min_score = topic_min_score
         self.ready = False
+        self._insert = _INSERT[engine.dialect.name]
 
     @classmethod
     def open(cls, *, database_url: str | None, data_dir: Path, topic_min_score: float = 0.5) -> "Store":
-        return cls(make_dialect(database_url=database_url, data_dir=data_dir), topic_min_score=topic_min_score)
+        url = database_url_for(database_url=database_url, data_dir=data_dir)
+        return cls(make_engine(url), topic_min_score=topic_min_score)
 
     @property
     def backend(self) -> str:
-        return self.dialect.name
+        return self.engine.dialect.name
 
     async def _run(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         try:
@@ -120,23 +60,23 @@ class Store:
             raise
         except Exception as exc:
             # Database errors become 503s: the client can retry; the detail stays in the log.
-            logger.warning("store operation %s failed: %r", func.__name__, exc)
+            logger.warning("store operation %s failed: %r", getattr(func, "__name__", func), exc)
             raise StoreError("the article store is unavailable") from exc
 
     async def start(self) -> None:
-        await self._run(migrate, self.dialect)
+        await self._run(upgrade, self.engine)
         self.ready = True
 
     def close(self) -> None:
         self.ready = False
-        self.dialect.close()
+        self.engine.dispose()
 
     async def ping(self) -> None:
         await self._run(self._ping)
 
     def _ping(self) -> None:
-        with self.dialect.transaction() as conn:
-            conn.execute("SELECT 1").fetchall()
+        with self.engine.begin() as conn:
+            conn.execute(select(1)).all()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -155,7 +95,7 @@ class Store:
         redelivered: set[tuple[int, int]] = set()
         now = micros(datetime.now(UTC))
         positions: dict[int, int] = {}
-        with self.dialect.transaction() as conn:
+        with self.engine.begin() as conn:
             for record in records:
                 positions[record.partition] = max(positions.get(record.partition, 0), record.offset + 1)
                 if self._is_redelivery(conn, record):
@@ -163,80 +103,87 @@ class Store:
                 else:
                     self._upsert(conn, record, now)
             for partition, next_offset in positions.items():
+                stmt = self._insert(stream_positions).values(
+                    topic=topic, kafka_partition=partition, next_offset=next_offset
+                )
                 conn.execute(
-                    "INSERT INTO stream_positions (topic, kafka_partition, next_offset) VALUES (?, ?, ?) "
-                    "ON CONFLICT (topic, kafka_partition) DO UPDATE SET next_offset = excluded.next_offset "
-                    "WHERE excluded.next_offset > stream_positions.next_offset",
-                    (topic, partition, next_offset),
+                    stmt.on_conflict_do_update(
+                        index_elements=["topic", "kafka_partition"],
+                        set_={"next_offset": stmt.excluded.next_offset},
+                        where=stmt.excluded.next_offset > stream_positions.c.next_offset,
+                    )
                 )
         return redelivered
 
     def _is_redelivery(self, conn: Connection, record: StoredRecord) -> bool:
-        row = conn.execute("SELECT body FROM articles WHERE id = ?", (record.article.id,)).fetchone()
-        if row is None:
+        body = conn.execute(select(articles.c.body).where(articles.c.id == record.article.id)).scalar()
+        if body is None:
             return False
         # Re-enrichment is deterministic except for the time it ran (see the enricher).
-        stored, incoming = orjson.loads(row[0]), orjson.loads(record.body)
+        stored, incoming = orjson.loads(body), orjson.loads(record.body)
         stored.pop("enriched_at", None)
         incoming.pop("enriched_at", None)
-        return stored == incoming
+        return bool(stored == incoming)
 
     def _upsert(self, conn: Connection, record: StoredRecord, now: int) -> bool:
         article = record.article
         event_time = micros(record.event_time)
-        sort_time = micros(article.published_at or article.fetched_at)
+        stmt = self._insert(articles).values(
+            id=article.id,
+            kafka_partition=record.partition,
+            kafka_offset=record.offset,
+            event_time=event_time,
+            sort_time=micros(article.published_at or article.fetched_at),
+            source=article.source,
+            title=article.title,
+            body=record.body.decode("utf-8"),
+            stored_at=now,
+        )
+        new = stmt.excluded
         # An older version (lower offset in the article's partition) never overwrites a newer one,
         # which matters when replicas sharing one PostgreSQL are at different positions.
-        row = conn.execute(
-            "INSERT INTO articles (id, kafka_partition, kafka_offset, event_time, sort_time, source, title, body,"
-            " stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET kafka_partition = excluded.kafka_partition,"
-            " kafka_offset = excluded.kafka_offset, event_time = excluded.event_time,"
-            " sort_time = excluded.sort_time, source = excluded.source, title = excluded.title,"
-            " body = excluded.body, stored_at = excluded.stored_at "
-            "WHERE excluded.kafka_offset >= articles.kafka_offset"
-            " OR excluded.kafka_partition <> articles.kafka_partition "
-            "RETURNING id",
-            (
-                article.id,
-                record.partition,
-                record.offset,
-                event_time,
-                sort_time,
-                article.source,
-                article.title,
-                record.body.decode("utf-8"),
-                now,
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["id"],
+            set_={c.name: new[c.name] for c in articles.columns if c.name != "id"},
+            where=or_(
+                new.kafka_offset >= articles.c.kafka_offset, new.kafka_partition != articles.c.kafka_partition
             ),
-        ).fetchone()
-        if row is None:
+        )
+        if conn.execute(stmt.returning(articles.c.id)).first() is None:
             return False
-        for table in ("article_topics", "article_entities", "article_countries"):
-            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article.id,))
-        for topic in article.topics:
+        for table in (article_topics, article_entities, article_countries):
+            conn.execute(delete(table).where(table.c.article_id == article.id))
+        if article.topics:
             conn.execute(
-                "INSERT INTO article_topics (article_id, topic_id, score, event_time) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (article_id, topic_id) DO NOTHING",
-                (article.id, topic.id, topic.score, event_time),
+                self._insert(article_topics).on_conflict_do_nothing(),
+                [
+                    {"article_id": article.id, "topic_id": t.id, "score": t.score, "event_time": event_time}
+                    for t in article.topics
+                ],
             )
-        for entity in article.entities:
+        if article.entities:
             conn.execute(
-                "INSERT INTO article_entities (article_id, entity_id, name, type, country, mentions, event_time)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, entity_id) DO NOTHING",
-                (
-                    article.id,
-                    entity.id,
-                    entity.name,
-                    entity.type,
-                    entity.country,
-                    max(1, len(entity.mentions)),
-                    event_time,
-                ),
+                self._insert(article_entities).on_conflict_do_nothing(),
+                [
+                    {
+                        "article_id": article.id,
+                        "entity_id": e.id,
+                        "name": e.name,
+                        "type": e.type,
+                        "country": e.country,
+                        "mentions": max(1, len(e.mentions)),
+                        "event_time": event_time,
+                    }
+                    for e in article.entities
+                ],
             )
-        for country in dict.fromkeys(article.countries):
-            conn.execute("INSERT INTO article_countries (article_id, country) VALUES (?, ?)", (article.id, country))
-        self.dialect.index_text(
-            conn, article_id=article.id, title=article.title, summary=article.summary, text=article.text
+        if article.countries:
+            conn.execute(
+                article_countries.insert(),
+                [{"article_id": article.id, "country": c} for c in dict.fromkeys(article.countries)],
+            )
+        fulltext.index_text(
+            conn, article_id=article.id, title=article.title, summary=article.summary, body=article.text
         )
         return True
 
@@ -246,11 +193,12 @@ class Store:
         await self._run(self._forget_positions, topic, partitions)
 
     def _forget_positions(self, topic: str, partitions: list[int]) -> None:
-        marks = ", ".join("?" for _ in partitions)
-        with self.dialect.transaction() as conn:
-            conn.execute(f"UPDATE articles SET kafka_partition = -1 WHERE kafka_partition IN ({marks})", partitions)
+        with self.engine.begin() as conn:
+            conn.execute(update(articles).where(articles.c.kafka_partition.in_(partitions)).values(kafka_partition=-1))
             conn.execute(
-                f"DELETE FROM stream_positions WHERE topic = ? AND kafka_partition IN ({marks})", [topic, *partitions]
+                delete(stream_positions).where(
+                    stream_positions.c.topic == topic, stream_positions.c.kafka_partition.in_(partitions)
+                )
             )
 
     async def positions(self, topic: str) -> dict[int, int]:
@@ -258,10 +206,11 @@ class Store:
         return await self._run(self._positions, topic)
 
     def _positions(self, topic: str) -> dict[int, int]:
-        with self.dialect.transaction() as conn:
-            rows = conn.execute(
-                "SELECT kafka_partition, next_offset FROM stream_positions WHERE topic = ?", (topic,)
-            ).fetchall()
+        query = select(stream_positions.c.kafka_partition, stream_positions.c.next_offset).where(
+            stream_positions.c.topic == topic
+        )
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).all()
         return {int(p): int(o) for p, o in rows}
 
     # -- reading ---------------------------------------------------------------------------
@@ -270,37 +219,31 @@ class Store:
         return await self._run(self._get, article_id)
 
     def _get(self, article_id: str) -> dict[str, Any] | None:
-        with self.dialect.transaction() as conn:
-            row = conn.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return orjson.loads(row[0]) if row else None
+        with self.engine.begin() as conn:
+            body = conn.execute(select(articles.c.body).where(articles.c.id == article_id)).scalar()
+        return orjson.loads(body) if body is not None else None
 
-    def _conditions(self, flt: ArticleFilter, alias: str = "a") -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        params: list[Any] = []
+    def _conditions(self, flt: ArticleFilter) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
         if flt.source is not None:
-            where.append(f"{alias}.source = ?")
-            params.append(flt.source)
+            where.append(articles.c.source == flt.source)
         if flt.topic is not None:
+            t = article_topics
             where.append(
-                f"EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = {alias}.id"
-                " AND t.topic_id = ? AND t.score >= ?)"
+                exists().where(
+                    t.c.article_id == articles.c.id, t.c.topic_id == flt.topic, t.c.score >= flt.topic_min_score
+                )
             )
-            params += [flt.topic, flt.topic_min_score]
         if flt.entity is not None:
-            where.append(
-                f"EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = {alias}.id AND e.entity_id = ?)"
-            )
-            params.append(flt.entity)
+            e = article_entities
+            where.append(exists().where(e.c.article_id == articles.c.id, e.c.entity_id == flt.entity))
         if flt.country is not None:
-            where.append(
-                f"EXISTS (SELECT 1 FROM article_countries c WHERE c.article_id = {alias}.id AND c.country = ?)"
-            )
-            params.append(flt.country)
-        terms = flt.terms
-        if terms:
-            where.append(self.dialect.search_clause(alias))
-            params.append(self.dialect.search_param(terms))
-        return where, params
+            c = article_countries
+            where.append(exists().where(c.c.article_id == articles.c.id, c.c.country == flt.country))
+        query = flt.query
+        if query is not None:
+            where.append(fulltext.matches(self.backend, query))
+        return where
 
     async def query(
         self,
@@ -311,7 +254,7 @@ class Store:
         limit: int = 20,
         cursor: str | None = None,
     ) -> Page:
-        after = _decode_cursor(cursor) if cursor else None
+        after = decode_cursor(cursor) if cursor else None
         return await self._run(self._query, flt, since, until, limit, after)
 
     def _query(
@@ -322,27 +265,30 @@ class Store:
         limit: int,
         after: tuple[int, str] | None,
     ) -> Page:
-        where, params = self._conditions(flt)
+        where = self._conditions(flt)
         if since is not None:
-            where.append("a.sort_time >= ?")
-            params.append(micros(since))
+            where.append(articles.c.sort_time >= micros(since))
         if until is not None:
-            where.append("a.sort_time < ?")
-            params.append(micros(until))
+            where.append(articles.c.sort_time < micros(until))
         if after is not None:
             # Keyset pagination on (sort_time, id): stable while new articles arrive.
-            where.append("(a.sort_time < ? OR (a.sort_time = ? AND a.id < ?))")
-            params += [after[0], after[0], after[1]]
-        sql = "SELECT a.body, a.sort_time, a.id FROM articles a"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY a.sort_time DESC, a.id DESC LIMIT ?"
-        params.append(limit + 1)
-        with self.dialect.transaction() as conn:
-            rows = conn.execute(sql, params).fetchall()
+            where.append(
+                or_(
+                    articles.c.sort_time < after[0],
+                    and_(articles.c.sort_time == after[0], articles.c.id < after[1]),
+                )
+            )
+        query = (
+            select(articles.c.body, articles.c.sort_time, articles.c.id)
+            .where(*where)
+            .order_by(articles.c.sort_time.desc(), articles.c.id.desc())
+            .limit(limit + 1)
+        )
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = _encode_cursor(int(rows[-1][1]), rows[-1][2]) if more and rows else None
+        next_cursor = encode_cursor(int(rows[-1][1]), rows[-1][2]) if more and rows else None
         return Page(items=[orjson.loads(r[0]) for r in rows], next_cursor=next_cursor)
 
     async def topic_counts(
@@ -351,49 +297,35 @@ class Store:
         return await self._run(self._topic_counts, since, bucket_seconds, buckets)
 
     def _topic_counts(self, since: datetime, bucket_seconds: int | None, buckets: int) -> list[TopicCount]:
-        start = micros(since)
-        with self.dialect.transaction() as conn:
-            totals = conn.execute(
-                "SELECT topic_id, COUNT(*) FROM article_topics WHERE score >= ? AND event_time >= ? GROUP BY topic_id",
-                (self.topic_min_score, start),
-            ).fetchall()
-            per_bucket: list[Any] = []
-            if bucket_seconds:
-                width = bucket_seconds * 1_000_000
-                per_bucket = conn.execute(
-                    "SELECT topic_id, (event_time - ?) / ? AS bucket, COUNT(*) FROM article_topics"
-                    " WHERE score >= ? AND event_time >= ? GROUP BY topic_id, bucket",
-                    (start, width, self.topic_min_score, start),
-                ).fetchall()
-        series: dict[str, list[int]] = {}
-        for topic_id, bucket, count in per_bucket:
-            values = series.setdefault(topic_id, [0] * buckets)
-            values[min(int(bucket), buckets - 1)] += int(count)
-        return [
-            TopicCount(topic_id=t, count=int(c), series=series.get(t, [0] * buckets) if bucket_seconds else None)
-            for t, c in totals
-        ]
+        with self.engine.begin() as conn:
+            return counts.topic_counts(
+                conn, since=since, min_score=self.topic_min_score, bucket_seconds=bucket_seconds, buckets=buckets
+            )
 
-    async def trending(self, *, since: datetime, limit: int, entity_type: str | None = None) -> list[EntityCount]:
-        return await self._run(self._trending, since, limit, entity_type)
+    async def trending(
+        self,
+        *,
+        since: datetime,
+        limit: int,
+        entity_type: str | None = None,
+        baseline_since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[EntityCount]:
+        """Entities whose mentions rise most against a baseline (see `counts.trending`)."""
+        return await self._run(self._trending, since, limit, entity_type, baseline_since, until)
 
-    def _trending(self, since: datetime, limit: int, entity_type: str | None) -> list[EntityCount]:
-        sql = (
-            "SELECT entity_id, MAX(name), MAX(type), MAX(country), SUM(mentions) AS m, COUNT(*) AS n"
-            " FROM article_entities WHERE event_time >= ?"
-        )
-        params: list[Any] = [micros(since)]
-        if entity_type is not None:
-            sql += " AND type = ?"
-            params.append(entity_type)
-        sql += " GROUP BY entity_id ORDER BY m DESC, n DESC, entity_id LIMIT ?"
-        params.append(limit)
-        with self.dialect.transaction() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return [
-            EntityCount(id=r[0], name=r[1], type=r[2], country=r[3], mentions=int(r[4]), articles=int(r[5]))
-            for r in rows
-        ]
+    def _trending(
+        self,
+        since: datetime,
+        limit: int,
+        entity_type: str | None,
+        baseline_since: datetime | None,
+        until: datetime | None,
+    ) -> list[EntityCount]:
+        with self.engine.begin() as conn:
+            return counts.trending(
+                conn, since=since, limit=limit, entity_type=entity_type, baseline_since=baseline_since, until=until
+            )
 
     async def replay_index(
         self,
@@ -417,29 +349,29 @@ class Store:
         since: datetime | None,
         limit: int,
     ) -> list[ReplayEntry]:
-        ranges: list[str] = []
-        range_params: list[Any] = []
-        for partition, stop in sorted(end.items()):
-            first = (start or {}).get(partition, 0)
-            if first < stop:
-                ranges.append("(a.kafka_partition = ? AND a.kafka_offset >= ? AND a.kafka_offset < ?)")
-                range_params += [partition, first, stop]
+        ranges = [
+            and_(
+                articles.c.kafka_partition == partition,
+                articles.c.kafka_offset >= (start or {}).get(partition, 0),
+                articles.c.kafka_offset < stop,
+            )
+            for partition, stop in sorted(end.items())
+            if (start or {}).get(partition, 0) < stop
+        ]
         if not ranges:
             return []
-        where, params = self._conditions(flt)
-        where.append("(" + " OR ".join(ranges) + ")")
-        params += range_params
+        where = [*self._conditions(flt), or_(*ranges)]
         if since is not None:
-            where.append("a.event_time >= ?")
-            params.append(micros(since))
-        sql = (
-            "SELECT a.id, a.kafka_partition, a.kafka_offset, a.event_time FROM articles a WHERE "
-            + " AND ".join(where)
-            + " ORDER BY a.kafka_partition, a.kafka_offset LIMIT ?"
+            where.append(articles.c.event_time >= micros(since))
+        a = articles.c
+        query = (
+            select(a.id, a.kafka_partition, a.kafka_offset, a.event_time)
+            .where(*where)
+            .order_by(a.kafka_partition, a.kafka_offset)
+            .limit(limit + 1)
         )
-        params.append(limit + 1)
-        with self.dialect.transaction() as conn:
-            rows = conn.execute(sql, params).fetchall()
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).all()
         if len(rows) > limit:
             raise BadRequest(
                 f"the replay would send more than {limit} articles; resume from a later point or narrow the filters",
@@ -454,25 +386,7 @@ class Store:
     def _bodies(self, article_ids: list[str]) -> dict[str, tuple[int, bytes]]:
         if not article_ids:
             return {}
-        marks = ", ".join("?" for _ in article_ids)
-        with self.dialect.transaction() as conn:
-            rows = conn.execute(
-                f"SELECT id, kafka_offset, body FROM articles WHERE id IN ({marks})",
-                article_ids,
-            ).fetchall()
+        query = select(articles.c.id, articles.c.kafka_offset, articles.c.body).where(articles.c.id.in_(article_ids))
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).all()
         return {r[0]: (int(r[1]), r[2].encode("utf-8")) for r in rows}
-
-
-def _encode_cursor(sort_time: int, article_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{sort_time}:{article_id}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[int, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        sort_time, article_id = raw.split(":", 1)
-        if len(article_id) != 32 or not all(c in "0123456789abcdef" for c in article_id):
-            raise ValueError(article_id)
-        return int(sort_time), article_id
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
-        raise BadRequest("`cursor` is not a cursor this API returned", code="invalid_cursor") from exc
