@@ -3,14 +3,17 @@
 Per fetch: the SSRF guard and robots.txt are checked for every hop of a redirect chain; requests
 to one host are limited in number and spaced by a delay (robots.txt Crawl-delay wins when longer);
 conditional headers (ETag, Last-Modified) turn unchanged pages into cheap 304s; timeouts, 429 and
-5xx are retried with exponential backoff and jitter, honouring Retry-After; bodies are streamed
-and abandoned beyond `max_body_bytes`; content types are checked against what was asked for.
+5xx are retried with exponential backoff and jitter, honouring Retry-After; bodies are streamed,
+decoded under a running cap (`decoding.py`: stacked encodings refused) and abandoned beyond
+`max_body_bytes`; content types are checked against what was asked for. Every exchange, robots.txt
+included, ends within `total_timeout`, however slowly the server trickles.
 """
 
 import asyncio
 import logging
 import random
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -21,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from . import metrics
+from .decoding import ACCEPT_ENCODING, BodyDecoder
 from .errors import FetchError
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
 from .settings import Settings
@@ -136,7 +140,12 @@ class Fetcher:
                 resolver=self._resolver, private_ok=self._private_hosts.__contains__, limits=limits
             )
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent, "Accept-Language": "en;q=1.0, *;q=0.5"},
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept-Language": "en;q=1.0, *;q=0.5",
+                # Only what BodyDecoder inflates under its cap (httpx would offer br and zstd when installed).
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout,
                 read=settings.read_timeout,
@@ -357,37 +366,71 @@ class Fetcher:
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise FetchError("too_large", f"Content-Length {declared} exceeds {limit} bytes", url=url)
-        chunks: list[bytes] = []
-        size = 0
-        # aiter_bytes decompresses, so the limit also stops gzip bombs.
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise FetchError("too_large", f"body exceeds {limit} bytes", url=url)
-            chunks.append(chunk)
-        return None, (status, b"".join(chunks), content_type, response.charset_encoding, validators)
+        body = await _read_body(url, response, limit=limit)
+        return None, (status, body, content_type, response.charset_encoding, validators)
 
     async def _fetch_robots(self, robots_url: str, allow_private: bool) -> tuple[int, bytes]:
+        """(status, body) of an origin's robots.txt; status 0 when it cannot be had (RFC 9309: then
+        crawl nothing there for now). The whole lookup, redirects included, gets `total_timeout`:
+        a robots.txt that trickles a byte at a time must not hold the source's poll for ever."""
+        try:
+            async with asyncio.timeout(self.settings.total_timeout):
+                return await self._robots_exchange(robots_url, allow_private)
+        except TimeoutError:
+            logger.info("robots.txt %s: no complete answer within %gs", robots_url, self.settings.total_timeout)
+            return 0, b""
+        except (httpx.HTTPError, FetchError) as exc:
+            logger.info("robots.txt %s: %s", robots_url, exc)
+            return 0, b""
+
+    async def _robots_exchange(self, robots_url: str, allow_private: bool) -> tuple[int, bytes]:
         current = robots_url
         for _hop in range(5):
-            try:
-                await self._check(current, allow_private=allow_private)
-                host = self._host(current)
-                async with (
-                    host.semaphore,
-                    self._client.stream("GET", current, headers={"Accept": "text/plain"}) as response,
-                ):
-                    if response.status_code in _REDIRECTS and response.headers.get("location"):
-                        current = urljoin(current, response.headers["location"])
-                        continue
-                    body = b""
-                    if 200 <= response.status_code < 300:
-                        async for chunk in response.aiter_bytes():
-                            body += chunk
-                            if len(body) > MAX_ROBOTS_BYTES:
-                                break
-                    return response.status_code, body
-            except (httpx.HTTPError, FetchError) as exc:
-                logger.info("robots.txt %s: %s", robots_url, exc)
-                return 0, b""
+            await self._check(current, allow_private=allow_private)
+            host = self._host(current)
+            async with (
+                host.semaphore,
+                self._client.stream("GET", current, headers={"Accept": "text/plain"}) as response,
+            ):
+                if response.status_code in _REDIRECTS and response.headers.get("location"):
+                    current = urljoin(current, response.headers["location"])
+                    continue
+                body = b""
+                if 200 <= response.status_code < 300:
+                    # Past the size a parser reads, the rest is ignored (RFC 9309 allows 500 KiB).
+                    body = await _read_body(current, response, limit=MAX_ROBOTS_BYTES, truncate=True)
+                return response.status_code, body
         return 0, b""
+
+
+async def _read_body(url: str, response: httpx.Response, *, limit: int, truncate: bool = False) -> bytes:
+    """The body, decoded as it arrives with at most `limit` bytes on the wire and decoded; past
+    that, `FetchError("too_large")`, or the first `limit` bytes when `truncate`. Stacked or unasked
+    encodings raise `FetchError("bad_encoding")` before a byte is read."""
+    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit, url=url)
+    if response.is_stream_consumed:
+        # An in-process transport (the tests' MockTransport) built the response from bytes, which
+        # httpx has read and decoded already; a network response always arrives as a stream.
+        decoder = BodyDecoder(None, limit=limit, url=url)
+        raw = _already_read(response)
+    else:
+        raw = response.aiter_raw()
+    chunks: list[bytes] = []
+    wire = 0
+    try:
+        async for chunk in raw:
+            chunks.append(decoder.feed(chunk))
+            wire += len(chunk)
+            if wire > limit:
+                # Compressed data that decodes to less than itself, endlessly: bounded too.
+                raise FetchError("too_large", f"body exceeds {limit} bytes on the wire", url=url)
+        chunks.append(decoder.finish())
+    except FetchError as exc:
+        if not (truncate and exc.outcome == "too_large"):
+            raise
+        chunks.append(decoder.kept)
+    return b"".join(chunks)
+
+
+async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
+    yield response.content
