@@ -4,9 +4,11 @@ in-process MockTransport reads and decodes a body before the fetcher sees it).
 
 Routes (`HostileServer.routes`, path -> `Route`) answer with fixed headers and body; a route with
 `trickle` sends its body one byte at a time, `trickle` seconds apart, then keeps sending spaces until
-the client goes away or the server closes.
+the client goes away, the server closes or `trickle_for` seconds have passed (then the answer ends:
+a fetcher without a total deadline takes that long, and then gets the whole body).
 """
 
+import sys
 import threading
 import time
 import zlib
@@ -43,6 +45,15 @@ class Route:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     trickle: float | None = None
+    #: seconds of trickling before the body ends (None: until the client goes away)
+    trickle_for: float | None = None
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client hanging up on a bomb is what is supposed to happen; no traceback for it.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class HostileServer:
@@ -68,12 +79,13 @@ class HostileServer:
                     return
                 self.send_header("Connection", "close")
                 self.end_headers()
-                self._trickle(route.body, route.trickle)
+                self._trickle(route.body, route.trickle, route.trickle_for)
 
-            def _trickle(self, body: bytes, pause: float) -> None:
+            def _trickle(self, body: bytes, pause: float, duration: float | None) -> None:
                 sent = 0
+                until = time.monotonic() + duration if duration is not None else float("inf")
                 try:
-                    while not server._closing.is_set():
+                    while not server._closing.is_set() and time.monotonic() < until:
                         self.wfile.write(body[sent : sent + 1] if sent < len(body) else b" ")
                         self.wfile.flush()
                         sent += 1
@@ -84,7 +96,7 @@ class HostileServer:
             def log_message(self, format: str, *args: object) -> None:
                 return None
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = int(self.server.server_address[1])
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

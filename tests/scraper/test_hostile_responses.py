@@ -164,8 +164,12 @@ def _remember(seen: list[str]) -> Any:
 
 @pytest.mark.timeout(60)
 async def test_a_robots_txt_that_trickles_ends_at_the_total_timeout(tmp_path: Path) -> None:
-    # One byte every 0.2 s never trips the 5 s read timeout; without a total deadline this never ends.
-    routes = {"/robots.txt": Route(b"User-agent: *\nAllow: /\n", trickle=0.2), "/page": Route(HTML.encode())}
+    # One byte every 0.2 s never trips the 5 s read timeout: without a total deadline the fetcher
+    # waits the whole 30 s and then crawls the page.
+    routes = {
+        "/robots.txt": Route(b"User-agent: *\nAllow: /\n", trickle=0.2, trickle_for=30),
+        "/page": Route(HTML.encode()),
+    }
     with HostileServer(routes) as server:
         settings = scraper_settings(tmp_path, retries=0, read_timeout=5.0, total_timeout=1.0)
         with pytest.raises(FetchError) as caught:
