@@ -87,7 +87,9 @@ class Entity(BaseModel):
     id: str = Field(pattern=r"^[a-z]+:[A-Za-z0-9._-]+$")
     name: NonEmptyText
     type: EntityType
-    aliases: list[WireText] = Field(default_factory=list, description="other surface forms of this entity in the article")
+    aliases: list[WireText] = Field(
+        default_factory=list, description="other surface forms of this entity in the article"
+    )
     country: CountryCode | None = None
     salience: Score = 0.0
     mentions: list[Mention] = Field(default_factory=list)

@@ -12,8 +12,9 @@ that kills a worker on its own is reported as failed instead of taking the enric
 What becomes a dead letter: bytes that are not UTF-8 JSON (including JSON nested deeper than the
 parser's limit, and tombstones), JSON that is not a valid `RawArticle` (a time with no UTC form
 included), and articles whose enrichment raises. Any exception one message causes, expected or
-not, makes that message a dead letter with the exception as its reason; no batch fails for it. An article with an empty text is valid and is enriched (with no entities or
-topics): it exists, it just says nothing, and its subscribers still see it.
+not, makes that message a dead letter with the exception as its reason; no batch fails for it.
+An article with an empty text is valid and is enriched (with no entities or topics): it exists,
+it just says nothing, and its subscribers still see it.
 """
 
 import asyncio

@@ -11,10 +11,13 @@ in an encoding the crawler never offered: no news site needs either, and both ar
 """
 
 import zlib
+from collections.abc import AsyncIterator
+
+import httpx
 
 from .errors import FetchError
 
-__all__ = ["ACCEPT_ENCODING", "BodyDecoder", "content_codings"]
+__all__ = ["ACCEPT_ENCODING", "BodyDecoder", "content_codings", "read_body"]
 
 #: What the crawler sends as Accept-Encoding, and all it decodes.
 ACCEPT_ENCODING = "gzip, deflate"
@@ -82,10 +85,43 @@ class BodyDecoder:
 
     def finish(self) -> bytes:
         if self._head:
-            raise FetchError("bad_encoding", f"a {self.coding} body of {len(self._head)} byte", url=self.url)
+            raise FetchError("bad_encoding", f"one byte is not a {self.coding} body", url=self.url)
         if self._inflater is None or self._inflater.eof:
             return b""
         try:
             return self._count(self._inflater.flush(self.limit - self.size + 1))
         except zlib.error as exc:
             raise FetchError("bad_encoding", f"corrupt {self.coding} body: {exc}", url=self.url) from exc
+
+
+async def read_body(url: str, response: httpx.Response, *, limit: int, truncate: bool = False) -> bytes:
+    """The body, decoded as it arrives with at most `limit` bytes on the wire and decoded; past
+    that, `FetchError("too_large")`, or the first `limit` bytes when `truncate`. Stacked or unasked
+    encodings raise `FetchError("bad_encoding")` before a byte is read."""
+    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit, url=url)
+    if response.is_stream_consumed:
+        # An in-process transport (the tests' MockTransport) built the response from bytes, which
+        # httpx has read and decoded already; a network response always arrives as a stream.
+        decoder = BodyDecoder(None, limit=limit, url=url)
+        raw = _already_read(response)
+    else:
+        raw = response.aiter_raw()
+    chunks: list[bytes] = []
+    wire = 0
+    try:
+        async for chunk in raw:
+            chunks.append(decoder.feed(chunk))
+            wire += len(chunk)
+            if wire > limit:
+                # Compressed data that decodes to less than itself, endlessly: bounded too.
+                raise FetchError("too_large", f"body exceeds {limit} bytes on the wire", url=url)
+        chunks.append(decoder.finish())
+    except FetchError as exc:
+        if not (truncate and exc.outcome == "too_large"):
+            raise
+        chunks.append(decoder.kept)
+    return b"".join(chunks)
+
+
+async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
+    yield response.content

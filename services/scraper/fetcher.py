@@ -13,7 +13,6 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -24,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from . import metrics
-from .decoding import ACCEPT_ENCODING, BodyDecoder
+from .decoding import ACCEPT_ENCODING, read_body
 from .errors import FetchError
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
 from .settings import Settings
@@ -366,7 +365,7 @@ class Fetcher:
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise FetchError("too_large", f"Content-Length {declared} exceeds {limit} bytes", url=url)
-        body = await _read_body(url, response, limit=limit)
+        body = await read_body(url, response, limit=limit)
         return None, (status, body, content_type, response.charset_encoding, validators)
 
     async def _fetch_robots(self, robots_url: str, allow_private: bool) -> tuple[int, bytes]:
@@ -398,39 +397,7 @@ class Fetcher:
                 body = b""
                 if 200 <= response.status_code < 300:
                     # Past the size a parser reads, the rest is ignored (RFC 9309 allows 500 KiB).
-                    body = await _read_body(current, response, limit=MAX_ROBOTS_BYTES, truncate=True)
+                    body = await read_body(current, response, limit=MAX_ROBOTS_BYTES, truncate=True)
                 return response.status_code, body
         return 0, b""
 
-
-async def _read_body(url: str, response: httpx.Response, *, limit: int, truncate: bool = False) -> bytes:
-    """The body, decoded as it arrives with at most `limit` bytes on the wire and decoded; past
-    that, `FetchError("too_large")`, or the first `limit` bytes when `truncate`. Stacked or unasked
-    encodings raise `FetchError("bad_encoding")` before a byte is read."""
-    decoder = BodyDecoder(response.headers.get("content-encoding"), limit=limit, url=url)
-    if response.is_stream_consumed:
-        # An in-process transport (the tests' MockTransport) built the response from bytes, which
-        # httpx has read and decoded already; a network response always arrives as a stream.
-        decoder = BodyDecoder(None, limit=limit, url=url)
-        raw = _already_read(response)
-    else:
-        raw = response.aiter_raw()
-    chunks: list[bytes] = []
-    wire = 0
-    try:
-        async for chunk in raw:
-            chunks.append(decoder.feed(chunk))
-            wire += len(chunk)
-            if wire > limit:
-                # Compressed data that decodes to less than itself, endlessly: bounded too.
-                raise FetchError("too_large", f"body exceeds {limit} bytes on the wire", url=url)
-        chunks.append(decoder.finish())
-    except FetchError as exc:
-        if not (truncate and exc.outcome == "too_large"):
-            raise
-        chunks.append(decoder.kept)
-    return b"".join(chunks)
-
-
-async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
-    yield response.content

@@ -113,12 +113,16 @@ async def test_bombs_trickles_and_metadata_against_the_scraper_on_kafka(
         published = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
         # Served at their own paths: a page names its canonical URL, which is what reaches Kafka.
         good_1, good_2 = (site.url(a.path) for a in articles)
-        pages = {a.path: render_article(a, base_url=site.url(""), published=published, others=[]).encode() for a in articles}
+        pages = {
+            a.path: render_article(a, base_url=site.url(""), published=published, others=[]).encode() for a in articles
+        }
         metadata_links = [c["url"] for c in METADATA["urls"]] + [site.url("/redirect-to-metadata")]
         site.routes |= {path: Route(body, headers=html) for path, body in pages.items()} | {
             "/gzip-gzip": Route(stacked, headers=html | {"Content-Encoding": "gzip, gzip"}),
             "/gzip-bomb": Route(single, headers=html | {"Content-Encoding": "gzip"}),
-            "/redirect-to-metadata": Route(status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}),
+            "/redirect-to-metadata": Route(
+                status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}
+            ),
             "/feed-bombs.xml": Route(
                 _rss([site.url("/gzip-gzip"), site.url("/gzip-bomb"), good_1]).encode(), headers=xml
             ),

@@ -76,7 +76,8 @@ async def test_no_utc_form_and_nul_characters_on_kafka_into_postgres(
     await producer.start()
     try:
         sent = {}
-        for name, value, key in (("date", date_value, date_id), ("nul", nul_value, nul_id), ("good", good_value, good_id)):
+        order = (("date", date_value, date_id), ("nul", nul_value, nul_id), ("good", good_value, good_id))
+        for name, value, key in order:
             result = await producer.send_and_wait(
                 pipeline.topics.raw, value, key=key.encode(), partition=0, headers=headers_for(RawArticle)
             )
