@@ -13,9 +13,13 @@ import orjson
 import pytest
 
 from newswire.enricher import workers
+from newswire.enricher.settings import Settings
+from newswire.enricher.tables import WindowStats
+from newswire.enricher.topics import EnricherTopics
 from newswire.enricher.workers import Enriched, EnricherPool, Failed, enrich_values
-from newswire.schemas import EnrichedArticle, decode, encode
+from newswire.schemas import EnrichedArticle, TopicNames, decode, encode
 from tests.enricher.standin import EXIT
+from tests.enricher.test_worker_stats import FakeProducer
 from tests.factories import make_raw
 
 
@@ -27,8 +31,9 @@ def standin_worker() -> Iterator[None]:
 
 
 def _value(i: int, **fields: object) -> bytes:
-    text = fields.pop("text", "Pakistan and Kazakhstan cut a tariff.")
-    return encode(make_raw(url=f"https://example.org/{i}", text=text, fetched_at=datetime.now(UTC), **fields))
+    fields.setdefault("text", "Pakistan and Kazakhstan cut a tariff.")
+    fields.setdefault("fetched_at", datetime.now(UTC))
+    return encode(make_raw(url=f"https://example.org/{i}", **fields))
 
 
 def _with(value: bytes, **fields: object) -> bytes:
@@ -146,3 +151,17 @@ async def test_a_closing_pool_does_not_dead_letter_what_it_could_not_run() -> No
         await pool.enrich([_value(1)])
     executor.shutdown()
     await asyncio.sleep(0)
+
+
+async def test_a_fetched_at_in_the_far_future_is_not_counted_and_fails_nothing() -> None:
+    # 9999-12-31T23:30:00Z has a UTC form, but the end of its hour window does not.
+    producer = FakeProducer()
+    stats = WindowStats(settings=Settings(), topics=EnricherTopics(TopicNames("news.")), producer=producer)  # type: ignore[arg-type]
+    stats._loaded = {0}
+    [future, now] = enrich_values([_value(1, fetched_at=datetime(9999, 12, 31, 23, 30, tzinfo=UTC)), _value(2)])
+    assert isinstance(future, Enriched) and isinstance(now, Enriched)
+
+    await stats.add_batch([(0, 1, future), (0, 2, now)])
+
+    [snapshot] = [orjson.loads(value) for _, value, _ in producer.sent if value is not None]
+    assert (snapshot["articles"], snapshot["through_offset"]) == (1, 3)
