@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from newswire.enricher import workers
+from newswire.enricher.dlq import MAX_ERROR_CHARS, SourceRecord, dead_letter
 from newswire.enricher.settings import Settings
 from newswire.enricher.tables import WindowStats
 from newswire.enricher.topics import EnricherTopics
@@ -165,3 +166,10 @@ async def test_a_fetched_at_in_the_far_future_is_not_counted_and_fails_nothing()
 
     [snapshot] = [orjson.loads(value) for _, value, _ in producer.sent if value is not None]
     assert (snapshot["articles"], snapshot["through_offset"]) == (1, 3)
+
+
+def test_a_dead_letter_of_an_exception_quoting_a_whole_article_stays_small() -> None:
+    record = SourceRecord(topic="news.articles.raw", partition=0, offset=9, key=b"k", value=b"{}")
+    letter = dead_letter(record, error="enrichment: ValueError: " + "x" * 5_000_000, now=datetime.now(UTC))
+    assert len(letter.error) < MAX_ERROR_CHARS + 100
+    assert letter.error.endswith("(error cut from 5000024 characters)")
