@@ -3,6 +3,7 @@
 from .errors import ContractError, DecodeError, SchemaError
 from .ids import article_id, ascii_letters, content_hash, normalise_text, slugify
 from .models import SCHEMA_VERSION, DeadLetter, EnrichedArticle, Entity, EntityType, Mention, RawArticle, Topic
+from .text import WireText, clean_text, has_controls
 from .taxonomy import Taxonomy, TaxonomyTopic, load_taxonomy
 from .topics import DEFAULT_PREFIX, TopicNames
 from .wire import CONTENT_TYPE, decode, encode, encode_key, headers_for, printable_value
@@ -24,12 +25,15 @@ __all__ = [
     "TaxonomyTopic",
     "Topic",
     "TopicNames",
+    "WireText",
     "article_id",
     "ascii_letters",
+    "clean_text",
     "content_hash",
     "decode",
     "encode",
     "encode_key",
+    "has_controls",
     "headers_for",
     "load_taxonomy",
     "normalise_text",

@@ -4,6 +4,8 @@ import hashlib
 import re
 import unicodedata
 
+from .text import clean_text
+
 __all__ = ["article_id", "ascii_letters", "content_hash", "normalise_text", "slugify"]
 
 _SPACE = re.compile(r"\s+")
@@ -27,8 +29,11 @@ def article_id(canonical_url: str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """Unicode NFKC with whitespace runs collapsed, so cosmetic re-renders of a page hash alike."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    """Unicode NFKC with whitespace runs collapsed, so cosmetic re-renders of a page hash alike.
+
+    Control characters go first, as the models drop them (`text.clean_text`): the hash of a text
+    is the same before and after a model cleaned it."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", clean_text(text))).strip()
 
 
 def content_hash(text: str) -> str:

@@ -2,12 +2,18 @@
 
 Every Kafka message value is one of these models as JSON. Consumers ignore unknown fields so
 that a newer producer can add fields without breaking older subscribers.
+
+Text fields are `WireText`: NUL and the other C0 controls but tab and newline are removed whenever
+a model is built or decoded (see `text.py`), so whatever a producer emits every store accepts.
+Times must have a UTC form: one that does not (year 1 with a positive offset) fails validation.
 """
 
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from .text import WireText
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -19,6 +25,7 @@ __all__ = [
     "RawArticle",
     "Topic",
     "UtcDatetime",
+    "WireText",
 ]
 
 SCHEMA_VERSION = 1
@@ -28,7 +35,14 @@ def _to_utc(value: datetime) -> datetime:
     # Naive times are taken as UTC: feeds and sitemaps often omit the offset.
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:00+01:00 is valid RFC 3339 but falls before year 1 in UTC (and
+        # 9999-12-31T23:00:00-02:00 after 9999): the contract's times are UTC, and this one has no
+        # UTC form. A ValueError makes it a validation error (a dead letter with its reason, a 422)
+        # instead of an OverflowError that escapes pydantic and stops whoever was decoding.
+        raise ValueError(f"{value.isoformat()} is out of range once converted to UTC") from None
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
@@ -36,6 +50,8 @@ ArticleId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="sha256(
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
+#: Cleaned first, then checked: a value of nothing but control characters is empty.
+NonEmptyText = Annotated[WireText, Field(min_length=1)]
 
 EntityType = Literal["PERSON", "ORG", "COUNTRY", "CITY", "REGION", "EVENT"]
 
@@ -56,7 +72,7 @@ class Mention(BaseModel):
 
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    text: str
+    text: WireText
 
     @model_validator(mode="after")
     def _ordered(self) -> "Mention":
@@ -69,9 +85,11 @@ class Entity(BaseModel):
     """A linked entity. `id` is canonical: country:PK, city:<geonames id>, person:<slug>, ..."""
 
     id: str = Field(pattern=r"^[a-z]+:[A-Za-z0-9._-]+$")
-    name: str = Field(min_length=1)
+    name: NonEmptyText
     type: EntityType
-    aliases: list[str] = Field(default_factory=list, description="other surface forms of this entity in the article")
+    aliases: list[WireText] = Field(
+        default_factory=list, description="other surface forms of this entity in the article"
+    )
     country: CountryCode | None = None
     salience: Score = 0.0
     mentions: list[Mention] = Field(default_factory=list)
@@ -81,9 +99,9 @@ class Topic(BaseModel):
     """A taxonomy topic scored for one article; 0.5 means 'this article is about it'."""
 
     id: str = Field(pattern=r"^[a-z0-9-]+$")
-    label: str
+    label: WireText
     score: Score
-    evidence: list[str] = Field(default_factory=list)
+    evidence: list[WireText] = Field(default_factory=list)
 
 
 class RawArticle(_Model):
@@ -92,12 +110,12 @@ class RawArticle(_Model):
     schema_name: ClassVar[str] = "RawArticle"
 
     id: ArticleId
-    url: str = Field(min_length=1)
-    canonical_url: str = Field(min_length=1)
-    source: str = Field(min_length=1, description="source id from the sources file")
-    title: str
-    text: str = Field(description="main text, boilerplate link lines removed")
-    authors: list[str] = Field(default_factory=list)
+    url: NonEmptyText
+    canonical_url: NonEmptyText
+    source: NonEmptyText = Field(description="source id from the sources file")
+    title: WireText
+    text: WireText = Field(description="main text, boilerplate link lines removed")
+    authors: list[WireText] = Field(default_factory=list)
     published_at: UtcDatetime | None = None
     fetched_at: UtcDatetime
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] | None = Field(default=None, description="ISO 639-1")
@@ -113,9 +131,9 @@ class EnrichedArticle(RawArticle):
     entities: list[Entity] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list, description="sorted by score, highest first")
     countries: list[CountryCode] = Field(default_factory=list, description="most salient first")
-    summary: str = ""
+    summary: WireText = ""
     enriched_at: UtcDatetime
-    enricher_version: str
+    enricher_version: WireText
 
 
 class DeadLetter(_Model):
@@ -123,12 +141,13 @@ class DeadLetter(_Model):
 
     schema_name: ClassVar[str] = "DeadLetter"
 
-    topic: str
+    topic: WireText
     partition: int = Field(ge=0)
     offset: int = Field(ge=0)
-    key: str | None = None
+    key: WireText | None = None
+    # Not cleaned: it is the original, byte for byte (`printable_value` picks base64 for a NUL).
     value: str = Field(description="the original value: UTF-8 text, or base64 when `value_encoding` says so")
     value_encoding: Literal["utf-8", "base64"] = "utf-8"
-    error: str
-    service: str
+    error: WireText
+    service: WireText
     time: UtcDatetime

@@ -48,13 +48,19 @@ def decode(value: bytes | None, model: type[M]) -> M:
 
 
 def printable_value(value: bytes | None) -> tuple[str, str]:
-    """(text, encoding) for a dead letter: the UTF-8 text when it decodes, else base64."""
+    """(text, encoding) for a dead letter: the UTF-8 text when it decodes, else base64.
+
+    UTF-8 holding a NUL byte is base64 too: the letter keeps the original exactly, in a form that
+    every store of dead letters accepts (PostgreSQL text refuses NUL)."""
     if value is None:
         return "", "utf-8"
     try:
-        return value.decode("utf-8"), "utf-8"
+        text = value.decode("utf-8")
     except UnicodeDecodeError:
         return base64.b64encode(value).decode("ascii"), "base64"
+    if "\x00" in text:
+        return base64.b64encode(value).decode("ascii"), "base64"
+    return text, "utf-8"
 
 
 def _summary(exc: ValidationError, limit: int = 3) -> str:

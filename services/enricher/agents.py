@@ -16,7 +16,10 @@ commits the first contiguous run of acked offsets, and with in-order acks that r
 offset still in flight.
 
 A publish that fails after the producer's own retries crashes the app: nothing of that batch is
-acked, so a restarted worker (or the partition's next owner) processes it again.
+acked, so a restarted worker (or the partition's next owner) processes it again. An enriched
+article the producer refuses outright (larger than a request may be) would fail the same way on
+every restart; it becomes a dead letter instead. Whatever one message holds, the pool turns it into
+an enriched article or a dead letter (`workers.py`), so no message can make a batch fail for ever.
 """
 
 import asyncio
@@ -26,6 +29,7 @@ from datetime import UTC, datetime
 
 import faust
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import MessageSizeTooLargeError
 from faust.types import TP, EventT, StreamT, TopicT
 
 from newswire.schemas import DeadLetter, EnrichedArticle, encode, headers_for
@@ -129,7 +133,9 @@ class BatchRunner:
             outcomes = await self.pool.enrich([r.value for r in records])
             if previous_handed is not None:
                 await previous_handed
-            pending = [await self._publish(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
+            published = [await self._publish(r, o) for r, o in zip(records, outcomes, strict=True)]
+            pending = [futures for futures, _ in published]
+            outcomes = [outcome for _, outcome in published]
             handed.set_result(None)
         except BaseException as exc:
             if not handed.done():
@@ -156,8 +162,9 @@ class BatchRunner:
         for outcome in outcomes:
             _count(outcome, threshold=self.settings.topic_threshold)
 
-    async def _publish(self, record: SourceRecord, outcome: Outcome) -> list[asyncio.Future]:
-        """Hand one message's output records to the producer; returns their delivery futures."""
+    async def _publish(self, record: SourceRecord, outcome: Outcome) -> tuple[list[asyncio.Future], Outcome]:
+        """Hand one message's output records to the producer: their delivery futures, and the
+        outcome as published (an article the producer refuses becomes a dead letter)."""
         if isinstance(outcome, Failed):
             letter = dead_letter(record, error=f"{outcome.reason}: {outcome.error}", now=datetime.now(UTC))
             logger.warning(
@@ -168,12 +175,20 @@ class BatchRunner:
                 letter.error,
                 extra={"reason": outcome.reason},
             )
-            return [await self.producer.send(self.topics.dlq, encode(letter), key=record.key, headers=_DEAD_HEADERS)]
+            future = await self.producer.send(self.topics.dlq, encode(letter), key=record.key, headers=_DEAD_HEADERS)
+            return [future], outcome
         key = outcome.article_id.encode()
         targets = [self.topics.enriched] + [
             self.topics.topic(topic_id) for topic_id, score in outcome.topics if score >= self.settings.topic_threshold
         ]
-        return [await self.producer.send(t, outcome.value, key=key, headers=_ENRICHED_HEADERS) for t in targets]
+        try:
+            futures = [await self.producer.send(t, outcome.value, key=key, headers=_ENRICHED_HEADERS) for t in targets]
+        except MessageSizeTooLargeError as exc:
+            # Refused before it left (larger than a request may be): the same on every retry, so
+            # crashing would read this batch again and crash again. The first target refuses it,
+            # so none of its copies went out.
+            return await self._publish(record, Failed("publish", f"{type(exc).__name__}: {exc}"))
+        return futures, outcome
 
 
 def _record(event: EventT) -> SourceRecord:

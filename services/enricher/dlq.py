@@ -11,13 +11,16 @@ from datetime import datetime
 from newswire.kafka.clients import MAX_MESSAGE_BYTES
 from newswire.schemas import DeadLetter, printable_value
 
-__all__ = ["MAX_DEAD_VALUE_BYTES", "SERVICE", "SourceRecord", "dead_letter"]
+__all__ = ["MAX_DEAD_VALUE_BYTES", "MAX_ERROR_CHARS", "SERVICE", "SourceRecord", "dead_letter"]
 
 SERVICE = "enricher"
 
 #: Original values above this size are cut in the dead letter, so that the letter itself (value plus
 #: JSON escaping plus base64 growth) still fits in one Kafka record.
 MAX_DEAD_VALUE_BYTES = MAX_MESSAGE_BYTES // 4
+#: An error longer than this is cut: an exception whose message quotes a whole article must not make
+#: the letter too large to send, which would fail the batch on every restart.
+MAX_ERROR_CHARS = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,8 @@ class SourceRecord:
 
 
 def dead_letter(record: SourceRecord, *, error: str, now: datetime) -> DeadLetter:
+    if len(error) > MAX_ERROR_CHARS:
+        error = f"{error[:MAX_ERROR_CHARS]}... (error cut from {len(error)} characters)"
     value = record.value
     if value is not None and len(value) > MAX_DEAD_VALUE_BYTES:
         error = f"{error} (value cut from {len(value)} to {MAX_DEAD_VALUE_BYTES} bytes in this dead letter)"

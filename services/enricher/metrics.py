@@ -21,7 +21,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Why a message did not become an enriched article; also the `reason` label of the dead-letter counter.
-FailureReason = Literal["decode", "schema", "enrichment"]
+#: decode: not UTF-8 JSON; schema: not a valid RawArticle; enrichment: the NLP raised (or killed
+#: its process); publish: the producer refused the enriched article (too large for a record).
+FailureReason = Literal["decode", "schema", "enrichment", "publish"]
 
 ARTICLES_ENRICHED = Counter("newswire_articles_enriched_total", "Articles enriched and published")
 ENRICH_FAILURES = Counter(

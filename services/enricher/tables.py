@@ -140,11 +140,16 @@ class WindowStats:
             missing = {p for p, _, _ in items} - self._loaded
             if missing:
                 await self._load(missing)
-            oldest = self._window_of(datetime.now(UTC).timestamp() - self.settings.stats_retention_hours * 3600)
+            now = datetime.now(UTC).timestamp()
+            oldest = self._window_of(now - self.settings.stats_retention_hours * 3600)
+            # A fetched_at in the future (a producer's wrong clock, or 9999-12-31) would open a
+            # window that never expires, or whose end has no date: the article is published, but
+            # not counted, instead of failing every batch it is in.
+            newest = self._window_of(now + self.window_seconds)
             touched: dict[tuple[int, int], WindowCounts] = {}
             for partition, offset, article in items:
                 start = self._window_of(article.fetched_at)
-                if start < oldest:
+                if start < oldest or start > newest:
                     continue
                 counts = self._windows.get((partition, start))
                 if counts is None:

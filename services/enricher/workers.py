@@ -10,9 +10,11 @@ article fails alone. A worker process that dies (segfault, out of memory) breaks
 that kills a worker on its own is reported as failed instead of taking the enricher down with it.
 
 What becomes a dead letter: bytes that are not UTF-8 JSON (including JSON nested deeper than the
-parser's limit, and tombstones), JSON that is not a valid `RawArticle`, and articles whose
-enrichment raises. An article with an empty text is valid and is enriched (with no entities or
-topics): it exists, it just says nothing, and its subscribers still see it.
+parser's limit, and tombstones), JSON that is not a valid `RawArticle` (a time with no UTC form
+included), and articles whose enrichment raises. Any exception one message causes, expected or
+not, makes that message a dead letter with the exception as its reason; no batch fails for it.
+An article with an empty text is valid and is enriched (with no entities or topics): it exists,
+it just says nothing, and its subscribers still see it.
 """
 
 import asyncio
@@ -111,6 +113,8 @@ def _ready() -> bool:
 
 
 def _decode(value: bytes | None) -> RawArticle | Failed:
+    # Whatever one record does to the decoder, it fails alone: an exception that escaped here
+    # would fail the batch, and the batch would be read again, fail again, on every restart.
     try:
         return decode(value, RawArticle)
     except DecodeError as exc:
@@ -119,6 +123,9 @@ def _decode(value: bytes | None) -> RawArticle | Failed:
         return Failed("schema", str(exc))
     except RecursionError:
         return Failed("decode", "JSON nested too deeply")
+    except Exception as exc:
+        logger.warning("decoding a message raised %r; dead-lettering it", exc)
+        return Failed("decode", f"{type(exc).__name__}: {exc}")
 
 
 def _nlp_input(raw: RawArticle) -> RawArticle:
@@ -151,7 +158,9 @@ def _enrich_one(raw: RawArticle) -> Outcome:
     try:
         [article] = _enricher.enrich_many([_nlp_input(raw)])
         return _outcome(raw, article, time.perf_counter() - started)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
+        # SystemExit too: a library that gives up with sys.exit() on one text must not end the
+        # worker process with the whole batch in it.
         logger.warning("enrichment failed for article %s: %r", raw.id, exc)
         return Failed("enrichment", f"{type(exc).__name__}: {exc}")
 
@@ -168,7 +177,7 @@ def enrich_values(values: Sequence[bytes | None]) -> list[Outcome]:
             articles = _enricher.enrich_many([_nlp_input(r) for r in raws])
             share = (time.perf_counter() - started) / len(raws)
             enriched = [_outcome(r, a, share) for r, a in zip(raws, articles, strict=True)]
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             logger.warning("batch of %s failed (%r); retrying article by article", len(raws), exc)
             enriched = [_enrich_one(r) for r in raws]
     it = iter(enriched)
@@ -195,6 +204,7 @@ class EnricherPool:
         self._initargs = (pipeline, model, nlp_batch_size, max_text_chars)
         self._executor: ProcessPoolExecutor | None = None
         self._lock = asyncio.Lock()
+        self._closed = False
 
     def _new_executor(self) -> ProcessPoolExecutor:
         # spawn, not fork: the parent runs an event loop and threads (metrics server, Kafka client)
@@ -214,6 +224,11 @@ class EnricherPool:
         logger.info("%s enricher processes ready in %.1f s", self.workers, time.monotonic() - started)
 
     async def enrich(self, values: Sequence[bytes | None]) -> list[Outcome]:
+        """One Outcome per value, in order; never raises for what the values hold.
+
+        A batch that fails as a whole is retried one message per task, each a bounded number of
+        times, and a message that still fails becomes a `Failed` (a dead letter): a batch that
+        raised out of here would be read again after the restart and raise again, for ever."""
         executor = self._executor
         assert executor is not None, "EnricherPool.start() first"
         loop = asyncio.get_running_loop()
@@ -221,12 +236,19 @@ class EnricherPool:
             return await loop.run_in_executor(executor, enrich_values, list(values))
         except BrokenProcessPool:
             logger.error("an enricher process died; restarting the pool and retrying %s messages alone", len(values))
-        await self._replace(executor)
+            await self._replace(executor)
+        except Exception as exc:
+            if self._closed:
+                raise  # shutting down: not acked, so read again after the restart; not the records' fault
+            # enrich_values handles every record; this is what it cannot: a result that does not
+            # travel back from the worker, a bug. The pool itself is fine.
+            logger.error("a batch of %s messages failed (%r); retrying them alone", len(values), exc)
         # One at a time: a message that kills its process must not take innocent ones with it.
         return [await self._enrich_alone(v) for v in values]
 
     async def _enrich_alone(self, value: bytes | None, *, attempts: int = 2) -> Outcome:
         loop = asyncio.get_running_loop()
+        error = "the enricher process died while enriching this message"
         for _ in range(attempts):
             executor = self._executor
             assert executor is not None
@@ -235,7 +257,12 @@ class EnricherPool:
             except BrokenProcessPool:
                 # Another batch's poison may have broken the pool under us: retry once on a new pool.
                 await self._replace(executor)
-        return Failed("enrichment", "the enricher process died while enriching this message")
+            except Exception as exc:
+                if self._closed:
+                    raise
+                error = f"{type(exc).__name__}: {exc}"
+                logger.warning("enriching one message failed (%s)", error)
+        return Failed("enrichment", f"{error} ({attempts} attempts)")
 
     async def _replace(self, broken: ProcessPoolExecutor) -> None:
         async with self._lock:
@@ -245,6 +272,7 @@ class EnricherPool:
                 self._executor = self._new_executor()
 
     def close(self) -> None:
+        self._closed = True
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

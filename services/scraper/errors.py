@@ -19,6 +19,7 @@ FetchOutcome = Literal[
     "not_modified",
     "timeout",
     "too_large",
+    "bad_encoding",
     "too_many_redirects",
     "redirect_loop",
     "http_error",

@@ -3,8 +3,10 @@
 Per fetch: the SSRF guard and robots.txt are checked for every hop of a redirect chain; requests
 to one host are limited in number and spaced by a delay (robots.txt Crawl-delay wins when longer);
 conditional headers (ETag, Last-Modified) turn unchanged pages into cheap 304s; timeouts, 429 and
-5xx are retried with exponential backoff and jitter, honouring Retry-After; bodies are streamed
-and abandoned beyond `max_body_bytes`; content types are checked against what was asked for.
+5xx are retried with exponential backoff and jitter, honouring Retry-After; bodies are streamed,
+decoded under a running cap (`decoding.py`: stacked encodings refused) and abandoned beyond
+`max_body_bytes`; content types are checked against what was asked for. Every exchange, robots.txt
+included, ends within `total_timeout`, however slowly the server trickles.
 """
 
 import asyncio
@@ -21,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from . import metrics
+from .decoding import ACCEPT_ENCODING, read_body
 from .errors import FetchError
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
 from .settings import Settings
@@ -136,7 +139,12 @@ class Fetcher:
                 resolver=self._resolver, private_ok=self._private_hosts.__contains__, limits=limits
             )
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent, "Accept-Language": "en;q=1.0, *;q=0.5"},
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept-Language": "en;q=1.0, *;q=0.5",
+                # Only what BodyDecoder inflates under its cap (httpx would offer br and zstd when installed).
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout,
                 read=settings.read_timeout,
@@ -357,37 +365,39 @@ class Fetcher:
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise FetchError("too_large", f"Content-Length {declared} exceeds {limit} bytes", url=url)
-        chunks: list[bytes] = []
-        size = 0
-        # aiter_bytes decompresses, so the limit also stops gzip bombs.
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise FetchError("too_large", f"body exceeds {limit} bytes", url=url)
-            chunks.append(chunk)
-        return None, (status, b"".join(chunks), content_type, response.charset_encoding, validators)
+        body = await read_body(url, response, limit=limit)
+        return None, (status, body, content_type, response.charset_encoding, validators)
 
     async def _fetch_robots(self, robots_url: str, allow_private: bool) -> tuple[int, bytes]:
+        """(status, body) of an origin's robots.txt; status 0 when it cannot be had (RFC 9309: then
+        crawl nothing there for now). The whole lookup, redirects included, gets `total_timeout`:
+        a robots.txt that trickles a byte at a time must not hold the source's poll for ever."""
+        try:
+            async with asyncio.timeout(self.settings.total_timeout):
+                return await self._robots_exchange(robots_url, allow_private)
+        except TimeoutError:
+            logger.info("robots.txt %s: no complete answer within %gs", robots_url, self.settings.total_timeout)
+            return 0, b""
+        except (httpx.HTTPError, FetchError) as exc:
+            logger.info("robots.txt %s: %s", robots_url, exc)
+            return 0, b""
+
+    async def _robots_exchange(self, robots_url: str, allow_private: bool) -> tuple[int, bytes]:
         current = robots_url
         for _hop in range(5):
-            try:
-                await self._check(current, allow_private=allow_private)
-                host = self._host(current)
-                async with (
-                    host.semaphore,
-                    self._client.stream("GET", current, headers={"Accept": "text/plain"}) as response,
-                ):
-                    if response.status_code in _REDIRECTS and response.headers.get("location"):
-                        current = urljoin(current, response.headers["location"])
-                        continue
-                    body = b""
-                    if 200 <= response.status_code < 300:
-                        async for chunk in response.aiter_bytes():
-                            body += chunk
-                            if len(body) > MAX_ROBOTS_BYTES:
-                                break
-                    return response.status_code, body
-            except (httpx.HTTPError, FetchError) as exc:
-                logger.info("robots.txt %s: %s", robots_url, exc)
-                return 0, b""
+            await self._check(current, allow_private=allow_private)
+            host = self._host(current)
+            async with (
+                host.semaphore,
+                self._client.stream("GET", current, headers={"Accept": "text/plain"}) as response,
+            ):
+                if response.status_code in _REDIRECTS and response.headers.get("location"):
+                    current = urljoin(current, response.headers["location"])
+                    continue
+                body = b""
+                if 200 <= response.status_code < 300:
+                    # Past the size a parser reads, the rest is ignored (RFC 9309 allows 500 KiB).
+                    body = await read_body(current, response, limit=MAX_ROBOTS_BYTES, truncate=True)
+                return response.status_code, body
         return 0, b""
+

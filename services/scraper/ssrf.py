@@ -2,7 +2,8 @@
 
 A feed is untrusted input: an entry (or a redirect) pointing at http://169.254.169.254/ or at an
 intranet host must not make the crawler fetch it. Every hop of a redirect chain is checked. Sources
-that are meant to be local (the bundled sample site) set `allow_private: true`.
+that are meant to be local (the bundled sample site) set `allow_private: true`; even they never
+reach a cloud metadata or link-local address, in any spelling (mapped, NAT64, 6to4, Teredo).
 
 Two checks, one rule. `check_url` runs before every request and hop and gives a clear error early.
 `GuardedBackend`, the network layer under httpx, then resolves the host once more when a connection
@@ -26,6 +27,7 @@ __all__ = [
     "GuardedBackend",
     "IPAddress",
     "Resolver",
+    "always_blocked_reason",
     "blocked_reason",
     "check_url",
     "guarded_transport",
@@ -43,14 +45,51 @@ _METADATA = {
     ipaddress.ip_address("fd00:ec2::254"),  # AWS IPv6
 }
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, not "private" to ipaddress
+# Link-local space is where clouds serve metadata (169.254.169.254, .170.2, .169.253 DNS, .169.123
+# time); nothing a news source could be is there, so it is refused even for private sources.
+_LINK_LOCAL = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _spellings(address: IPAddress) -> list[IPAddress]:
+    """The address and every IPv4 address an IPv6 one carries inside it (mapped ::ffff:a.b.c.d,
+    compatible ::a.b.c.d, NAT64 64:ff9b::a.b.c.d, 6to4 2002:aabb:ccdd::, Teredo), which a
+    translator or tunnel on the way may turn back into that IPv4 address."""
+    found: list[IPAddress] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            found.append(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            found.append(address.sixtofour)
+        if address.teredo is not None:
+            found += list(address.teredo)
+        if any(address in net for net in _NAT64) or (address in _COMPATIBLE and int(address) > 1):
+            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def always_blocked_reason(address: IPAddress) -> str | None:
+    """Why an address is refused even to a source that allows private addresses: cloud metadata
+    and link-local space, in any spelling. None otherwise."""
+    for candidate in _spellings(address):
+        if candidate in _METADATA:
+            return "cloud metadata address"
+        if any(candidate in net for net in _LINK_LOCAL):
+            return "link-local address (where cloud metadata lives)"
+    return None
 
 
 def blocked_reason(address: IPAddress) -> str | None:
     """Why an address must not be fetched, or None when it is a public unicast address."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if address in _METADATA:
-        return "cloud metadata address"
+    reason = always_blocked_reason(address)
+    if reason is not None:
+        return reason
+    for candidate in _spellings(address)[1:]:
+        # An IPv6 spelling of a private IPv4 address is as private as the address it carries.
+        inner = blocked_reason(candidate)
+        if inner is not None:
+            return inner
     if address.is_loopback:
         return "loopback address"
     if address.is_link_local:
@@ -75,27 +114,26 @@ async def _resolve(host: str, resolver: Resolver) -> list[IPAddress]:
         return list(dict.fromkeys(await resolver(host)))
 
 
-def _refuse_blocked(host: str, addresses: list[IPAddress], *, url: str) -> None:
+def _refuse_blocked(host: str, addresses: list[IPAddress], *, url: str, private_ok: bool = False) -> None:
     for address in addresses:
-        reason = blocked_reason(address)
+        reason = always_blocked_reason(address) if private_ok else blocked_reason(address)
         if reason:
             raise FetchError("blocked_address", f"{host} resolves to {address}, a {reason}", url=url)
 
 
 async def check_url(url: str, *, resolver: Resolver, allow_private: bool) -> None:
-    """Raise `FetchError("blocked_address")` if any address of the URL's host is off limits."""
-    if allow_private:
-        return
+    """Raise `FetchError("blocked_address")` if any address of the URL's host is off limits;
+    a source that allows private addresses still never reaches metadata or link-local ones."""
     host = (urlsplit(url).hostname or "").strip("[]")
     if not host:
         raise FetchError("invalid_url", "no host", url=url)
-    if host.endswith((".localhost", ".internal", ".local")) or host == "localhost":
+    if not allow_private and (host.endswith((".localhost", ".internal", ".local")) or host == "localhost"):
         raise FetchError("blocked_address", f"{host} is a local name", url=url)
     try:
         addresses = await _resolve(host, resolver)
     except (OSError, UnicodeError) as exc:
         raise FetchError("connect_error", f"cannot resolve {host}: {exc}", url=url) from exc
-    _refuse_blocked(host, addresses, url=url)
+    _refuse_blocked(host, addresses, url=url, private_ok=allow_private)
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -122,8 +160,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             addresses = await _resolve(host, self._resolver)
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        if not self._private_ok(host):
-            _refuse_blocked(host, addresses, url=f"//{host}:{port}")
+        _refuse_blocked(host, addresses, url=f"//{host}:{port}", private_ok=self._private_ok(host))
         error: Exception = httpcore.ConnectError(f"{host} has no address")
         for address in addresses:
             try:

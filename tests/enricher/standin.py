@@ -2,16 +2,18 @@
 exercise the Kafka plumbing's failure paths (an enrichment that raises) without spaCy.
 
 Entities are the known names below; a topic scores 0.9 when one of its words occurs. A text
-containing `FAIL-ENRICHMENT` makes `enrich_many` raise, for any batch it is in.
+containing `FAIL-ENRICHMENT` makes `enrich_many` raise, for any batch it is in; one containing
+`EXIT-ENRICHMENT` makes it raise SystemExit (what a library that calls `sys.exit()` does).
 """
 
 from datetime import UTC, datetime
 
 from newswire.schemas import EnrichedArticle, Entity, Mention, RawArticle, Topic
 
-__all__ = ["POISON", "Enricher"]
+__all__ = ["EXIT", "POISON", "Enricher"]
 
 POISON = "FAIL-ENRICHMENT"
+EXIT = "EXIT-ENRICHMENT"
 _NAMES = {"Pakistan": ("country:PK", "COUNTRY"), "Kazakhstan": ("country:KZ", "COUNTRY")}
 _TOPICS = {"trade": "tariff", "sport": "football", "energy": "pipeline", "disaster": "earthquake"}
 
@@ -23,6 +25,8 @@ class Enricher:
     def enrich_many(self, articles: list[RawArticle]) -> list[EnrichedArticle]:
         if any(POISON in a.text for a in articles):
             raise ValueError("stand-in enrichment failure")
+        if any(EXIT in a.text for a in articles):
+            raise SystemExit("stand-in enrichment exit")
         return [self._one(a) for a in articles]
 
     def _one(self, raw: RawArticle) -> EnrichedArticle:

@@ -6,7 +6,10 @@ from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from aiokafka.errors import MessageSizeTooLargeError
+
 from newswire.enricher.agents import BatchRunner
+from newswire.enricher.metrics import DEAD_LETTERS
 from newswire.enricher.settings import Settings
 from newswire.enricher.topics import EnricherTopics
 from newswire.enricher.workers import Enriched, EntityRef, Failed, Outcome
@@ -201,3 +204,38 @@ async def test_a_batch_waiting_for_a_slot_when_the_worker_stops_is_left_unproces
     assert acked == [0]
     assert [v for t, _, v in producer.sent if t == "news.articles.enriched"] == [b"enriched:slow"]
     assert errors == []
+
+
+class RefusingProducer(FakeProducer):
+    """Refuses enriched values holding `too_large` on the spot, as aiokafka does beyond
+    max_request_size (the dead letter of the original, cut to a quarter of that, passes)."""
+
+    def __init__(self, too_large: bytes) -> None:
+        super().__init__()
+        self.too_large = too_large
+
+    async def send(self, topic: str, value: bytes | None, *, key: bytes | None, headers: Any) -> asyncio.Future:
+        if topic != "news.articles.dlq" and value is not None and self.too_large in value:
+            raise MessageSizeTooLargeError("The message is 20000000 bytes when serialized")
+        return await super().send(topic, value, key=key, headers=headers)
+
+
+async def test_an_article_the_producer_refuses_becomes_a_dead_letter_and_the_batch_is_acked() -> None:
+    producer = RefusingProducer(b"huge")
+    acked: list[int] = []
+    errors: list[BaseException] = []
+    runner = _runner(FakePool(), producer, acked, errors)
+    dead_before = DEAD_LETTERS.labels("publish")._value.get()
+
+    await runner.submit([_event(0, b"a0"), _event(1, b"huge1"), _event(2, b"a2")])
+    await runner.drain()
+
+    assert errors == []
+    assert acked == [0, 1, 2]
+    assert [k for t, k, _ in producer.sent if t == "news.articles.enriched"] == [b"a0", b"a2"]
+    [(_, key, value)] = [s for s in producer.sent if s[0] == "news.articles.dlq"]
+    letter = decode(value, DeadLetter)
+    assert key == b"key1"
+    assert (letter.offset, letter.value) == (1, "huge1")
+    assert letter.error.startswith("publish: MessageSizeTooLargeError")
+    assert DEAD_LETTERS.labels("publish")._value.get() == dead_before + 1
