@@ -6,8 +6,7 @@ Blocking (lxml, trafilatura): the crawl loop calls `extract_article` in a worker
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
@@ -16,6 +15,7 @@ from lxml import html as lxml_html
 
 from newswire.schemas import RawArticle, article_id, content_hash
 
+from .dates import parse_datetime
 from .errors import ExtractionError, NotAnArticle
 from .structured import PageMetadata, read_metadata
 from .urls import UrlError, normalise_url
@@ -138,28 +138,6 @@ def decode_html(body: bytes, *, header_charset: str | None = None) -> DecodedPag
         except (UnicodeDecodeError, LookupError):
             continue
     return DecodedPage(body.decode("cp1252", errors="replace"), "cp1252", fallback=True)
-
-
-def parse_datetime(value: str | None, *, now: datetime | None = None) -> datetime | None:
-    """ISO 8601 / RFC 2822 / bare date -> aware UTC datetime; None for nonsense or the far future."""
-    if not value:
-        return None
-    value = value.strip()
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
-    # A date in the future is a template placeholder or a wrong time zone, not a publication time.
-    if parsed > (now or datetime.now(UTC)) + timedelta(days=1) or parsed.year < 1990:
-        return None
-    return parsed
 
 
 def clean_text(text: str) -> str:

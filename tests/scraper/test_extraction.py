@@ -171,6 +171,10 @@ def test_decode_html_uses_meta_charset_and_bom() -> None:
         ("Wed, 05 Feb 2025 06:20:00 GMT", datetime(2025, 2, 5, 6, 20, tzinfo=UTC)),
         ("2025-02-05", datetime(2025, 2, 5, tzinfo=UTC)),
         ("2999-01-01T00:00:00Z", None),
+        # Valid ISO 8601 that leaves datetime's range once converted to UTC (issue 14, finding 8).
+        ("0001-01-01T00:00:00+01:00", None),
+        ("9999-12-31T23:59:59-05:00", None),
+        ("0001-01-01", None),
         ("yesterday", None),
         ("", None),
     ],
