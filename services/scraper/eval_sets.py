@@ -17,6 +17,7 @@ Two kinds of set:
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ class EvalPage:
 
 
 def _ngrams(text: str, n: int) -> Counter[tuple[str, ...]]:
-    tokens = [t.casefold() for t in _TOKEN.findall(text)]
+    tokens = [t.casefold() for t in _TOKEN.findall(unicodedata.normalize("NFC", text))]
     if len(tokens) < n:
         return Counter([tuple(tokens)]) if tokens else Counter()
     return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
@@ -82,7 +83,8 @@ def ngram_f1(extracted: str, gold: str, *, n: int = 4) -> tuple[float, float, fl
 
 
 def _norm(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    # NFC: the pipeline normalises text (schemas), some annotations are decomposed (Bengali nukta).
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def snippet_f1(extracted: str, *, with_: tuple[str, ...], without: tuple[str, ...]) -> tuple[float, float, float]:
