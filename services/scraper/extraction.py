@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 
 from newswire.schemas import RawArticle, article_id, content_hash
 
-from .candidates import choose, readability_text, trafilatura_text, word_count
+from .candidates import choose, layout_table, readability_text, trafilatura_text, word_count
 from .dates import parse_datetime
 from .errors import ExtractionError, NotAnArticle
 from .structured import PageMetadata, read_metadata
@@ -422,8 +422,11 @@ def extract_article(
             "readability": cleaned(readability_text(_fresh_tree(text))),
         }
 
+    primary = trafilatura_text(tree, url=url, tables=True)
+    if layout_table(primary):
+        primary = trafilatura_text(_fresh_tree(text), url=url, tables=False)
     choice = choose(
-        cleaned(trafilatura_text(tree, url=url)),
+        cleaned(primary),
         article_body=clean_text(_plain(meta.article_body or "")),
         fallbacks=fallbacks,
         min_words=min_words,
