@@ -281,3 +281,45 @@ def test_html_inside_article_body_is_read_as_text() -> None:
         article.text.splitlines()[0]
         == "Paragraph 0 of the story, with a link about rail freight and new customs rules."
     )
+
+
+def test_a_page_without_date_metadata_is_dated_by_htmldate() -> None:
+    body = f"<article><h1>Council budget</h1><p class='date'>Published 5 February 2025</p>{STORY}</article>"
+    article = extract_article(_page(body, "<title>Council budget</title>"), url="https://news.example/story", source="t")
+    assert article.published_at == datetime(2025, 2, 5, tzinfo=UTC)
+
+
+def test_the_page_s_own_timestamp_wins_over_a_day_found_in_the_text() -> None:
+    head = "<title>Council budget</title><meta property='article:published_time' content='2025-02-06T09:30:00+05:00'>"
+    body = f"<article><p>Published 5 February 2025</p>{STORY}</article>"
+    article = extract_article(_page(body, head), url="https://news.example/story", source="t")
+    assert article.published_at == datetime(2025, 2, 6, 4, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("head", "url"),
+    [
+        ("<meta property='og:type' content='article'>", "https://news.example/brief"),
+        ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Brief\"}</script>", "https://news.example/brief"),
+        ("", "https://news.example/2025/02/05/brief"),
+    ],
+)
+def test_a_short_page_marked_as_an_article_is_still_an_article(head: str, url: str) -> None:
+    # 24 words, surrounded by links: too short and too linked for an unmarked page, not for this one.
+    links = "".join(f"<li><a href='/s/{i}'>Other story number {i} in the list</a></li>" for i in range(12))
+    body = (
+        "<h1>Brief</h1><article><p>The council approved the budget on Tuesday after a short debate, "
+        "with the final vote scheduled for next week in the city hall.</p></article>"
+        f"<ul>{links}</ul>"
+    )
+    article = extract_article(_page(body, f"<title>Brief</title>{head}"), url=url, source="t")
+    assert article.text.startswith("The council approved the budget")
+    with pytest.raises(NotAnArticle):
+        extract_article(_page(body, "<title>Brief</title>"), url="https://news.example/brief", source="t")
+
+
+def test_chinese_text_is_counted_in_words_not_spaces() -> None:
+    paragraph = "北京市政府周二宣布将在明年扩建地铁网络以缓解交通拥堵问题。" * 3
+    body = "".join(f"<p>{paragraph}</p>" for _ in range(2))
+    article = extract_article(_page(f"<article>{body}</article>", "<title>地铁</title>"), url="https://news.example/a", source="t")
+    assert "北京市政府" in article.text
