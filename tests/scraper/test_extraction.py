@@ -302,6 +302,7 @@ def test_the_page_s_own_timestamp_wins_over_a_day_found_in_the_text() -> None:
         ("<meta property='og:type' content='article'>", "https://news.example/brief"),
         ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Brief\"}</script>", "https://news.example/brief"),
         ("", "https://news.example/2025/02/05/brief"),
+        ("<meta property='article:published_time' content='2025-02-05T09:00:00Z'>", "https://news.example/brief"),
     ],
 )
 def test_a_short_page_marked_as_an_article_is_still_an_article(head: str, url: str) -> None:
@@ -323,3 +324,13 @@ def test_chinese_text_is_counted_in_words_not_spaces() -> None:
     body = "".join(f"<p>{paragraph}</p>" for _ in range(2))
     article = extract_article(_page(f"<article>{body}</article>", "<title>地铁</title>"), url="https://news.example/a", source="t")
     assert "北京市政府" in article.text
+
+
+def test_a_short_page_with_article_microdata_is_still_an_article() -> None:
+    body = (
+        "<div itemscope itemtype='https://schema.org/NewsArticle'><h1 itemprop='headline'>Brief</h1>"
+        "<div itemprop='articleBody'><p>The council approved the budget on Tuesday after a short debate, "
+        "with the final vote scheduled for next week in the city hall.</p></div></div>"
+    )
+    article = extract_article(_page(body, "<title>Brief</title>"), url="https://news.example/brief", source="t")
+    assert article.text.startswith("The council approved the budget")
