@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from newswire.scraper.errors import ExtractionError, NotAnArticle
@@ -334,3 +336,20 @@ def test_a_short_page_with_article_microdata_is_still_an_article() -> None:
     )
     article = extract_article(_page(body, "<title>Brief</title>"), url="https://news.example/brief", source="t")
     assert article.text.startswith("The council approved the budget")
+
+
+_ISO_LIKE = st.builds(
+    lambda y, mo, d, h, tz: f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:00:00{tz}",
+    st.integers(0, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 24),
+    st.sampled_from(["", "Z", "+01:00", "-05:00", "+14:00", "-12:00", "+99:00"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ISO_LIKE | st.text(max_size=40))
+def test_parse_datetime_never_raises(value: str) -> None:
+    parsed = parse_datetime(value)
+    assert parsed is None or (parsed.tzinfo is not None and parsed.year >= 1990)
