@@ -70,7 +70,7 @@ broker: install ## a local broker alone (NEWSWIRE_BROKER_ENGINE=auto|kafka|tansu
 eval: install ## entity and topic P/R/F1 of the enricher on eval/enricher
 	$(PY) -m newswire.enricher.evaluation
 
-eval-extraction: install ## body-text F1 of the scraper's extraction on eval/extraction
+eval-extraction: install ## extraction F1, newswire next to trafilatura alone: eval/extraction and trafilatura's corpus (NEWSWIRE_EXTRACTION_EVAL_DIR)
 	$(PY) -m newswire.scraper.evaluation
 
 bench: install kafka-jars ## benchmarks: scraper pages/s, enricher articles/s vs a naive worker

@@ -66,6 +66,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"newswire extract: {path}: {exc}", file=sys.stderr)
             status = 1
             continue
+        except Exception as exc:
+            # A page the extractor has a bug on is that page's error, not a traceback that hides the others.
+            logger.debug("extraction of %s crashed", path, exc_info=True)
+            print(f"newswire extract: {path}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            status = 1
+            continue
         sys.stdout.write(encode(article).decode("utf-8") + "\n")
         sys.stdout.flush()
     return status

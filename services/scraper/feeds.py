@@ -27,8 +27,11 @@ def _when(entry: feedparser.FeedParserDict) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed: time.struct_time | None = entry.get(key)
         if parsed:
-            # feedparser normalises to UTC struct_time.
-            return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+            # feedparser normalises to UTC struct_time; an extreme year may still not fit a datetime.
+            try:
+                return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+            except (OverflowError, ValueError, OSError):
+                return None
     return None
 
 

@@ -9,6 +9,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histo
 
 __all__ = [
     "ARTICLES_PUBLISHED",
+    "BAD_DATES",
     "BYTES",
     "DUPLICATES",
     "EXTRACTION_FAILURES",
@@ -57,6 +58,11 @@ PAGES_SKIPPED = Counter(
 )
 PUBLISH_ERRORS = Counter(
     "newswire_scraper_publish_errors_total", "Failed attempts to publish to Kafka (retried)", ["source"]
+)
+BAD_DATES = Counter(
+    "newswire_scraper_bad_dates_total",
+    "Sitemap entries whose date was unreadable or out of range: kept without a date",
+    ["source"],
 )
 POLLS = Counter("newswire_scraper_polls_total", "Completed polls of a source", ["source"])
 PENDING_URLS = Gauge("newswire_scraper_pending_urls", "URLs discovered and not yet finished", ["source"])

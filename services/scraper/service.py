@@ -216,6 +216,15 @@ class Scraper:
                     logger.warning("%s: %s", sitemap_url, exc, extra={"source": source.id})
                     report.outcomes["sitemap_unreadable"] += 1
                     continue
+                if sitemap.bad_dates:
+                    logger.warning(
+                        "%s: %d entries with an unreadable or out-of-range date, kept without it",
+                        sitemap_url,
+                        sitemap.bad_dates,
+                        extra={"source": source.id},
+                    )
+                    report.outcomes["sitemap_bad_date"] += sitemap.bad_dates
+                    metrics.BAD_DATES.labels(source.id).inc(sitemap.bad_dates)
                 children = sitemap.sitemaps
                 found += [(e.url, e.published) for e in sitemap.urls]
                 listings.append(_Listing(sitemap_url, response.validators, children))

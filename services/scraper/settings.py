@@ -46,6 +46,11 @@ class Settings(CommonSettings):
         default=2 * 86400.0, ge=0, description="pages first seen longer ago are not checked for updates"
     )
     max_sitemap_depth: int = Field(default=2, ge=0, description="levels of sitemap indexes followed")
+    extraction_eval_dir: Path = Field(
+        default=Path(".newswire/extraction-eval/trafilatura"),
+        description="trafilatura's tests/ folder (evaldata.json, cache/, eval/) for `make eval-extraction`; "
+        "its pages are third-party and not shipped",
+    )
     sample_site_port: int = Field(default=8800, ge=0, le=65535, description="port of `newswire sample-site`")
     sample_site_pace: float = Field(
         default=15.0,

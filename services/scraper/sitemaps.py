@@ -11,7 +11,7 @@ from datetime import datetime
 from lxml import etree
 
 from .errors import ParseError
-from .extraction import parse_datetime
+from .dates import parse_datetime
 
 __all__ = ["MAX_SITEMAP_BYTES", "Sitemap", "SitemapEntry", "parse_sitemap"]
 
@@ -32,6 +32,8 @@ class Sitemap:
     urls: list[SitemapEntry] = field(default_factory=list)
     #: Child sitemaps listed by a sitemap index.
     sitemaps: list[str] = field(default_factory=list)
+    #: Entries kept without a date because theirs was unreadable or out of range (`<lastmod>0001-01-01...`).
+    bad_dates: int = 0
 
 
 def _gunzip(body: bytes) -> bytes:
@@ -86,9 +88,11 @@ def parse_sitemap(body: bytes) -> Sitemap:
         if name == "sitemap":
             sitemap.sitemaps.append(loc)
         elif name == "url":
-            published = parse_datetime(
-                _child_text(element, "publication_date", deep=True) or _child_text(element, "lastmod")
-            )
+            written = _child_text(element, "publication_date", deep=True) or _child_text(element, "lastmod")
+            published = parse_datetime(written)
+            if written and published is None:
+                # One entry's bad date costs that entry its date, never the sitemap.
+                sitemap.bad_dates += 1
             sitemap.urls.append(SitemapEntry(loc, published, _child_text(element, "title", deep=True)))
         if len(sitemap.urls) + len(sitemap.sitemaps) >= MAX_ENTRIES:
             break

@@ -153,8 +153,13 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     meta.og_type = tags.first("og:type")
     meta.site_name = tags.first("og:site_name", "application-name")
     meta.description = meta.description or tags.first("og:description", "description", "twitter:description")
-    if meta.og_type == "article":
+    if meta.og_type == "article" or tags.first("article:published_time"):
+        # Open Graph's article namespace: a page with an article publication time is one article.
         meta.is_article = True
+    if not meta.is_article:
+        # schema.org microdata, as wire services and older CMSes write it: itemtype=".../NewsArticle".
+        itemtypes = tree.xpath("//*[@itemtype]/@itemtype")
+        meta.is_article = any(t.strip().rstrip("/").rsplit("/", 1)[-1] in ARTICLE_TYPES for t in itemtypes)
     meta.date_published = meta.date_published or tags.first(
         "article:published_time", "datePublished", "pubdate", "publishdate", "date", "dc.date", "DC.date.issued"
     )

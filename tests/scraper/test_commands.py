@@ -134,3 +134,40 @@ def test_extract_page_without_any_address_is_named_by_its_file(
     article = orjson.loads(capsys.readouterr().out)
     assert article["url"] == article["canonical_url"] == page.resolve().as_uri()
     assert article["title"] == "Saved story"
+
+
+def test_extract_page_with_an_out_of_range_date_prints_the_article_without_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "dated.html"
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of an article whose CMS wrote a placeholder date for the new rail link.</p>"
+        for i in range(8)
+    )
+    jsonld = '{"@type": "NewsArticle", "headline": "Rail link", "datePublished": "0001-01-01T00:00:00+01:00"}'
+    page.write_text(
+        f'<html><head><script type="application/ld+json">{jsonld}</script></head>'
+        f"<body><article>{paragraphs}</article></body></html>"
+    )
+    assert main(["extract", str(page), "--url", "https://news.example/2025/rail-link"]) == 0
+    captured = capsys.readouterr()
+    article = orjson.loads(captured.out)
+    assert article["title"] == "Rail link" and article["published_at"] is None
+    assert "Traceback" not in captured.err
+
+
+def test_extract_reports_an_extractor_crash_as_that_page_s_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newswire.scraper import extract_command
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(extract_command, "extract_article", crash)
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>text</p></body></html>")
+    assert main(["extract", str(page), str(page)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("internal error: OverflowError: date value out of range") == 2
+    assert "Traceback" not in err

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from newswire.scraper.errors import ExtractionError, NotAnArticle
@@ -171,6 +173,10 @@ def test_decode_html_uses_meta_charset_and_bom() -> None:
         ("Wed, 05 Feb 2025 06:20:00 GMT", datetime(2025, 2, 5, 6, 20, tzinfo=UTC)),
         ("2025-02-05", datetime(2025, 2, 5, tzinfo=UTC)),
         ("2999-01-01T00:00:00Z", None),
+        # Valid ISO 8601 that leaves datetime's range once converted to UTC (issue 14, finding 8).
+        ("0001-01-01T00:00:00+01:00", None),
+        ("9999-12-31T23:59:59-05:00", None),
+        ("0001-01-01", None),
         ("yesterday", None),
         ("", None),
     ],
@@ -277,3 +283,73 @@ def test_html_inside_article_body_is_read_as_text() -> None:
         article.text.splitlines()[0]
         == "Paragraph 0 of the story, with a link about rail freight and new customs rules."
     )
+
+
+def test_a_page_without_date_metadata_is_dated_by_htmldate() -> None:
+    body = f"<article><h1>Council budget</h1><p class='date'>Published 5 February 2025</p>{STORY}</article>"
+    article = extract_article(_page(body, "<title>Council budget</title>"), url="https://news.example/story", source="t")
+    assert article.published_at == datetime(2025, 2, 5, tzinfo=UTC)
+
+
+def test_the_page_s_own_timestamp_wins_over_a_day_found_in_the_text() -> None:
+    head = "<title>Council budget</title><meta property='article:published_time' content='2025-02-06T09:30:00+05:00'>"
+    body = f"<article><p>Published 5 February 2025</p>{STORY}</article>"
+    article = extract_article(_page(body, head), url="https://news.example/story", source="t")
+    assert article.published_at == datetime(2025, 2, 6, 4, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("head", "url"),
+    [
+        ("<meta property='og:type' content='article'>", "https://news.example/brief"),
+        ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Brief\"}</script>", "https://news.example/brief"),
+        ("", "https://news.example/2025/02/05/brief"),
+        ("<meta property='article:published_time' content='2025-02-05T09:00:00Z'>", "https://news.example/brief"),
+    ],
+)
+def test_a_short_page_marked_as_an_article_is_still_an_article(head: str, url: str) -> None:
+    # 24 words, surrounded by links: too short and too linked for an unmarked page, not for this one.
+    links = "".join(f"<li><a href='/s/{i}'>Other story number {i} in the list</a></li>" for i in range(12))
+    body = (
+        "<h1>Brief</h1><article><p>The council approved the budget on Tuesday after a short debate, "
+        "with the final vote scheduled for next week in the city hall.</p></article>"
+        f"<ul>{links}</ul>"
+    )
+    article = extract_article(_page(body, f"<title>Brief</title>{head}"), url=url, source="t")
+    assert article.text.startswith("The council approved the budget")
+    with pytest.raises(NotAnArticle):
+        extract_article(_page(body, "<title>Brief</title>"), url="https://news.example/brief", source="t")
+
+
+def test_chinese_text_is_counted_in_words_not_spaces() -> None:
+    paragraph = "北京市政府周二宣布将在明年扩建地铁网络以缓解交通拥堵问题。" * 3
+    body = "".join(f"<p>{paragraph}</p>" for _ in range(2))
+    article = extract_article(_page(f"<article>{body}</article>", "<title>地铁</title>"), url="https://news.example/a", source="t")
+    assert "北京市政府" in article.text
+
+
+def test_a_short_page_with_article_microdata_is_still_an_article() -> None:
+    body = (
+        "<div itemscope itemtype='https://schema.org/NewsArticle'><h1 itemprop='headline'>Brief</h1>"
+        "<div itemprop='articleBody'><p>The council approved the budget on Tuesday after a short debate, "
+        "with the final vote scheduled for next week in the city hall.</p></div></div>"
+    )
+    article = extract_article(_page(body, "<title>Brief</title>"), url="https://news.example/brief", source="t")
+    assert article.text.startswith("The council approved the budget")
+
+
+_ISO_LIKE = st.builds(
+    lambda y, mo, d, h, tz: f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:00:00{tz}",
+    st.integers(0, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 24),
+    st.sampled_from(["", "Z", "+01:00", "-05:00", "+14:00", "-12:00", "+99:00"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ISO_LIKE | st.text(max_size=40))
+def test_parse_datetime_never_raises(value: str) -> None:
+    parsed = parse_datetime(value)
+    assert parsed is None or (parsed.tzinfo is not None and parsed.year >= 1990)

@@ -81,6 +81,22 @@ def test_news_sitemap() -> None:
     assert sitemap.sitemaps == []
 
 
+def test_a_bad_lastmod_costs_only_that_entry_its_date() -> None:
+    body = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://news.example/a</loc><lastmod>0001-01-01T00:00:00+01:00</lastmod></url>"
+        b"<url><loc>https://news.example/b</loc><lastmod>2025-02-04</lastmod></url>"
+        b"<url><loc>https://news.example/c</loc></url></urlset>"
+    )
+    sitemap = parse_sitemap(body)
+    assert [(e.url, e.published) for e in sitemap.urls] == [
+        ("https://news.example/a", None),
+        ("https://news.example/b", datetime(2025, 2, 4, tzinfo=UTC)),
+        ("https://news.example/c", None),
+    ]
+    assert sitemap.bad_dates == 1
+
+
 def test_sitemap_index_and_gzip() -> None:
     index = b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
     <sitemap><loc>https://news.example/news.xml</loc></sitemap><sitemap><loc>https://news.example/old.xml.gz</loc></sitemap>

@@ -108,3 +108,27 @@ async def test_stop_interrupts_a_stalled_fetch(tmp_path: Path) -> None:
         scraper.request_stop()
         reports = await asyncio.wait_for(crawl, timeout=30)
     assert reports[0].outcomes["stopped"] == 1
+
+
+async def test_a_bad_sitemap_date_costs_that_entry_its_date_not_the_poll(tmp_path: Path) -> None:
+    sitemap = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>http://news.example/a</loc><lastmod>0001-01-01T00:00:00+01:00</lastmod></url>"
+        f"<url><loc>http://news.example/b</loc><lastmod>{datetime.now(UTC).date().isoformat()}</lastmod></url>"
+        "</urlset>"
+    )
+    web = FakeWeb(
+        {
+            "http://news.example/sitemap.xml": httpx.Response(
+                200, headers={"content-type": "application/xml"}, text=sitemap
+            ),
+            "http://news.example/a": _page("a"),
+            "http://news.example/b": _page("b"),
+        }
+    )
+    publisher = RecordingPublisher()
+    sources = {"sources": [{"id": "s", "name": "S", "sitemaps": ["http://news.example/sitemap.xml"], "max_age": "2d"}]}
+    scraper = _scraper(tmp_path, web, sources, publisher)
+    reports = await scraper.run(once=True)
+    assert sorted(a.title for a in publisher.articles) == ["a", "b"]
+    assert reports[0].outcomes["sitemap_bad_date"] == 1

@@ -1,0 +1,171 @@
+"""Clean-up shared by every extraction candidate: paragraphs from `<br><br>` before extraction,
+link lines, furniture, headline and byline lines after it."""
+
+import re
+
+from lxml import html as lxml_html
+
+__all__ = ["clean_text", "split_br_paragraphs", "trim_furniture"]
+
+# "Read More: <headline>", "Also Read - ...": links to other stories set inside the body.
+_LINK_LINE = re.compile(
+    r"^\s*(?:\W\s*)?(?:read\s+more|also\s+read|read\s+also|must\s+read|see\s+also|related(?:\s+(?:articles?|news|stories|coverage|reading))?"
+    r"|recommended(?:\s+(?:for\s+you|stories))?|more\s+on\s+this(?:\s+story)?|you\s+may\s+also\s+like|don'?t\s+miss"
+    r"|more\s+stories|further\s+reading|in\s+other\s+news|also\s+see|suggested\s+reading|read(?=\s*:)"
+    # ... and the same lines in French, Spanish, Portuguese, German and Russian.
+    r"|(?:à\s+)?lire\s+aussi|voir\s+aussi|lea\s+también|leer\s+más|leia\s+também|lesen\s+sie\s+auch"
+    r"|mehr\s+zum\s+thema|читайте\s+также)\s*[:：\-–—|»>]",
+    re.IGNORECASE,
+)
+# Whole lines that are page furniture, not prose.
+_FURNITURE = re.compile(
+    r"^\s*(?:advertisement|advertisements|sponsored|sponsored content|story continues below(?: advertisement)?"
+    r"|continue reading(?: below)?|scroll to continue(?: with content)?|share this(?: article| story)?:?"
+    r"|click here to (?:subscribe|read more)\.?|follow us on .{1,40}|subscribe to our newsletter\.?"
+    r"|\(?(?:photo|image|file photo)\)?|(?:©|copyright\b).{0,120}|all rights reserved\.?)\s*$",
+    re.IGNORECASE,
+)
+# Byline and dateline furniture that sits at the top of the main text on some layouts.
+_BYLINE = re.compile(r"^(?:by|von|par|por|di)\s+[\w .,'’&-]+$", re.IGNORECASE)
+_STAMP = re.compile(r"^(?:published|updated|posted|last updated|first published)\b.{0,60}$", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+# A wire story's sign-off: "(Reporting by ...; Editing by ...)".
+_SIGN_OFF = re.compile(
+    r"^\(?(?:reporting|writing|additional reporting|compiled|editing) by [^)]{3,200}\)?\.?$", re.IGNORECASE
+)
+_BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "div",
+        "dl",
+        "fieldset",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "ul",
+    ]
+)
+
+def clean_text(text: str) -> str:
+    """Drop "Read More:"-style link lines and page furniture; collapse blank lines."""
+    lines = []
+    for line in text.splitlines():
+        stripped = " ".join(line.split())
+        if not stripped or _LINK_LINE.match(stripped) or _FURNITURE.match(stripped):
+            continue
+        lines.append(stripped)
+    return "\n".join(lines)
+
+
+def _same_line(a: str, b: str | None) -> bool:
+    return b is not None and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def trim_furniture(text: str, *, title: str | None = None, description: str | None = None) -> str:
+    """Drop the headline, standfirst, byline and date lines some layouts put inside the main text."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        near_top = index < 4
+        short = len(line.split()) <= 8
+        if not _LETTER.search(line):
+            continue
+        if near_top and (_same_line(line, title) or (_same_line(line, description) and len(lines) > 6)):
+            continue
+        if near_top and short and (_BYLINE.match(line) or _STAMP.match(line)):
+            continue
+        if _SIGN_OFF.match(line):
+            continue
+        # "Home | News | Sport" is navigation; "| Price: | 12 € |" is a row of a table in the story.
+        table_row = line.startswith("|")
+        if short and not table_row and line.count(" | ") >= 1 and not line.endswith((".", "?", "!", '"', "”")):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+class _Paragraphs:
+    """Rebuilds one element's children, grouping inline content between `<br><br>` into `<p>`s."""
+
+    def __init__(self) -> None:
+        self.children: list[lxml_html.HtmlElement] = []
+        self.current: lxml_html.HtmlElement | None = None
+        self.breaks = 0
+
+    def paragraph(self) -> lxml_html.HtmlElement:
+        if self.current is None:
+            self.current = lxml_html.Element("p")
+            self.children.append(self.current)
+        return self.current
+
+    def settle_breaks(self) -> None:
+        if self.breaks >= 2:
+            self.current = None
+        elif self.breaks == 1 and self.current is not None:
+            self.current.append(lxml_html.Element("br"))
+        self.breaks = 0
+
+    def add_text(self, text: str) -> None:
+        self.settle_breaks()
+        paragraph = self.paragraph()
+        if len(paragraph):
+            paragraph[-1].tail = (paragraph[-1].tail or "") + text
+        else:
+            paragraph.text = (paragraph.text or "") + text
+
+    def add(self, child: lxml_html.HtmlElement) -> None:
+        if child.tag == "br":
+            self.breaks += 1
+            return
+        self.settle_breaks()
+        if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+            self.current = None
+            self.children.append(child)
+        else:
+            self.paragraph().append(child)
+
+
+def split_br_paragraphs(tree: lxml_html.HtmlElement) -> None:
+    """Turn text separated by `<br><br>` into `<p>` elements, as Readability does.
+
+    Old CMSes and hand-written pages separate paragraphs with double line breaks; without real
+    paragraphs, text extractors cannot tell the story from the navigation around it.
+    """
+    parents = {
+        br.getparent(): None
+        for br in tree.iter("br")
+        if not (br.tail or "").strip() and (after := br.getnext()) is not None and after.tag == "br"
+    }
+    for parent in parents:
+        if parent is None:
+            continue
+        builder = _Paragraphs()
+        if parent.text and parent.text.strip():
+            builder.add_text(parent.text)
+        parent.text = None
+        for child in list(parent):
+            parent.remove(child)
+            tail, child.tail = child.tail, None
+            builder.add(child)
+            if tail and tail.strip():
+                builder.add_text(tail)
+        parent.extend(builder.children)

@@ -1,0 +1,140 @@
+"""The pages `make eval-extraction` scores, and how each set is scored.
+
+Two kinds of set:
+
+- `gold`: `eval/extraction/` (shipped), pages written for newswire with the full main text by hand.
+  Scored by body F1 over word 4-grams (bags of lower-cased 4-word sequences), so lost or leaked
+  phrases count, not just words.
+- `trafilatura-dev` / `trafilatura-test`: trafilatura's own evaluation corpus (adbar/trafilatura,
+  `tests/evaldata.json` with `tests/cache/` and `tests/eval/`): ~1,000 real pages (news, blogs,
+  government and company pages, many languages), each annotated with passages that belong to the
+  main text ("with") and passages that must not ("without"). Scored as trafilatura scores it:
+  whitespace-normalised substring matches give true/false positives, F1 = 2tp / (2tp + fp + fn)
+  per page. The annotations are Apache-2.0; the page HTML is third-party and ships nowhere here,
+  it is read from the folder named by the `extraction_eval_dir` setting. The corpus is split by a
+  hash of each page's URL into a dev half (tune on it) and a test half (report only).
+"""
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+import yaml
+
+__all__ = [
+    "GOLD_DIR",
+    "TRAFILATURA_SOURCE",
+    "EvalPage",
+    "MissingSet",
+    "gold_pages",
+    "ngram_f1",
+    "snippet_f1",
+    "split_of",
+    "trafilatura_pages",
+]
+
+GOLD_DIR = Path(__file__).resolve().parents[2] / "eval" / "extraction"
+TRAFILATURA_SOURCE = (
+    "https://github.com/adbar/trafilatura (Apache-2.0): clone it and point NEWSWIRE_EXTRACTION_EVAL_DIR "
+    "(or --trafilatura-dir) at its tests/ folder, which holds evaldata.json, cache/ and eval/"
+)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+
+
+class MissingSet(LookupError):
+    """An evaluation set whose pages are not on this machine (the message says where to get them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvalPage:
+    set: str
+    name: str
+    url: str
+    html: bytes
+    #: Full main text (gold set) ...
+    gold: str | None = None
+    #: ... or annotated passages (trafilatura's corpus).
+    with_: tuple[str, ...] = field(default=())
+    without: tuple[str, ...] = field(default=())
+    title: str | None = None
+
+
+def _ngrams(text: str, n: int) -> Counter[tuple[str, ...]]:
+    tokens = [t.casefold() for t in _TOKEN.findall(unicodedata.normalize("NFC", text))]
+    if len(tokens) < n:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def ngram_f1(extracted: str, gold: str, *, n: int = 4) -> tuple[float, float, float]:
+    """(precision, recall, F1) of the bags of word n-grams."""
+    got, want = _ngrams(extracted, n), _ngrams(gold, n)
+    overlap = sum((got & want).values())
+    if not overlap:
+        return 0.0, 0.0, 0.0
+    precision, recall = overlap / sum(got.values()), overlap / sum(want.values())
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def _norm(text: str) -> str:
+    # NFC: the pipeline normalises text (schemas), some annotations are decomposed (Bengali nukta).
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def snippet_f1(extracted: str, *, with_: tuple[str, ...], without: tuple[str, ...]) -> tuple[float, float, float]:
+    """(precision, recall, F1) of one page from its annotated passages, as trafilatura's evaluation counts them."""
+    text = _norm(extracted)
+    tp = sum(1 for s in with_ if _norm(s) in text)
+    fp = sum(1 for s in without if _norm(s) in text)
+    fn = len(with_) - tp
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return precision, recall, f1
+
+
+def split_of(url: str) -> str:
+    """'dev' or 'test', fixed by the URL alone so the halves never change as code changes."""
+    return "dev" if hashlib.sha256(url.encode("utf-8")).digest()[0] % 2 == 0 else "test"
+
+
+def gold_pages(directory: Path = GOLD_DIR) -> Iterator[EvalPage]:
+    manifest = yaml.safe_load((directory / "manifest.yaml").read_text(encoding="utf-8"))
+    for page in manifest["pages"]:
+        name = page["name"]
+        yield EvalPage(
+            set="gold",
+            name=name,
+            url=page["url"],
+            html=(directory / "pages" / f"{name}.html").read_bytes(),
+            gold=(directory / "gold" / f"{name}.txt").read_text(encoding="utf-8"),
+            title=page["title"],
+        )
+
+
+def trafilatura_pages(directory: Path | None, *, split: str) -> Iterator[EvalPage]:
+    """Pages of one half ('dev' or 'test') of trafilatura's corpus; `MissingSet` when it is not here."""
+    if directory is None or not (directory / "evaldata.json").is_file():
+        raise MissingSet(f"trafilatura's evaluation pages are not in {directory}; get them from {TRAFILATURA_SOURCE}")
+    annotations = orjson.loads((directory / "evaldata.json").read_bytes())
+    for url in sorted(annotations):
+        if split_of(url) != split:
+            continue
+        item = annotations[url]
+        path = next((p for p in (directory / "cache" / item["file"], directory / "eval" / item["file"]) if p.is_file()), None)
+        if path is None:
+            raise MissingSet(f"{item['file']} (annotated in {directory / 'evaldata.json'}) is missing")
+        yield EvalPage(
+            set=f"trafilatura-{split}",
+            name=item["file"],
+            url=url,
+            html=path.read_bytes(),
+            with_=tuple(item["with"]),
+            without=tuple(item["without"]),
+        )
