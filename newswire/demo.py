@@ -31,7 +31,6 @@ from pydantic import Field
 from .broker import DEFAULT_KAFKA_VERSION, BrokerError, BrokerProcess, kafka_answers, make_broker, resolve_engine
 from .children import ChildProcess
 from .claim import Busy, DataDirLock, check_ports
-from .kafka import ensure_topics
 from .logs import configure_logging
 from .settings import CommonSettings
 from .supervisor import Backoff, Supervisor
@@ -264,6 +263,10 @@ class Demo:
         return broker.bootstrap_servers
 
     def _ensure_topics(self, bootstrap: str, *, wait: bool = False) -> None:
+        # Imported here: aiokafka and the schemas take a second to import, and a demo that
+        # refuses to start (ports or data dir in use) must say so at once.
+        from .kafka import ensure_topics
+
         settings = self.settings.model_copy(update={"kafka_bootstrap_servers": bootstrap})
         if wait:
             # After a restart: a memory broker (Tansu) lost its topics; Kafka keeps them.
