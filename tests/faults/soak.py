@@ -8,7 +8,7 @@ stopped and started again (same data), at 60 % the enricher is SIGKILLed and sta
 A service that dies otherwise is recorded and restarted. After the last article is published the
 soak waits (bounded) until every article is in the store and on every client's stream.
 
-The report (test-artifacts/soak/report.json and report.md) gives articles expected and lost, the
+The report (test-artifacts/soak/report.json and report.md, beside the services' logs) gives articles expected and lost, the
 start and end RSS of every process (process groups: the enricher with its NLP processes) and a
 verdict on unbounded growth (memory.judge). Exit status 0 only when nothing was lost and no
 process keeps growing.
@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -148,7 +149,7 @@ class Soak:
             await asyncio.sleep(max(0.5, min(self.plan.sample_every, next_fault - self.at(), end - self.at())))
 
 
-async def soak(plan: SoakPlan, workdir: Path) -> dict[str, Any]:
+async def soak(plan: SoakPlan, workdir: Path, *, keep_logs: Path | None = None) -> dict[str, Any]:
     broker = make_broker(engine="kafka", port=free_port(), data_dir=workdir / "broker")
     await asyncio.to_thread(broker.start, timeout=180)
     try:
@@ -161,8 +162,14 @@ async def soak(plan: SoakPlan, workdir: Path) -> dict[str, Any]:
                 sample_site=False,
                 poll_interval=2.0,
             )
-            async with pipeline:
-                return await _run(plan, pipeline, broker, site)
+            try:
+                async with pipeline:
+                    return await _run(plan, pipeline, broker, site)
+            finally:
+                if keep_logs is not None:  # the work folder goes; its logs explain a failure
+                    for log in [*(workdir / "pipeline" / "logs").glob("*.log"), broker.log_path]:
+                        if log.exists():
+                            shutil.copy(log, keep_logs / f"{log.stem}.log")
     finally:
         await asyncio.to_thread(broker.stop)
 
@@ -189,8 +196,8 @@ async def _run(plan: SoakPlan, pipeline: Pipeline, broker: BrokerProcess, site: 
     wanted = set(await pipeline.expected_ids())
     deadline = time.monotonic() + plan.settle
     await pipeline.wait_stored(wanted, timeout=plan.settle)
-    for client in clients.values():
-        await client.wait_for(wanted, timeout=max(1.0, deadline - time.monotonic()))
+    remaining = max(1.0, deadline - time.monotonic())
+    await asyncio.gather(*(client.wait_for(wanted, timeout=remaining) for client in clients.values()))
     run.sample()
     run.note("settled; checking delivery")
     delivery = check_delivery(
@@ -250,12 +257,13 @@ def markdown(report: dict[str, Any]) -> str:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request of 200 clients
     plan = plan_from_env()
     out = Path(os.environ.get("NEWSWIRE_SOAK_DIR", REPO / "test-artifacts" / "soak"))
     out.mkdir(parents=True, exist_ok=True)
     logger.info("soak plan: %s", plan)
     with tempfile.TemporaryDirectory(prefix="newswire-soak-") as workdir:
-        report = asyncio.run(soak(plan, Path(workdir)))
+        report = asyncio.run(soak(plan, Path(workdir), keep_logs=out))
     (out / "report.json").write_text(json.dumps(report, indent=2))
     (out / "report.md").write_text(markdown(report))
     print(markdown(report))
