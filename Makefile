@@ -65,8 +65,10 @@ test-faults: install install-system kafka-jars ## the full fault and bad-input s
 soak: install kafka-jars ## 60-min soak on loopback: 200 SSE clients, a broker restart, an enricher kill; report in test-artifacts/soak/
 	$(PY) -m tests.faults.soak
 
+# DEMO_ARGS passes options on: make demo DEMO_ARGS="--fresh" or DEMO_ARGS="--sources deploy/demo-sources.yaml"
+DEMO_ARGS ?=
 demo: install ## the whole pipeline on this machine: broker, sample site, scraper, enricher, API
-	$(VENV)/bin/newswire demo
+	$(VENV)/bin/newswire demo $(DEMO_ARGS)
 
 broker: install ## a local broker alone (NEWSWIRE_BROKER_ENGINE=auto|kafka|tansu)
 	$(VENV)/bin/newswire broker

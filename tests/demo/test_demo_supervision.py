@@ -3,7 +3,8 @@
 - a second demo on the same ports is refused with a one-line reason naming the busy port, and one
   on the same data dir with a reason naming the folder, before either touches anything (it never
   starts a broker, never wipes the first demo's data, even with --fresh);
-- `kill -9` of the enricher restarts the enricher (reported and counted), the rest keeps serving;
+- `kill -9` of the enricher, then of the broker, restarts just that part (reported and counted),
+  the rest keeps serving;
 - Ctrl-C stops everything and leaves no process; the next run keeps the articles of the first.
 """
 
@@ -118,6 +119,18 @@ def enricher_pid(data: Path) -> int:
     raise AssertionError(f"no enricher of {data} is running")
 
 
+def broker_pid(data: Path) -> int:
+    """The demo's broker: the one process with its broker folder on the command line."""
+    marker = str(data / "broker").encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and marker in (proc / "cmdline").read_bytes():
+                return int(proc.name)
+        except OSError:
+            continue
+    raise AssertionError(f"no broker of {data} is running")
+
+
 def stored_ids(api: str) -> set[str]:
     response = httpx.get(f"{api}/v1/articles", params={"limit": "200", "fields": "id"}, timeout=10)
     response.raise_for_status()
@@ -167,10 +180,16 @@ def test_one_demo_per_ports_and_data_dir_a_crash_is_restarted_and_data_is_kept(t
         metrics = f"http://127.0.0.1:{env['NEWSWIRE_ENRICHER_METRICS_PORT']}/metrics"
         wait_until(lambda: httpx.get(metrics, timeout=5).status_code == 200, what="the new enricher", timeout=120)
         assert first.poll() is None and httpx.get(f"{api}/healthz", timeout=10).status_code == 200
+
+        # kill -9 of the broker: it is restarted on its port with its data, the demo goes on.
+        os.kill(broker_pid(data), signal.SIGKILL)
+        output.wait_for(r"broker exited with code -9 .*restarting it in 1 s", timeout=60)
+        output.wait_for(r"broker restarted \(restart 1\)", timeout=240)
+        assert first.poll() is None and httpx.get(f"{api}/healthz", timeout=10).status_code == 200
     finally:
         stop_demo(first, output)
     assert first.returncode == 0, output.text
-    assert "restarts during this run: enricher 1" in output.text
+    assert "restarts during this run: broker 1, enricher 1" in output.text
     assert processes_of(data) == []
 
     # The next run (no --fresh) keeps the store: the first run's articles are there at once.
