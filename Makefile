@@ -12,7 +12,7 @@ SYSTEM_TOOLS := kcat:kcat promtool:prometheus chromium:chromium pg_ctlcluster:po
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-system lock schemas kafka-jars test test-unit test-integration test-smoke test-faults \
-        demo broker eval eval-extraction bench clean
+        demo broker eval eval-extraction bench soak clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,8 +61,14 @@ test-faults: install install-system kafka-jars ## the full fault and bad-input s
 	NEWSWIRE_TEST_BROKER=kafka NEWSWIRE_FAULTS_FULL=1 $(PYTEST) -m "faults" -q; status=$$?; \
 	$(PY) -m tests.faults.report; exit $$status
 
+# Not part of `make test`: an hour by default. NEWSWIRE_SOAK_MINUTES=5 for a short check.
+soak: install kafka-jars ## 60-min soak on loopback: 200 SSE clients, a broker restart, an enricher kill; report in test-artifacts/soak/
+	$(PY) -m tests.faults.soak
+
+# DEMO_ARGS passes options on: make demo DEMO_ARGS="--fresh" or DEMO_ARGS="--sources deploy/demo-sources.yaml"
+DEMO_ARGS ?=
 demo: install ## the whole pipeline on this machine: broker, sample site, scraper, enricher, API
-	$(VENV)/bin/newswire demo
+	$(VENV)/bin/newswire demo $(DEMO_ARGS)
 
 broker: install ## a local broker alone (NEWSWIRE_BROKER_ENGINE=auto|kafka|tansu)
 	$(VENV)/bin/newswire broker

@@ -1,14 +1,19 @@
 """Child processes started and stopped as a unit: the brokers, and every service of the demo.
 
 Each child runs in its own process group, so a Ctrl-C in the terminal reaches only the parent,
-which then stops the children in order; `stop()` is the one idempotent path out.
+which then stops the children in order; `stop()` is the one idempotent path out. A child made
+with `die_with_parent=True` is also sent SIGTERM by the kernel (Linux) when the parent dies
+without stopping it (SIGKILL, a crash), so nothing of a killed demo lives on.
 """
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import signal
 import subprocess
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -17,10 +22,16 @@ __all__ = ["ChildProcess"]
 logger = logging.getLogger(__name__)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
 class ChildProcess:
-    def __init__(self, *, name: str, log_path: Path) -> None:
+    def __init__(self, *, name: str, log_path: Path, die_with_parent: bool = False) -> None:
         self.name = name
         self.log_path = log_path
+        #: The kernel signals the child when the *thread* that spawned it ends: set it only
+        #: where children are spawned from a thread that lives as long as the parent (the demo).
+        self.die_with_parent = die_with_parent
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -46,6 +57,7 @@ class ChildProcess:
             stdin=subprocess.DEVNULL,
             env=dict(env) if env is not None else None,
             start_new_session=True,
+            preexec_fn=_parent_death_signal() if self.die_with_parent else None,
         )
         logger.debug("started %s (pid %s): %s", self.name, self._proc.pid, " ".join(command))
 
@@ -73,6 +85,21 @@ class ChildProcess:
             _signal_group(self._proc, signal.SIGKILL)
             self._proc.wait()
         self.stop()
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A pre-exec hook asking the kernel for SIGTERM when the parent dies (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    parent = os.getpid()
+
+    def hook() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return hook
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:

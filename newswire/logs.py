@@ -11,7 +11,7 @@ from typing import Literal
 
 import orjson
 
-__all__ = ["configure_logging"]
+__all__ = ["RetriableBelowError", "configure_logging"]
 
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 
@@ -35,8 +35,22 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+class RetriableBelowError(logging.Filter):
+    """aiokafka logs errors it retries by itself at ERROR: a group coordinator that is not
+    available yet while a broker starts, a leader moving. Those are warnings; an operator who
+    greps for errors (the runbook says to) sees only what needs a person."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.ERROR and record.name.startswith(("aiokafka", "faust")):
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            if any(getattr(arg, "retriable", False) is True for arg in args):
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure_logging(*, service: str, level: str = "INFO", fmt: Literal["json", "text"] = "json") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RetriableBelowError())
     if fmt == "json":
         handler.setFormatter(JsonFormatter(service))
     else:

@@ -9,6 +9,7 @@ import hashlib
 import importlib.resources
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,12 +21,23 @@ from newswire.ports import free_port
 from .errors import BrokerError
 from .process import BrokerProcess
 
-__all__ = ["DEFAULT_KAFKA_VERSION", "KafkaBroker", "default_cache_dir", "java_available", "resolve_kafka_jars"]
+__all__ = [
+    "DEFAULT_KAFKA_VERSION",
+    "KafkaBroker",
+    "default_cache_dir",
+    "java_available",
+    "remove_stale_recordings",
+    "resolve_kafka_jars",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_KAFKA_VERSION = "4.4.0"
 _READY_MARKER = ".complete"
+#: `classes-<hash>.jsa.<owner pid>-<random>.part`: a recording in progress, or left by one that
+#: was interrupted. Older launchers wrote `classes-<hash>.jsa.<random>.part` (no owner pid).
+_PART_GLOB = "classes-*.jsa.*.part"
+_OWNER = re.compile(r"\.jsa\.(\d+)-[0-9a-f]+\.part$")
 
 _LOG4J2 = """\
 status = warn
@@ -101,6 +113,9 @@ class KafkaBroker(BrokerProcess):
         if not java_available():
             raise BrokerError("Apache Kafka needs Java 17+ (java on PATH); use --engine tansu without Java")
         self._libs = resolve_kafka_jars(version=self.version, cache_dir=self.cache_dir)
+        # Recordings interrupted by a SIGKILL or a crash leave partial archives that nobody
+        # would ever rename; they are never mapped (only the final name is), but they pile up.
+        remove_stale_recordings(self._libs.parent)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._write_config()
         if not (self.data_dir / "log" / "meta.properties").exists():
@@ -125,8 +140,12 @@ class KafkaBroker(BrokerProcess):
         # The JVM writes the archive as it exits; a killed JVM leaves none or a partial one.
         archive = self.archive_path()
         if proc is not None and proc.returncode != -signal.SIGKILL and recording.exists() and not archive.exists():
-            os.replace(recording, archive)
-            logger.info("recorded Kafka's class-data-sharing archive %s", archive)
+            # Atomic: a concurrent start sees either no archive or the whole one, never a part.
+            try:
+                os.replace(recording, archive)
+                logger.info("recorded Kafka's class-data-sharing archive %s", archive)
+            except FileNotFoundError:
+                pass  # another launcher judged it stale meanwhile; the next start records again
         recording.unlink(missing_ok=True)
 
     def archive_path(self) -> Path:
@@ -146,7 +165,8 @@ class KafkaBroker(BrokerProcess):
             return [f"-XX:SharedArchiveFile={archive}"]
         if not record:
             return []
-        self._recording = archive.with_name(f"{archive.name}.{uuid.uuid4().hex}.part")
+        # The owner pid in the name tells a later start whether anybody may still rename it.
+        self._recording = archive.with_name(f"{archive.name}.{os.getpid()}-{uuid.uuid4().hex}.part")
         return [f"-XX:ArchiveClassesAtExit={self._recording}"]
 
     def _write_config(self) -> None:
@@ -192,3 +212,55 @@ class KafkaBroker(BrokerProcess):
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise BrokerError(f"formatting the KRaft log dir failed: {result.stdout}{result.stderr}")
+
+
+def remove_stale_recordings(directory: Path) -> list[Path]:
+    """Remove the partial archives in `directory` that no live process can still finish; returns them.
+
+    A partial archive is live while the JVM recording it runs (its path is on that JVM's command
+    line) or while the launcher that would rename it (the pid in its name) runs. Without /proc
+    (not Linux), only partials of a dead owner are removed.
+    """
+    command_lines = _command_lines()
+    removed = []
+    for part in directory.glob(_PART_GLOB):
+        owner = _OWNER.search(part.name)
+        if owner is not None and _pid_alive(int(owner.group(1))):
+            continue
+        if command_lines is None and owner is None:
+            continue
+        if command_lines is not None and any(str(part).encode() in line for line in command_lines):
+            continue
+        part.unlink(missing_ok=True)
+        removed.append(part)
+    if removed:
+        logger.info("removed %d partial class-data-sharing archive(s) of interrupted recordings", len(removed))
+    return removed
+
+
+def _command_lines() -> list[bytes] | None:
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    lines = []
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                lines.append((entry / "cmdline").read_bytes())
+            except OSError:
+                continue  # the process ended while we looked
+    return lines
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by another user
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True

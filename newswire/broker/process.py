@@ -1,6 +1,7 @@
 """A broker child process: prepare, start, wait until it answers; stopping is ChildProcess's."""
 
 import logging
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -37,16 +38,23 @@ class BrokerProcess(ChildProcess):
     def prepare(self) -> None:
         """Work before the first start (download, format); nothing by default."""
 
-    def start(self, *, timeout: float = 60.0) -> float:
-        """Start the broker and wait until it answers the Kafka protocol; returns seconds to ready."""
+    def start(self, *, timeout: float = 60.0, cancel: threading.Event | None = None) -> float:
+        """Start the broker and wait until it answers the Kafka protocol; returns seconds to ready.
+        Setting `cancel` (Ctrl-C) stops the wait and the broker, with a BrokerError."""
         if self.running():
             return 0.0
         self.prepare()
         self.spawn(self.command())
+
+        def alive() -> bool:
+            return self.running() and not (cancel is not None and cancel.is_set())
+
         try:
-            waited = wait_until_ready(self.host, self.port, timeout=timeout, alive=self.running)
+            waited = wait_until_ready(self.host, self.port, timeout=timeout, alive=alive)
         except (TimeoutError, RuntimeError) as exc:
             self.stop()
+            if cancel is not None and cancel.is_set():
+                raise BrokerError(f"{self.engine} broker start cancelled") from exc
             raise BrokerError(f"{self.engine} broker did not start: {exc}; see {self.log_path}") from exc
         logger.info("%s broker %s ready on %s after %.1f s", self.engine, self.version, self.bootstrap_servers, waited)
         return waited

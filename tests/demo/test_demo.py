@@ -45,6 +45,8 @@ def test_demo_streams_the_seed_article_and_stops_cleanly(tmp_path: Path, seed_te
         "NEWSWIRE_API_PORT": str(api_port),
         "NEWSWIRE_BROKER_PORT": str(free_port()),
         "NEWSWIRE_SAMPLE_SITE_PORT": str(free_port()),
+        "NEWSWIRE_SCRAPER_METRICS_PORT": str(free_port()),
+        "NEWSWIRE_ENRICHER_METRICS_PORT": str(free_port()),
         "NEWSWIRE_BROKER_ENGINE": ENGINE,
     }
     started = time.monotonic()

@@ -74,6 +74,8 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], DemoOutput, 
         "NEWSWIRE_API_PORT": str(api_port),
         "NEWSWIRE_BROKER_PORT": str(free_port()),
         "NEWSWIRE_SAMPLE_SITE_PORT": str(free_port()),
+        "NEWSWIRE_SCRAPER_METRICS_PORT": str(free_port()),
+        "NEWSWIRE_ENRICHER_METRICS_PORT": str(free_port()),
         "NEWSWIRE_BROKER_ENGINE": os.environ.get("NEWSWIRE_TEST_BROKER", "kafka"),
     }
     process = subprocess.Popen(
