@@ -1,6 +1,5 @@
 """The API app factory: `create_app(settings)` wires settings, store, consumer, hub and routers."""
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +19,7 @@ from .routes import articles, dashboard, entities, health, stream, topics
 from .settings import Settings
 from .state import ApiState
 from .store import Store
+from .supervisor import Supervisor
 
 __all__ = ["create_app"]
 
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         hub=hub,
         consumer=EnrichedConsumer(settings, store=store, hub=hub, metrics=metrics),
         limiter=RateLimiter(rate=settings.api_rate_limit, burst=settings.api_rate_burst),
+        supervisor=Supervisor(on_restart=lambda name: metrics.consumer_restarts.labels(name).inc()),
         consume=consume,
     )
 
@@ -58,14 +59,16 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         # Streams may be opened (and resumed) before the consumer reaches Kafka: they start from
         # what the store holds, so a resume right after a restart replays from the store, no gap.
         hub.reset(await store.positions(state.consumer.topic))
+        # Supervised: restarted after any failure (a broker outage of any length), and /healthz
+        # fails if one ever ends for good.
         if consume:
-            state.consumer.start()
-        heartbeats = asyncio.create_task(hub.run_heartbeats(settings.api_heartbeat_seconds), name="newswire-heartbeats")
+            state.supervisor.start("consumer", state.consumer.run)
+        state.supervisor.start("heartbeats", lambda: hub.run_heartbeats(settings.api_heartbeat_seconds))
         try:
             yield
         finally:
-            heartbeats.cancel()
             hub.shutdown()
+            await state.supervisor.stop()
             await state.consumer.stop()
             store.close()
 

@@ -8,6 +8,7 @@ from .metrics import Metrics
 from .ratelimit import RateLimiter
 from .settings import Settings
 from .store import Store
+from .supervisor import Supervisor
 
 __all__ = ["ApiState"]
 
@@ -20,5 +21,6 @@ class ApiState:
     hub: StreamHub
     consumer: EnrichedConsumer
     limiter: RateLimiter
+    supervisor: Supervisor
     #: False in tests that feed events in directly instead of from Kafka.
     consume: bool = True
