@@ -11,6 +11,7 @@ import uvicorn
 from newswire.logs import configure_logging
 
 from .main import create_app
+from .redact import install_redaction
 from .settings import Settings
 
 __all__ = ["add_arguments", "run"]
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("api_host", args.host), ("api_port", args.port)) if v is not None}
     settings = Settings(**overrides)
     configure_logging(service="api", level=settings.log_level, fmt=settings.log_format)
+    # Every record from every library passes this filter: no key, token or cookie in a log line.
+    install_redaction()
     app = create_app(settings)
     config = uvicorn.Config(
         app,

@@ -15,7 +15,7 @@ from .errors import install_error_handlers
 from .hub import StreamHub
 from .metrics import Metrics, MetricsMiddleware
 from .ratelimit import RateLimiter
-from .routes import articles, dashboard, entities, health, stream, topics
+from .routes import articles, auth, dashboard, entities, health, stream, topics
 from .settings import Settings
 from .state import ApiState
 from .store import Store
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         hub=hub,
         consumer=EnrichedConsumer(settings, store=store, hub=hub, metrics=metrics),
         limiter=RateLimiter(rate=settings.api_rate_limit, burst=settings.api_rate_burst),
+        auth_limiter=RateLimiter(rate=settings.api_auth_failure_rate, burst=settings.api_auth_failure_burst),
         supervisor=Supervisor(on_restart=lambda name: metrics.consumer_restarts.labels(name).inc()),
         consume=consume,
     )
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
     for router in (articles.router, topics.router, entities.router, stream.router):
         app.include_router(router, dependencies=protected)
     app.include_router(health.router)
+    app.include_router(auth.router)
     app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=dashboard.STATIC_DIR), name="static")
     if settings.api_cors_origins:

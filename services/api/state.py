@@ -21,6 +21,8 @@ class ApiState:
     hub: StreamHub
     consumer: EnrichedConsumer
     limiter: RateLimiter
+    #: failed authentications per client address (brute force of API keys)
+    auth_limiter: RateLimiter
     supervisor: Supervisor
     #: False in tests that feed events in directly instead of from Kafka.
     consume: bool = True
