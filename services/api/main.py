@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from .abort import AbortMiddleware
+from .connections import Connections
 from .consumer import EnrichedConsumer
 from .deps import authorize
 from .errors import install_error_handlers
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         consumer=EnrichedConsumer(settings, store=store, hub=hub, metrics=metrics),
         limiter=RateLimiter(rate=settings.api_rate_limit, burst=settings.api_rate_burst),
         auth_limiter=RateLimiter(rate=settings.api_auth_failure_rate, burst=settings.api_auth_failure_burst),
+        connections=Connections(),
         supervisor=Supervisor(on_restart=lambda name: metrics.consumer_restarts.labels(name).inc()),
         consume=consume,
     )

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from .connections import Connections
 from .consumer import EnrichedConsumer
 from .hub import StreamHub
 from .metrics import Metrics
@@ -24,5 +25,7 @@ class ApiState:
     #: failed authentications per client address (brute force of API keys)
     auth_limiter: RateLimiter
     supervisor: Supervisor
+    #: the server's open sockets (filled by the protocol classes of `server`; empty under test transports)
+    connections: Connections
     #: False in tests that feed events in directly instead of from Kafka.
     consume: bool = True

@@ -75,12 +75,25 @@ def _session_dependency(transport: Transport) -> Callable[..., AsyncIterator[Str
         abort = abort_callback(conn.scope)
         if abort is not None:
             client.on_abort(abort)
+        connections = state.connections
+        peer = _peer(conn)
+        socket = connections.transport(peer)
+        if socket is not None:
+            client.attach_socket(
+                abort=lambda: connections.abort(peer, socket),
+                when_gone=lambda callback: connections.when_gone(peer, callback),
+            )
         try:
             yield session
         finally:
             session.close()
 
     return open_session
+
+
+def _peer(conn: HTTPConnection) -> tuple[str, int] | None:
+    client = conn.scope.get("client")
+    return (str(client[0]), int(client[1])) if client else None
 
 
 SseSession = Annotated[StreamSession, Depends(_session_dependency("sse"))]
