@@ -30,6 +30,9 @@ __all__ = ["header_limit_response", "server_config"]
 
 logger = logging.getLogger(__name__)
 
+#: Seconds a refused connection stays half-open so that the client can read its 431.
+LINGER_SECONDS = 5.0
+
 
 def header_limit_response(limit: int) -> bytes:
     body = orjson.dumps(
@@ -96,8 +99,15 @@ def _http_protocol(connections: Connections, *, max_header_bytes: int) -> type[a
                 "%s:%s" % self.client if self.client else "a client",
                 max_header_bytes,
             )
-            self.transport.write(header_limit_response(max_header_bytes))
-            self.transport.close()
+            # A "lingering close": answer, half-close, stop reading, and drop the socket a little
+            # later. Closing at once while the client is still sending would make the kernel reset
+            # the connection, and a reset can destroy the 431 before the client reads it.
+            transport = self.transport
+            transport.write(header_limit_response(max_header_bytes))
+            if transport.can_write_eof():
+                transport.write_eof()
+            transport.pause_reading()
+            asyncio.get_running_loop().call_later(LINGER_SECONDS, transport.abort)
 
     return TrackedHttpTools
 

@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 from ..cookies import COOKIE_NAME, make_session_cookie, read_session_cookie
 from ..deps import StateDep, valid_key
 from ..errors import RateLimited, Unauthorized
-from ..models import ErrorBody
+from .common import ERRORS
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
 
 
 class Login(BaseModel):
@@ -31,7 +31,6 @@ class SessionOut(BaseModel):
 @router.post(
     "/login",
     summary="Exchange an API key for a session cookie",
-    responses={401: {"model": ErrorBody}, 429: {"model": ErrorBody}},
 )
 async def login(request: Request, state: StateDep, body: Annotated[Login, Body()]) -> JSONResponse:
     keys = state.settings.api_keys
