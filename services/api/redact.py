@@ -15,7 +15,10 @@ __all__ = ["REDACTED", "RedactingFilter", "install_redaction", "redact"]
 REDACTED = "[redacted]"
 
 #: Parameter names that carry secrets (matched case-insensitively, also as suffixes: `x_api_key`).
-_PARAM_NAMES = r"(?:api[_-]?key|apikey|key|token|access[_-]?token|refresh[_-]?token|id[_-]?token|auth|password|passwd|pwd|secret|client[_-]?secret|session|signature|sig|credentials?)"
+_PARAM_NAMES = (
+    r"(?:api[_-]?key|apikey|key|token|access[_-]?token|refresh[_-]?token|id[_-]?token|auth|password|passwd|pwd"
+    r"|secret|client[_-]?secret|session|signature|sig|credentials?)"
+)
 _QUERY_PARAM = re.compile(
     rf"(?i)(?P<name>(?:^|(?<=[?&;\s\"'(]))[\w.-]*{_PARAM_NAMES})=(?P<value>[^&\s\"';#)]*)"
 )

@@ -52,7 +52,7 @@ async def test_dashboard_logs_in_without_the_key_in_any_url(tmp_path: Path) -> N
         await feed.publish(article(1))
         async with chromium_page(url + "/") as page:
             # Refused without a key: the page asks for one.
-            await page.wait_for("!document.getElementById('api-key-box').hidden")
+            await page.wait_for("(document.getElementById('api-key-box') || {hidden: true}).hidden === false")
             failed = await page.evaluate(
                 "(() => { try { document.getElementById('api-key').value = " + repr(key) + ";"
                 " document.getElementById('filters').requestSubmit(); return ''; } catch (e) { return String(e); } })()"

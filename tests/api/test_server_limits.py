@@ -15,7 +15,8 @@ async def _raw_request(port: int, header_bytes: int) -> tuple[int, bytes]:
     writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * header_bytes + b"\r\n\r\n")
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    lines = head.split(b"\r\n")
+    length = next(int(line.split(b":")[1]) for line in lines if line.lower().startswith(b"content-length"))
     body = await reader.readexactly(length)
     writer.close()
     return int(head.split()[1]), body

@@ -83,3 +83,25 @@ async def test_the_consumer_restarts_while_the_broker_is_unreachable(tmp_path: P
         text = (await api.client.get("/metrics")).text
         assert 'newswire_api_task_restarts_total{task="consumer"}' in text
         assert "newswire_api_consuming 0.0" in text
+
+
+async def test_closing_a_consumer_that_raises_a_stray_cancelled_error_does_not_end_the_caller(
+    tmp_path: Path,
+) -> None:
+    """aiokafka's stop() after a long outage can raise CancelledError though nobody cancelled us."""
+    from aiokafka import AIOKafkaConsumer
+
+    async with running_api(api_settings(tmp_path)) as api:
+        consumer = api.app.state.newswire.consumer
+
+        class Broken(AIOKafkaConsumer):
+            def __init__(self) -> None:  # no client: only stop() is called
+                pass
+
+            async def stop(self) -> None:
+                raise asyncio.CancelledError("from inside the library")
+
+        consumer.consumer = Broken()
+        consumer.running = True
+        await consumer.stop()  # must return normally
+        assert consumer.consumer is None and consumer.running is False

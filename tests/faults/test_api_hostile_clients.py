@@ -101,7 +101,8 @@ async def test_guessing_api_keys_is_rate_limited_per_address(tmp_path: Path) -> 
             "POST /auth/login) from the same address",
             behaviour=f"answers {dict(statuses)} (codes {dict(codes)}, Retry-After {sorted(retry_after)}); the right "
             f"key then {right.status_code} and login {login.status_code}; counted in "
-            f"newswire_api_auth_failures_total ({counted:.0f}) and newswire_api_auth_rate_limited_total ({limited:.0f})",
+            f"newswire_api_auth_failures_total ({counted:.0f}) and "
+            f"newswire_api_auth_rate_limited_total ({limited:.0f})",
             passed=passed,
             details={"statuses": dict(statuses), "codes": dict(codes)},
         )
@@ -127,9 +128,8 @@ async def test_no_api_key_or_session_cookie_in_any_log_line(tmp_path: Path) -> N
             tried.append(f"?api_key= -> {refused.status_code} {refused.json()['error']['code']}")
             for params in ({"token": key}, {"password": key}):
                 await client.get("/v1/topics", params=params)
-            tried.append(
-                f"Authorization: Bearer -> {(await client.get('/v1/topics', headers={'Authorization': f'Bearer {key}'})).status_code}"
-            )
+            bearer = await client.get("/v1/topics", headers={"Authorization": f"Bearer {key}"})
+            tried.append(f"Authorization: Bearer -> {bearer.status_code}")
             tried.append(f"X-API-Key -> {(await client.get('/v1/topics', headers={'X-API-Key': key})).status_code}")
             login = await client.post("/auth/login", json={"api_key": key})
             cookie = login.cookies.get("newswire_session") or ""
@@ -167,7 +167,8 @@ async def test_no_api_key_or_session_cookie_in_any_log_line(tmp_path: Path) -> N
         )
     )
     assert cookie, tried
-    assert not any(leaks.values()), [line for line in log.splitlines() if key in line or (cookie and cookie in line)][:5]
+    leaking = [line for line in log.splitlines() if key in line or (cookie and cookie in line)]
+    assert not any(leaks.values()), leaking[:5]
 
 
 def _metric(text: str, series: str) -> float:

@@ -169,7 +169,9 @@ async def test_nul_and_a_refused_record_on_postgresql(
     cleaned = await pipeline.metric("api", "newswire_api_articles_cleaned_total")
     stored = await pipeline.stored_ids()
     title_clean = stored_nul.get("title") == "nultitle"
-    passed = stored_all and streamed_all and title_clean and set_aside == 1 and refused.id not in stored and ready == 200
+    passed = (
+        stored_all and streamed_all and title_clean and set_aside == 1 and refused.id not in stored and ready == 200
+    )
     record(
         Outcome(
             case="input.nul-and-refused-record-postgres",

@@ -59,7 +59,8 @@ async def test_a_redelivered_article_reaches_each_client_of_each_replica_once(tm
             await resumed.articles_count(1)
             await asyncio.sleep(0.5)
             seen["resumed on the replica behind"] = [first.id] + [e.json()["id"] for e in resumed.articles]
-        async with open_sse(ahead_client, "/v1/stream", params={"fields": "id", "since": "2000-01-01T00:00:00Z"}) as replay:
+        params = {"fields": "id", "since": "2000-01-01T00:00:00Z"}
+        async with open_sse(ahead_client, "/v1/stream", params=params) as replay:
             await replay.articles_count(2)
             await asyncio.sleep(0.5)
             seen["replay from the store"] = [e.json()["id"] for e in replay.articles]

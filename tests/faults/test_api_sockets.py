@@ -76,7 +76,8 @@ async def test_slow_stream_clients_are_aborted_and_counted_until_their_sockets_a
             await feed.publish(article(n, text=text), partition=n % 3)
             await asyncio.sleep(0)
         async with asyncio.timeout(30):
-            while _metric((await client.get("/metrics")).text, 'newswire_stream_slow_disconnects_total{transport="sse"}') < len(admitted):
+            slow = 'newswire_stream_slow_disconnects_total{transport="sse"}'
+            while _metric((await client.get("/metrics")).text, slow) < len(admitted):
                 await asyncio.sleep(0.1)
         # Cut off but within their grace period: the hub has forgotten them, their sockets are still
         # there, and they still count against the cap.

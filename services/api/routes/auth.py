@@ -40,7 +40,9 @@ async def login(request: Request, state: StateDep, body: Annotated[Login, Body()
     wait = state.auth_limiter.blocked(address)
     if wait is not None:
         state.metrics.auth_rate_limited.inc()
-        raise RateLimited("too many failed API-key checks from this address", retry_after=wait, code="too_many_auth_failures")
+        raise RateLimited(
+            "too many failed API-key checks from this address", retry_after=wait, code="too_many_auth_failures"
+        )
     if not valid_key(keys, body.api_key):
         state.metrics.auth_failures.labels("invalid").inc()
         state.auth_limiter.charge(address)
