@@ -10,7 +10,9 @@ Two kinds of failure look alike from here (both become StoreError) and need oppo
 So a batch that fails with a data error, or fails `max_attempts` times while the store answers a
 ping, is written again record by record; a record that still fails while the store is otherwise
 healthy is set aside: logged with the reason and counted in `newswire_api_records_set_aside_total`.
-Failures while the store does not answer are never counted against a record.
+Failures while the store does not answer, and operational errors (DB-API OperationalError,
+InterfaceError, InternalError, OS and timeout errors: a full disk, a lost connection) even while it
+answers, are never counted against a record: only data, and failures of no known kind, are.
 """
 
 import asyncio
@@ -22,27 +24,53 @@ from .errors import StoreError
 from .metrics import Metrics
 from .store import Store, StoredRecord
 
-__all__ = ["DATA_ERROR_NAMES", "StoreWriter", "WriteResult", "is_data_error"]
+__all__ = [
+    "DATA_ERROR_NAMES",
+    "OUTAGE_ERROR_NAMES",
+    "StoreWriter",
+    "WriteResult",
+    "is_data_error",
+    "is_outage",
+]
 
 logger = logging.getLogger(__name__)
 
 #: DB-API 2.0 exception names (psycopg and sqlite3 both follow them) that blame the data, not the store.
 DATA_ERROR_NAMES = frozenset({"DataError", "IntegrityError"})
+#: DB-API 2.0 (and pool) exception names that blame the store: waited out, never a record's fault.
+OUTAGE_ERROR_NAMES = frozenset({"OperationalError", "InterfaceError", "InternalError", "PoolTimeout"})
 #: Python errors a driver raises for a value it cannot send (e.g. a lone surrogate, an int beyond 64 bits).
 _VALUE_ERRORS = (ValueError, TypeError, UnicodeError, OverflowError)
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not c for c in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def is_data_error(exc: BaseException) -> bool:
     """Whether the failure (or anything in its cause chain) is about the record rather than the store."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for current in _chain(exc):
         if any(cls.__name__ in DATA_ERROR_NAMES for cls in type(current).__mro__):
             return True
         if isinstance(current, _VALUE_ERRORS) and not isinstance(current, StoreError):
             return True
-        current = current.__cause__ or current.__context__
+    return False
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether the failure is the store's (connection, disk, server), whatever the record."""
+    if is_data_error(exc):
+        return False
+    for current in _chain(exc):
+        if any(cls.__name__ in OUTAGE_ERROR_NAMES for cls in type(current).__mro__):
+            return True
+        if isinstance(current, OSError | TimeoutError):
+            return True
     return False
 
 
@@ -111,7 +139,7 @@ class StoreWriter:
                     self.store.ready = True
                     break
                 except StoreError as exc:
-                    if not await self._healthy():
+                    if is_outage(exc) or not await self._healthy():
                         # An outage, not this record's fault: wait, and do not count the attempt.
                         await self._wait(backoff)
                         backoff = min(backoff * 2, self.max_backoff)

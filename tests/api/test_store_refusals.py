@@ -76,7 +76,9 @@ async def test_an_outage_waits_and_loses_nothing(tmp_path: Path, monkeypatch: py
             return real_write(*args)  # type: ignore[arg-type]
 
         def failing_ping() -> None:
-            if down["failures"] < 40:
+            # Half of the time the store answers a ping while writes fail (a full disk does that):
+            # an operational error is still the store's, never the record's.
+            if down["failures"] < 40 and down["failures"] % 2:
                 raise sqlite3.OperationalError("unable to open database file")
             real_ping()
 
@@ -88,6 +90,26 @@ async def test_an_outage_waits_and_loses_nothing(tmp_path: Path, monkeypatch: py
         metrics = (await api.client.get("/metrics")).text
         assert 'newswire_api_records_set_aside_total{reason="data_error"} 0.0' in metrics
         assert 'newswire_api_records_set_aside_total{reason="store_refused"} 0.0' in metrics
+
+
+async def test_a_failure_of_no_known_kind_is_bounded_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with running_api(api_settings(tmp_path)) as api:
+        state = api.app.state.newswire
+        state.consumer.writer.initial_backoff = state.consumer.writer.max_backoff = 0.01
+        store = state.store
+        real_write = store._write
+        poison = article(31)
+
+        def write(records: list, topic: str) -> object:  # type: ignore[type-arg]
+            if any(r.article.id == poison.id for r in records):
+                raise sqlite3.ProgrammingError("a statement the driver cannot run for this record")
+            return real_write(records, topic)
+
+        monkeypatch.setattr(store, "_write", write)
+        await api.feed.publish(article(30), poison, article(32), partition=2)
+        assert sorted(await _ids(api)) == sorted([article(30).id, article(32).id])
+        metrics = (await api.client.get("/metrics")).text
+        assert 'newswire_api_records_set_aside_total{reason="store_refused"} 1.0' in metrics
 
 
 async def test_a_record_that_cannot_even_be_decoded_is_skipped_and_counted(api: Api) -> None:
