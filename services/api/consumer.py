@@ -38,6 +38,8 @@ PROBE_CACHE_SECONDS = 2.0
 STALL_SECONDS = 60.0
 #: Longest a (re)connection or a partition refresh may take before the session is restarted.
 SETUP_TIMEOUT = 60.0
+#: Longest closing the consumer or the admin client may take.
+CLOSE_TIMEOUT = 15.0
 
 
 class EnrichedConsumer:
@@ -79,7 +81,9 @@ class EnrichedConsumer:
             if client is None:
                 continue
             try:
-                await (client.stop() if isinstance(client, AIOKafkaConsumer) else client.close())
+                # Bounded: a close during an outage must not keep the supervisor from reconnecting.
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await (client.stop() if isinstance(client, AIOKafkaConsumer) else client.close())
             except asyncio.CancelledError:
                 # After a long outage aiokafka's stop() can raise a CancelledError of its own; only
                 # a cancellation of this task (shutdown) may propagate.
@@ -133,7 +137,7 @@ class EnrichedConsumer:
         config = consumer_config(self.settings, client_id=self.settings.api_kafka_client_id, group_id=None)
         self.admin = AIOKafkaAdminClient(
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
-            client_id=f"{self.settings.api_kafka_client_id}-admin",
+            client_id=f"{self.settings.kafka_client_id}-{self.settings.api_kafka_client_id}-admin",
         )
         await self.admin.start()
         self.consumer = AIOKafkaConsumer(**config)
