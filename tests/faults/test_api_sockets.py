@@ -23,17 +23,30 @@ CAP = 10
 GRACE = 10.0
 
 
-async def _raw_stream(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, int]:
-    """An SSE request on a socket with a tiny receive buffer that the test then never reads."""
+WS_HANDSHAKE = (
+    "GET /v1/ws?fields=id,text HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+async def _raw_stream(port: int, transport: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, int]:
+    """An SSE or WebSocket request on a socket with a tiny receive buffer that the test then never reads."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.setblocking(False)
     await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
     reader, writer = await asyncio.open_connection(sock=sock, limit=2**16)
-    writer.write(b"GET /v1/stream?fields=id,text HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    if transport == "ws":
+        writer.write(WS_HANDSHAKE.encode())
+    else:
+        writer.write(b"GET /v1/stream?fields=id,text HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     await writer.drain()
     status = int((await reader.readline()).split()[1])
     return reader, writer, status
+
+
+def _both(text: str, name: str) -> float:
+    return sum(_metric(text, f'{name}{{transport="{t}"}}') for t in ("sse", "ws"))
 
 
 def _metric(text: str, series: str) -> float:
@@ -56,11 +69,11 @@ async def test_slow_stream_clients_are_aborted_and_counted_until_their_sockets_a
     attempts = 3 * CAP
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
         port = int(url.rsplit(":", 1)[1])
-        held = [await _raw_stream(port) for _ in range(attempts)]
+        held = [await _raw_stream(port, "ws" if n % 2 else "sse") for n in range(attempts)]
         statuses = Counter(status for _, _, status in held)
-        admitted = [(r, w) for r, w, status in held if status == 200]
+        admitted = [(r, w) for r, w, status in held if status in (101, 200)]
         for _, writer, status in held:
-            if status != 200:
+            if status not in (101, 200):
                 writer.close()
         async with asyncio.timeout(10):
             while state.hub.clients < len(admitted):
@@ -75,14 +88,17 @@ async def test_slow_stream_clients_are_aborted_and_counted_until_their_sockets_a
         for n in range(40):
             await feed.publish(article(n, text=text), partition=n % 3)
             await asyncio.sleep(0)
-        async with asyncio.timeout(30):
-            slow = 'newswire_stream_slow_disconnects_total{transport="sse"}'
-            while _metric((await client.get("/metrics")).text, slow) < len(admitted):
-                await asyncio.sleep(0.1)
+        slow = 0.0
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(30):
+                while slow < len(admitted):
+                    await asyncio.sleep(0.1)
+                    slow = _both((await client.get("/metrics")).text, "newswire_stream_slow_disconnects_total")
+        assert slow == len(admitted), (statuses, slow)
         # Cut off but within their grace period: the hub has forgotten them, their sockets are still
         # there, and they still count against the cap.
         metrics = (await client.get("/metrics")).text
-        closing_during = _metric(metrics, 'newswire_stream_sockets_closing{transport="sse"}')
+        closing_during = _both(metrics, "newswire_stream_sockets_closing")
         refused_during = (await client.get("/v1/stream")).status_code
         closing_after = closing_during
         with contextlib.suppress(TimeoutError):
@@ -90,7 +106,7 @@ async def test_slow_stream_clients_are_aborted_and_counted_until_their_sockets_a
                 while closing_after > 0:
                     await asyncio.sleep(0.2)
                     metrics = (await client.get("/metrics")).text
-                    closing_after = _metric(metrics, 'newswire_stream_sockets_closing{transport="sse"}')
+                    closing_after = _both(metrics, "newswire_stream_sockets_closing")
         open_after = len(state.connections)
         async with client.stream("GET", "/v1/stream") as again:
             reopened = again.status_code
@@ -106,7 +122,8 @@ async def test_slow_stream_clients_are_aborted_and_counted_until_their_sockets_a
                 pass
             writer.close()
     passed = (
-        statuses == Counter({200: CAP, 429: attempts - CAP})
+        statuses[101] + statuses[200] == CAP
+        and statuses[429] == attempts - CAP
         and closing_during == CAP
         and refused_during == 429
         and closing_after == 0
@@ -117,8 +134,8 @@ async def test_slow_stream_clients_are_aborted_and_counted_until_their_sockets_a
         Outcome(
             case="input.api-slow-stream-sockets",
             kind="bad input",
-            tried=f"{attempts} SSE connections from one address (cap {CAP}) with 4 KB socket buffers that never "
-            "read, then 40 articles of 24 KB",
+            tried=f"{attempts} SSE and WebSocket connections (half each) from one address (cap {CAP}) with 4 KB "
+            "socket buffers that never read, then 40 articles of 24 KB",
             behaviour=f"answers {dict(statuses)}; the {CAP} admitted cut off as slow; while in their "
             f"{GRACE:.0f} s grace {closing_during:.0f} counted in newswire_stream_sockets_closing and a new "
             f"stream got {refused_during}; then aborted: {gone_client_side}/{CAP} sockets seen closed by the "
