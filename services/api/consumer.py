@@ -7,21 +7,23 @@ never misses an event that a live client already received.
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from newswire.kafka import consumer_config, ensure_topics
-from newswire.schemas import ContractError, EnrichedArticle, TopicNames, decode, encode
+from newswire.schemas import EnrichedArticle, TopicNames, decode, encode
 
 from .errors import StoreError
 from .hub import StreamHub
 from .metrics import Metrics
+from .sanitize import clean_article
 from .settings import Settings
 from .store import Store, StoredRecord
+from .writer import StoreWriter, WriteResult
 
 __all__ = ["EnrichedConsumer"]
 
@@ -32,6 +34,12 @@ PARTITION_REFRESH_SECONDS = 60.0
 #: Seconds a readiness check of the broker may take, and how long its answer is reused.
 PROBE_TIMEOUT = 3.0
 PROBE_CACHE_SECONDS = 2.0
+#: A consumer that has not polled Kafka for this long is not consuming (readiness says 503).
+STALL_SECONDS = 60.0
+#: Longest a (re)connection or a partition refresh may take before the session is restarted.
+SETUP_TIMEOUT = 60.0
+#: Longest closing the consumer or the admin client may take.
+CLOSE_TIMEOUT = 15.0
 
 
 class EnrichedConsumer:
@@ -42,83 +50,114 @@ class EnrichedConsumer:
         self.metrics = metrics
         self.topic = TopicNames(settings.topic_prefix).enriched
         self.consumer: AIOKafkaConsumer | None = None
+        self.admin: AIOKafkaAdminClient | None = None
         self.running = False
-        self._task: asyncio.Task[None] | None = None
+        #: monotonic time of the last poll of Kafka (a consumer stuck anywhere stops updating it)
+        self.last_poll = 0.0
+        self.writer = StoreWriter(store, metrics, topic=self.topic)
         self._probe: tuple[float, bool] = (0.0, False)
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="newswire-api-consumer")
+    @property
+    def consuming(self) -> bool:
+        """Assigned, and polled Kafka recently: what readiness means by "consuming"."""
+        return self.running and time.monotonic() - self.last_poll < STALL_SECONDS
+
+    async def run(self) -> None:
+        """One consuming session, until it fails; the API's supervisor runs it again (any outage length)."""
+        try:
+            await self._consume()
+        finally:
+            await self._close()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self._close_consumer()
+        await self._close()
 
-    async def _close_consumer(self) -> None:
+    async def _close(self) -> None:
         consumer, self.consumer = self.consumer, None
+        admin, self.admin = self.admin, None
         self.running = False
-        if consumer is not None:
-            await consumer.stop()
+        self.metrics.consuming.set(0)
+        for name, client in (("consumer", consumer), ("admin client", admin)):
+            if client is None:
+                continue
+            try:
+                # Bounded: a close during an outage must not keep the supervisor from reconnecting.
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await (client.stop() if isinstance(client, AIOKafkaConsumer) else client.close())
+            except asyncio.CancelledError:
+                # After a long outage aiokafka's stop() can raise a CancelledError of its own; only
+                # a cancellation of this task (shutdown) may propagate.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
+                logger.warning("closing the Kafka %s raised a stray CancelledError; dropped", name)
+            except Exception as exc:
+                logger.warning("closing the Kafka %s failed: %r", name, exc)
 
     async def reachable(self) -> bool:
-        """Whether the broker answers a metadata request now (cached briefly for /readyz)."""
+        """Whether this process consumes and the broker answers a metadata request now (cached briefly)."""
         checked, answer = self._probe
         if time.monotonic() - checked < PROBE_CACHE_SECONDS:
             return answer
         answer = False
-        if self.consumer is not None and self.running:
+        consumer = self.consumer
+        if consumer is not None and self.consuming:
             try:
                 async with asyncio.timeout(PROBE_TIMEOUT):
-                    await self.consumer._client.fetch_all_metadata()
+                    await consumer.topics()
                 answer = True
             except Exception as exc:  # any failure means "not reachable" to a readiness probe
                 logger.debug("broker probe failed: %r", exc)
         self._probe = (time.monotonic(), answer)
         return answer
 
-    async def _run(self) -> None:
-        backoff = 1.0
-        while True:
-            try:
-                await self._consume()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                logger.warning("enriched-topic consumer failed (%r); restarting in %.0f s", exc, backoff)
-                await self._close_consumer()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
-            else:
-                backoff = 1.0
-
     async def _consume(self) -> None:
-        await ensure_topics(self.settings)
-        config = consumer_config(self.settings, client_id=self.settings.api_kafka_client_id, group_id=None)
-        self.consumer = AIOKafkaConsumer(**config)
-        await self.consumer.start()
-        partitions = await self._assign(set())
+        # Setting up may hang on a broker that accepts connections but does not answer: bounded.
+        async with asyncio.timeout(SETUP_TIMEOUT):
+            partitions = await self._setup()
         self.running = True
+        self.last_poll = time.monotonic()
+        self.metrics.consuming.set(1)
         logger.info("consuming %s (%s partitions) from %s", self.topic, len(partitions), self.hub.position)
+        assert self.consumer is not None
         next_refresh = time.monotonic() + PARTITION_REFRESH_SECONDS
         while True:
             batches = await self.consumer.getmany(timeout_ms=500, max_records=500)
+            self.last_poll = time.monotonic()
             records = [r for tp in sorted(batches, key=lambda t: t.partition) for r in batches[tp]]
             if records:
                 await self.ingest(records)
             if time.monotonic() >= next_refresh:
-                partitions = await self._assign(partitions)
+                async with asyncio.timeout(SETUP_TIMEOUT):
+                    partitions = await self._assign(partitions)
                 next_refresh = time.monotonic() + PARTITION_REFRESH_SECONDS
+
+    async def _setup(self) -> set[int]:
+        await ensure_topics(self.settings)
+        config = consumer_config(self.settings, client_id=self.settings.api_kafka_client_id, group_id=None)
+        self.admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            client_id=f"{self.settings.kafka_client_id}-{self.settings.api_kafka_client_id}-admin",
+        )
+        await self.admin.start()
+        self.consumer = AIOKafkaConsumer(**config)
+        await self.consumer.start()
+        return await self._assign(set())
+
+    async def _partitions(self) -> set[int]:
+        assert self.admin is not None
+        # A manual assignment needs the partition list, which the consumer's own metadata only has
+        # for topics it already reads: ask the cluster (public admin API, no private client).
+        described = await self.admin.describe_topics([self.topic])
+        for topic in described:
+            if topic.get("topic") == self.topic and topic.get("error_code", 0) == 0:
+                return {int(p["partition"]) for p in topic.get("partitions", [])}
+        return set()
 
     async def _assign(self, known: set[int]) -> set[int]:
         """Assign every partition of the topic, each from the store's recorded position."""
         assert self.consumer is not None
-        # A manual assignment needs the partition list; the consumer's own metadata only covers
-        # topics it already reads, so ask the cluster for all of it.
-        metadata = await self.consumer._client.fetch_all_metadata()
-        partitions = set(metadata.partitions_for_topic(self.topic) or ())
+        partitions = await self._partitions()
         if not partitions:
             raise RuntimeError(f"topic {self.topic} has no partitions")
         tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
@@ -153,32 +192,13 @@ class EnrichedConsumer:
         """Decode, store, then fan out one batch of records (also the entry point of test feeds)."""
         decoded: list[tuple[ConsumerRecord, StoredRecord | None]] = []
         for record in records:
-            stored: StoredRecord | None = None
-            try:
-                article = decode(record.value, EnrichedArticle)
-            except ContractError as exc:
-                self.metrics.articles_invalid.inc()
-                logger.warning(
-                    "skipping invalid record %s/%s@%s: %s", record.topic, record.partition, record.offset, exc
-                )
-            else:
-                event_time = (
-                    datetime.fromtimestamp(record.timestamp / 1000, UTC)
-                    if record.timestamp > 0
-                    else article.enriched_at
-                )
-                stored = StoredRecord(
-                    article=article,
-                    body=encode(article),
-                    partition=record.partition,
-                    offset=record.offset,
-                    event_time=event_time,
-                )
-            decoded.append((record, stored))
+            decoded.append((record, self._decode(record)))
         to_store = [s for _, s in decoded if s is not None]
-        redelivered = await self._write(to_store)
+        result = await self._write(to_store)
+        repeats = await self._repeats(to_store, result.redelivered)
         for record, stored in decoded:
-            if stored is None or (record.partition, record.offset) in redelivered:
+            key = (record.partition, record.offset)
+            if stored is None or key in repeats or key in result.set_aside:
                 self.hub.advance(record.partition, record.offset)
                 continue
             self.metrics.articles_consumed.inc()
@@ -187,21 +207,67 @@ class EnrichedConsumer:
             )
             self.hub.publish(event)
 
-    async def _write(self, records: list[StoredRecord]) -> set[tuple[int, int]]:
-        """Store the batch (retrying while the store is down); returns the redeliveries to skip."""
+    def _decode(self, record: ConsumerRecord) -> StoredRecord | None:
+        try:
+            article = decode(record.value, EnrichedArticle)
+            cleaned = clean_article(article)
+        except Exception as exc:  # ContractError, or anything a validator let escape (OverflowError...)
+            self.metrics.articles_invalid.inc()
+            logger.warning(
+                "skipping invalid record %s/%s@%s: %s", record.topic, record.partition, record.offset, _short(exc)
+            )
+            return None
+        if cleaned is not None:
+            self.metrics.articles_cleaned.inc()
+            logger.warning(
+                "article %s at %s/%s@%s held control characters; stored without them",
+                article.id,
+                record.topic,
+                record.partition,
+                record.offset,
+            )
+            article = cleaned
+        event_time = (
+            datetime.fromtimestamp(record.timestamp / 1000, UTC) if record.timestamp > 0 else article.enriched_at
+        )
+        return StoredRecord(
+            article=article,
+            body=encode(article),
+            partition=record.partition,
+            offset=record.offset,
+            event_time=event_time,
+        )
+
+    async def _write(self, records: list[StoredRecord]) -> WriteResult:
+        """Store the batch (waiting while the store is down, setting aside what it refuses)."""
         if not records:
-            return set()
-        backoff = 0.5
-        while True:
-            try:
-                redelivered = await self.store.write(records, topic=self.topic)
-                break
-            except StoreError:
-                # Fan-out waits for the store: a replay must be able to serve whatever a client saw.
-                self.store.ready = False
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-        self.store.ready = True
+            return WriteResult()
+        result = await self.writer.write(records)
         oldest = min(r.event_time for r in records)
         self.metrics.store_write_lag.set(max(0.0, (datetime.now(UTC) - oldest).total_seconds()))
-        return redelivered
+        return result
+
+    async def _repeats(self, records: list[StoredRecord], redelivered: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Of the records the store called redeliveries, those that are not the stored copy itself.
+
+        The store's position of an article is where its content was first seen, and the stream
+        follows it: a replay serves that position, so a live event is sent for that record only.
+        A replica reading behind another one that shares its database meets articles already stored
+        by the other: the very same record (same position) is no repeat and must reach its clients.
+        """
+        if not redelivered:
+            return set()
+        candidates = [r for r in records if (r.partition, r.offset) in redelivered]
+        try:
+            stored = await self.store.bodies([r.article.id for r in candidates])
+        except StoreError:
+            return set(redelivered)  # cannot tell: not sending is the side that never repeats
+        return {
+            (r.partition, r.offset)
+            for r in candidates
+            if r.article.id not in stored or stored[r.article.id][0] != r.offset
+        }
+
+
+def _short(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]

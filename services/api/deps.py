@@ -1,8 +1,7 @@
 """Request dependencies: app state, API-key authentication with rate limits, shared query parameters."""
 
-import hashlib
 import hmac
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Query
@@ -10,7 +9,8 @@ from starlette.requests import HTTPConnection
 
 from newswire.schemas import load_taxonomy
 
-from .errors import BadRequest, InvalidParameter, Unauthorized
+from .cookies import COOKIE_NAME, fingerprint, read_session_cookie
+from .errors import BadRequest, InvalidParameter, RateLimited, Unauthorized
 from .filters import FIELD_NAMES, ArticleFilter, Projection
 from .hub import StreamHub
 from .search import SearchSyntaxError
@@ -27,7 +27,9 @@ __all__ = [
     "StateDep",
     "StoreDep",
     "authorize",
+    "valid_key",
     "parse_window",
+    "utc_parameter",
 ]
 
 MAX_WINDOW = timedelta(days=90)
@@ -63,8 +65,20 @@ def _presented_key(conn: HTTPConnection) -> str | None:
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()
-    # Browsers cannot set headers on EventSource or WebSocket connections, hence the query form.
-    return conn.headers.get("x-api-key") or conn.query_params.get("api_key")
+    return conn.headers.get("x-api-key")
+
+
+def _key_in_url(conn: HTTPConnection) -> bool:
+    return any(name.lower() in KEY_PARAMETERS for name in conn.query_params)
+
+
+#: Query parameters refused for carrying a key: a URL ends up in logs, histories and Referer headers.
+KEY_PARAMETERS = frozenset({"api_key", "apikey", "key", "token", "access_token"})
+
+
+def valid_key(keys: list[str], presented: str) -> bool:
+    # Compared against every key, in constant time each: no early exit reveals which one was close.
+    return any([hmac.compare_digest(presented.encode(), key.encode()) for key in keys])
 
 
 def authorize(
@@ -76,15 +90,45 @@ def authorize(
 ) -> str:
     """The client's identity for limits: its API key (checked) or, when keys are off, its address."""
     keys = state.settings.api_keys
+    address = "ip:" + (conn.client.host if conn.client else "unknown")
     if keys:
+        # An address that failed too often is refused before its key is even looked at: answering
+        # 200 for a right guess would let key guessing go on at full speed.
+        wait = state.auth_limiter.blocked(address)
+        if wait is not None:
+            state.metrics.auth_rate_limited.inc()
+            raise RateLimited(
+                "too many failed API-key checks from this address", retry_after=wait, code="too_many_auth_failures"
+            )
+        if _key_in_url(conn):
+            state.metrics.auth_failures.labels("missing").inc()
+            raise Unauthorized(
+                "API keys are not accepted in URLs (they end up in logs): send `Authorization: Bearer <key>` "
+                "or `X-API-Key`, or POST the key to /auth/login for a session cookie",
+                code="key_in_url",
+            )
         presented = _presented_key(conn)
         if presented is None:
-            raise Unauthorized("an API key is required: `Authorization: Bearer <key>` or `X-API-Key: <key>`")
-        if not any(hmac.compare_digest(presented.encode(), key.encode()) for key in keys):
+            cookie = conn.cookies.get(COOKIE_NAME)
+            name = read_session_cookie(keys, cookie) if cookie else None
+            if name is not None:
+                owner = "key:" + name
+                state.limiter.check(owner)
+                return owner
+            state.metrics.auth_failures.labels("missing").inc()
+            raise Unauthorized(
+                "an API key is required: `Authorization: Bearer <key>`, `X-API-Key: <key>`, "
+                "or a session cookie from POST /auth/login"
+                + ("; the session cookie has expired or is no longer valid" if cookie else ""),
+                code="unauthorized",
+            )
+        if not valid_key(keys, presented):
+            state.metrics.auth_failures.labels("invalid").inc()
+            state.auth_limiter.charge(address)
             raise Unauthorized("the API key is not valid", code="invalid_api_key")
-        owner = "key:" + hashlib.sha256(presented.encode()).hexdigest()[:16]
+        owner = "key:" + fingerprint(presented)
     else:
-        owner = "ip:" + (conn.client.host if conn.client else "unknown")
+        owner = address
     state.limiter.check(owner)
     return owner
 
@@ -167,3 +211,19 @@ def parse_window(window: str) -> timedelta:
     if span > MAX_WINDOW:
         raise InvalidParameter(f"window is at most {MAX_WINDOW.days}d", code="window_too_large")
     return span
+
+
+def utc_parameter(name: str, value: datetime | None) -> datetime | None:
+    """A time parameter in UTC (naive means UTC). A valid ISO 8601 time whose UTC equivalent falls
+    outside years 1-9999 (`0001-01-01T00:00:00+01:00`) is a 400, not a crash."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise BadRequest(
+            f"`{name}` is outside the supported range once converted to UTC (years 1 to 9999)",
+            code="datetime_out_of_range",
+        ) from exc

@@ -121,11 +121,25 @@ class StreamClient:
         self.queue: asyncio.Queue[StreamEvent | Signal] = asyncio.Queue(maxsize=queue_size)
         self.state: ClientState = "open"
         self._abort: Callable[[], None] | None = None
+        self._abort_socket: Callable[[], bool] | None = None
+        self._when_gone: Callable[[Callable[[], None]], bool] | None = None
         self._abort_timer: asyncio.TimerHandle | None = None
 
     def on_abort(self, abort: Callable[[], None]) -> None:
-        """What to call to tear the connection down when it cannot even take its final error event."""
+        """What to call to end the request when the client cannot even take its final error event."""
         self._abort = abort
+
+    def attach_socket(
+        self, *, abort: Callable[[], bool], when_gone: Callable[[Callable[[], None]], bool]
+    ) -> None:
+        """The server-side socket: `abort()` drops it at once (a plain close would wait for a
+        write buffer that a client that reads nothing never drains); `when_gone(callback)` runs
+        the callback once it is closed, or returns False if it already is."""
+        self._abort_socket = abort
+        self._when_gone = when_gone
+
+    def when_socket_gone(self, callback: Callable[[], None]) -> bool:
+        return self._when_gone is not None and self._when_gone(callback)
 
     def offer(self, event: StreamEvent) -> None:
         if self.state != "open":
@@ -145,15 +159,19 @@ class StreamClient:
 
     def _run_abort(self) -> None:
         if self.state != "closed" and self._abort is not None:
-            logger.warning("stream client %s did not read its final event; closing the connection", self.owner)
             self._abort()
+        if self._abort_socket is not None and self._abort_socket():
+            logger.warning("stream client %s did not read its final event; connection aborted", self.owner)
 
     def close(self) -> None:
         """The one disconnect path: idempotent, from any side (client gone, slow, shutdown)."""
         if self.state == "closed":
             return
+        cut_off = self.state == "slow"
         self.state = "closed"
-        if self._abort_timer is not None:
+        # A cut-off client's timer stays: its socket may outlive the request (uvicorn closes it
+        # only once its write buffer drains) and is aborted when the grace period ends.
+        if self._abort_timer is not None and not cut_off:
             self._abort_timer.cancel()
         self.hub.unregister(self)
 
@@ -202,12 +220,28 @@ class StreamHub:
         return client, dict(self.position)
 
     def unregister(self, client: StreamClient) -> None:
-        if client in self._clients:
-            self._clients.discard(client)
-            self._per_owner[client.owner] -= 1
-            if self._per_owner[client.owner] <= 0:
-                del self._per_owner[client.owner]
-            self.metrics.stream_clients.labels(client.transport).dec()
+        """Stop feeding the client. Its slot under the per-client cap is given back only when its
+        socket is gone: a cut-off client whose socket lingers still holds one (and is counted in
+        `newswire_stream_sockets_closing` meanwhile)."""
+        if client not in self._clients:
+            return
+        self._clients.discard(client)
+        self.metrics.stream_clients.labels(client.transport).dec()
+        closing = self.metrics.stream_sockets_closing.labels(client.transport)
+
+        def gone() -> None:
+            closing.dec()
+            self._release(client.owner)
+
+        if client.when_socket_gone(gone):
+            closing.inc()
+        else:
+            self._release(client.owner)
+
+    def _release(self, owner: str) -> None:
+        self._per_owner[owner] -= 1
+        if self._per_owner[owner] <= 0:
+            del self._per_owner[owner]
 
     def reset(self, position: Position) -> None:
         """Where the consumer starts reading (the store's recorded positions)."""

@@ -1,6 +1,5 @@
 """The API app factory: `create_app(settings)` wires settings, store, consumer, hub and routers."""
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,16 +9,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from .abort import AbortMiddleware
+from .connections import Connections
 from .consumer import EnrichedConsumer
 from .deps import authorize
 from .errors import install_error_handlers
 from .hub import StreamHub
 from .metrics import Metrics, MetricsMiddleware
 from .ratelimit import RateLimiter
-from .routes import articles, dashboard, docs, entities, health, stream, topics
+from .routes import articles, auth, dashboard, docs, entities, health, stream, topics
 from .settings import Settings
 from .state import ApiState
 from .store import Store
+from .supervisor import Supervisor
 
 __all__ = ["create_app"]
 
@@ -49,6 +50,9 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         hub=hub,
         consumer=EnrichedConsumer(settings, store=store, hub=hub, metrics=metrics),
         limiter=RateLimiter(rate=settings.api_rate_limit, burst=settings.api_rate_burst),
+        auth_limiter=RateLimiter(rate=settings.api_auth_failure_rate, burst=settings.api_auth_failure_burst),
+        connections=Connections(),
+        supervisor=Supervisor(on_restart=lambda name: metrics.consumer_restarts.labels(name).inc()),
         consume=consume,
     )
 
@@ -58,14 +62,16 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
         # Streams may be opened (and resumed) before the consumer reaches Kafka: they start from
         # what the store holds, so a resume right after a restart replays from the store, no gap.
         hub.reset(await store.positions(state.consumer.topic))
+        # Supervised: restarted after any failure (a broker outage of any length), and /healthz
+        # fails if one ever ends for good.
         if consume:
-            state.consumer.start()
-        heartbeats = asyncio.create_task(hub.run_heartbeats(settings.api_heartbeat_seconds), name="newswire-heartbeats")
+            state.supervisor.start("consumer", state.consumer.run)
+        state.supervisor.start("heartbeats", lambda: hub.run_heartbeats(settings.api_heartbeat_seconds))
         try:
             yield
         finally:
-            heartbeats.cancel()
             hub.shutdown()
+            await state.supervisor.stop()
             await state.consumer.stop()
             store.close()
 
@@ -84,6 +90,7 @@ def create_app(settings: Settings | None = None, *, consume: bool = True) -> Fas
     for router in (articles.router, topics.router, entities.router, stream.router):
         app.include_router(router, dependencies=protected)
     app.include_router(health.router)
+    app.include_router(auth.router)
     app.include_router(dashboard.router)
     app.include_router(docs.router)
     app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-static")

@@ -55,7 +55,46 @@ class Metrics:
         self.articles_invalid = Counter(
             "newswire_api_articles_invalid", "records on the enriched topic that failed to decode", registry=r
         )
+        self.records_set_aside = Counter(
+            "newswire_api_records_set_aside",
+            "enriched records the store refused after bounded retries, set aside (logged) so ingestion goes on",
+            ["reason"],
+            registry=r,
+        )
+        self.articles_cleaned = Counter(
+            "newswire_api_articles_cleaned",
+            "enriched articles stored with control characters (NUL, other C0) removed",
+            registry=r,
+        )
+        self.consumer_restarts = Counter(
+            "newswire_api_task_restarts",
+            "supervised background tasks (Kafka consumer, heartbeats) restarted after a failure",
+            ["task"],
+            registry=r,
+        )
+        self.consuming = Gauge(
+            "newswire_api_consuming", "1 while the Kafka consumer is assigned and polling, else 0", registry=r
+        )
+        self.stream_sockets_closing = Gauge(
+            "newswire_stream_sockets_closing",
+            "stream clients cut off (slow) or shut down whose socket is not yet gone",
+            ["transport"],
+            registry=r,
+        )
+        self.auth_failures = Counter(
+            "newswire_api_auth_failures", "requests refused for a missing or invalid API key", ["reason"], registry=r
+        )
+        self.auth_rate_limited = Counter(
+            "newswire_api_auth_rate_limited",
+            "requests refused (429) because their address failed authentication too often",
+            registry=r,
+        )
+        for reason in ("data_error", "store_refused"):
+            self.records_set_aside.labels(reason)
+        for reason in ("missing", "invalid"):
+            self.auth_failures.labels(reason)
         for transport in ("sse", "ws"):
+            self.stream_sockets_closing.labels(transport)
             self.stream_clients.labels(transport)
             self.stream_connections.labels(transport)
             self.stream_events_sent.labels(transport)

@@ -77,12 +77,17 @@ class TrendingOut(BaseModel):
 
 class Health(BaseModel):
     status: str
+    error: ErrorDetail | None = Field(default=None, description="why the process is not alive")
+    dead_tasks: dict[str, str] | None = Field(
+        default=None, description="background tasks that ended for good, and how (restart the replica)"
+    )
 
 
 class Readiness(BaseModel):
     status: str
     error: ErrorDetail | None = Field(default=None, description="why the service is not ready")
-    kafka: bool
+    kafka: bool = Field(description="the Kafka consumer is assigned, polling, and the broker answers")
+    consuming: bool = Field(default=False, description="the Kafka consumer is assigned and polling")
     store: bool
     store_backend: str
     stream_clients: int

@@ -25,10 +25,7 @@ class RateLimiter:
         self.burst = burst
         self._buckets: dict[str, _Bucket] = {}
 
-    def check(self, client: str) -> None:
-        """Take one token for `client` or raise RateLimited with the wait until the next one."""
-        if self.rate <= 0:
-            return
+    def _refilled(self, client: str) -> _Bucket:
         now = time.monotonic()
         bucket = self._buckets.get(client)
         if bucket is None:
@@ -37,6 +34,27 @@ class RateLimiter:
             bucket = self._buckets[client] = _Bucket(tokens=float(self.burst), updated=now)
         bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate)
         bucket.updated = now
+        return bucket
+
+    def blocked(self, client: str) -> float | None:
+        """Seconds until `client` has a token again, or None if it has one now (nothing taken)."""
+        if self.rate <= 0:
+            return None
+        bucket = self._refilled(client)
+        return None if bucket.tokens >= 1.0 else (1.0 - bucket.tokens) / self.rate
+
+    def charge(self, client: str) -> None:
+        """Take one token for `client` if it has one (an event to count, e.g. a failed login)."""
+        if self.rate <= 0:
+            return
+        bucket = self._refilled(client)
+        bucket.tokens = max(0.0, bucket.tokens - 1.0)
+
+    def check(self, client: str) -> None:
+        """Take one token for `client` or raise RateLimited with the wait until the next one."""
+        if self.rate <= 0:
+            return
+        bucket = self._refilled(client)
         if bucket.tokens < 1.0:
             raise RateLimited(
                 f"rate limit of {self.rate:g} requests/s exceeded", retry_after=(1.0 - bucket.tokens) / self.rate

@@ -25,6 +25,21 @@ class Settings(CommonSettings):
     )
     api_rate_limit: float = Field(default=50.0, ge=0, description="requests per second per client (key or IP); 0 = off")
     api_rate_burst: int = Field(default=100, ge=1, description="requests a client may make at once before limiting")
+    api_auth_failure_rate: float = Field(
+        default=0.1,
+        ge=0,
+        description="failed API-key checks per second allowed per client address on average; beyond it "
+        "every request from the address gets 429 until the budget refills; 0 = off",
+    )
+    api_auth_failure_burst: int = Field(default=10, ge=1, description="failed API-key checks at once per address")
+    api_session_seconds: float = Field(
+        default=12 * 3600, gt=0, description="lifetime of the dashboard's session cookie (POST /auth/login)"
+    )
+    api_max_header_bytes: int = Field(
+        default=64 * 1024,
+        ge=4096,
+        description="most bytes of request line and headers one request may send; more is refused with 431",
+    )
     api_max_streams_per_client: int = Field(
         default=10, ge=0, description="concurrent /v1/stream and /v1/ws connections per client; 0 = unlimited"
     )

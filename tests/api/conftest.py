@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from newswire.api import Settings, create_app
+from newswire.api.server import server_config
 from newswire.ports import free_port
 
 from .feed import FakeFeed
@@ -142,11 +143,12 @@ async def running_api(settings: Settings, *, consume: bool = False) -> AsyncIter
 
 
 @asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """The app behind a real uvicorn on a free loopback port (streams need a real server); yields
-    its base URL. The app's lifespan runs inside uvicorn."""
+async def serving(app: FastAPI, *, asgi: Any = None) -> AsyncIterator[str]:
+    """The app behind a real uvicorn on a free loopback port (streams need a real server), configured
+    as `newswire api` configures it; yields its base URL. The app's lifespan runs inside uvicorn.
+    `asgi` serves a wrapper of the app instead (e.g. one that records requests)."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", ws="websockets-sansio")
+    config = server_config(app, host="127.0.0.1", port=port, asgi=asgi)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -149,10 +149,9 @@ async def test_garbage_stream_parameters_get_json_errors_never_a_crash(tmp_path:
 
 async def test_a_redelivered_article_reaches_a_resumed_stream_once(tmp_path: Path) -> None:
     """At-least-once upstream: the enricher may publish one article twice after a crash (same id,
-    same text, a later enriched_at). The store keeps one copy; a stream client should see it once.
-
-    Fails today: the API fans out every Kafka record, so the copy is a second event for the same
-    article (services/api/consumer.py `ingest` publishes each stored record to the hub).
+    same text, a later enriched_at). The store keeps one copy; a stream client sees it once: the
+    store's first-seen position is the stream's position, so the copy is neither replayed nor sent
+    live (see test_api_replicas.py for the same across replicas sharing a store).
     """
     app = create_app(api_settings(tmp_path), consume=False)
     feed = FakeFeed(app)

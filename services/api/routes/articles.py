@@ -1,13 +1,13 @@
 """`/v1/articles`: the stored articles, newest first, filtered and paginated with a stable cursor."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from newswire.schemas import EnrichedArticle
-from newswire.schemas.models import UtcDatetime
 
-from ..deps import ArticleFilterDep, ProjectionDep, StoreDep
+from ..deps import ArticleFilterDep, ProjectionDep, StoreDep, utc_parameter
 from ..errors import InvalidParameter, NotFound
 from ..models import ArticlePage, ErrorBody
 from .common import ERRORS, json_response
@@ -22,11 +22,12 @@ async def list_articles(
     store: StoreDep,
     article_filter: ArticleFilterDep,
     projection: ProjectionDep,
-    since: Annotated[UtcDatetime | None, Query(description="published (else fetched) at or after, ISO 8601")] = None,
-    until: Annotated[UtcDatetime | None, Query(description="published (else fetched) before, ISO 8601")] = None,
+    since: Annotated[datetime | None, Query(description="published (else fetched) at or after, ISO 8601")] = None,
+    until: Annotated[datetime | None, Query(description="published (else fetched) before, ISO 8601")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")] = None,
 ) -> Response:
+    since, until = utc_parameter("since", since), utc_parameter("until", until)
     if since is not None and until is not None and until <= since:
         raise InvalidParameter("`until` must be after `since`", code="empty_range")
     page = await store.query(article_filter, since=since, until=until, limit=limit, cursor=cursor)

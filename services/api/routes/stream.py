@@ -7,6 +7,7 @@ the stream starts are JSON errors with their HTTP status; after that, an `error`
 
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Annotated
 
 import anyio
@@ -14,10 +15,8 @@ from fastapi import APIRouter, Depends, Header, Query, Response, WebSocket, WebS
 from fastapi.sse import EventSourceResponse, format_sse_event
 from starlette.requests import HTTPConnection
 
-from newswire.schemas.models import UtcDatetime
-
 from ..abort import abort_callback
-from ..deps import ArticleFilterDep, ClientDep, ProjectionDep, StateDep
+from ..deps import ArticleFilterDep, ClientDep, ProjectionDep, StateDep, utc_parameter
 from ..hub import ws_message
 from ..metrics import Transport
 from ..positions import decode_token
@@ -51,14 +50,13 @@ def _session_dependency(transport: Transport) -> Callable[..., AsyncIterator[Str
             Query(description="resume after this event id (for clients that cannot set headers)", max_length=2000),
         ] = None,
         since: Annotated[
-            UtcDatetime | None, Query(description="replay events from this time (ISO 8601), then go live")
+            datetime | None, Query(description="replay events from this time (ISO 8601), then go live")
         ] = None,
     ) -> AsyncIterator[StreamSession]:
         # A resume token wins over `since`: a browser's EventSource reconnects to the same URL (with
         # its `since`) and adds Last-Event-ID, and must continue where it was, not replay again.
         token = last_event_id_header or last_event_id
-        if token is not None:
-            since = None
+        since = None if token is not None else utc_parameter("since", since)
         settings = state.settings
         session = StreamSession(
             hub=state.hub,
@@ -77,12 +75,25 @@ def _session_dependency(transport: Transport) -> Callable[..., AsyncIterator[Str
         abort = abort_callback(conn.scope)
         if abort is not None:
             client.on_abort(abort)
+        connections = state.connections
+        peer = _peer(conn)
+        socket = connections.transport(peer)
+        if socket is not None:
+            client.attach_socket(
+                abort=lambda: connections.abort(peer, socket),
+                when_gone=lambda callback: connections.when_gone(peer, callback),
+            )
         try:
             yield session
         finally:
             session.close()
 
     return open_session
+
+
+def _peer(conn: HTTPConnection) -> tuple[str, int] | None:
+    client = conn.scope.get("client")
+    return (str(client[0]), int(client[1])) if client else None
 
 
 SseSession = Annotated[StreamSession, Depends(_session_dependency("sse"))]

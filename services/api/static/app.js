@@ -20,7 +20,6 @@ const FILTER_NAMES = ["q", "topic", "entity", "country", "source", "range"];
 const $ = (id) => document.getElementById(id);
 const state = {
   source: null,
-  apiKey: localStorage.getItem("newswire.apiKey") || "",
   filters: { q: "", topic: "", entity: "", country: "", source: "", range: "" },
   chart: "24h",
   labels: {},
@@ -59,13 +58,23 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function withKey(params) {
-  if (state.apiKey) params.set("api_key", state.apiKey);
-  return params;
+// The API key never goes into a URL (URLs end up in logs and histories): it is POSTed once to
+// /auth/login, which answers with an HttpOnly session cookie that every request and stream carries.
+async function login(key) {
+  const response = await fetch("/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ api_key: key }),
+    credentials: "same-origin",
+  });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new Error((body.error && body.error.code) || `HTTP ${response.status}`);
+  }
 }
 
 async function api(path, params = new URLSearchParams()) {
-  const response = await fetch(`${path}?${withKey(params)}`, { headers: { Accept: "application/json" } });
+  const response = await fetch(`${path}?${params}`, { headers: { Accept: "application/json" }, credentials: "same-origin" });
   if (response.status === 401) {
     $("api-key-box").hidden = false;
     throw new Error("an API key is required");
@@ -311,7 +320,7 @@ function streamUrl() {
   const params = new URLSearchParams({ fields: FIELDS });
   for (const [key, value] of filterParams()) params.set(key, value);
   params.set("since", state.streamSince.toISOString());
-  return `/v1/stream?${withKey(params)}`;
+  return `/v1/stream?${params}`;
 }
 
 function openStream() {
@@ -339,7 +348,7 @@ function openStream() {
       // Refused before the stream started: the JSON error says why (401 -> ask for a key).
       setStatus("error", "stopped");
       try {
-        const response = await fetch(url);
+        const response = await fetch(url, { credentials: "same-origin" });
         if (response.status === 401) $("api-key-box").hidden = false;
         const body = await response.json();
         setStatus("error", body.error ? body.error.code : `HTTP ${response.status}`);
@@ -413,12 +422,18 @@ function setupFilters() {
     state.filters.entity = $("filter-entity").value.trim();
     state.filters.country = $("filter-country").value.trim().toUpperCase();
     const key = $("api-key").value.trim();
-    if (key) {
-      state.apiKey = key;
-      localStorage.setItem("newswire.apiKey", key);
-      loadSidePanels();
+    if (!key) {
+      connect();
+      return;
     }
-    connect();
+    $("api-key").value = "";
+    login(key)
+      .then(() => {
+        $("api-key-box").hidden = true;
+        loadSidePanels();
+        connect();
+      })
+      .catch((error) => setStatus("error", error.message));
   });
   $("filter-clear").addEventListener("click", () => {
     for (const name of FILTER_NAMES) {
@@ -476,6 +491,8 @@ function tick() {
 }
 
 function start() {
+  // An older version of this page kept the key in localStorage: forget it.
+  localStorage.removeItem("newswire.apiKey");
   readUrl();
   writeUrl({ replace: true });
   setupFilters();

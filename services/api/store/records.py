@@ -95,6 +95,9 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
         sort_time, article_id = raw.split(":", 1)
         if len(article_id) != 32 or not all(c in "0123456789abcdef" for c in article_id):
             raise ValueError(article_id)
-        return int(sort_time), article_id
+        value = int(sort_time)
+        if not -(2**63) <= value < 2**63:  # beyond a 64-bit column: no cursor this API returned
+            raise ValueError(sort_time)
+        return value, article_id
     except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
         raise BadRequest("`cursor` is not a cursor this API returned", code="invalid_cursor") from exc
