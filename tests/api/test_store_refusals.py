@@ -21,12 +21,14 @@ async def _ids(api: Api) -> list[str]:
 
 def _refuse_titles(api: Api, marker: str) -> None:
     """Make the database itself refuse articles whose title holds `marker` (an IntegrityError)."""
-    dialect = api.app.state.newswire.store.dialect
-    with dialect.transaction() as conn:
-        if dialect.name == "postgresql":
-            conn.execute(f"ALTER TABLE articles ADD CONSTRAINT refuse_marker CHECK (position('{marker}' in title) = 0)")
+    engine = api.app.state.newswire.store.engine
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                f"ALTER TABLE articles ADD CONSTRAINT refuse_marker CHECK (position('{marker}' in title) = 0)"
+            )
         else:
-            conn.execute(
+            conn.exec_driver_sql(
                 "CREATE TRIGGER refuse_marker BEFORE INSERT ON articles "
                 f"WHEN NEW.title LIKE '%{marker}%' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
             )
