@@ -302,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline-model", default=DEFAULT_MODEL, help="plain spaCy model for the baseline; '' skips it"
     )
+    parser.add_argument(
+        "--no-topics", dest="topics", action="store_false", help="skip the topic comparison on the real-news sets"
+    )
     args = parser.parse_args(argv)
     articles = load_articles(args.articles)
     if not articles:
@@ -319,6 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     if "baseline" in reports:
         print(_table(f"Entities as PER/ORG/LOC (plain {args.baseline_model}, baseline):", reports["baseline"]))
     print(_table(f"Topics (score >= {THRESHOLD}):", reports["topics"]))
+    if args.topics:
+        from .topic_evaluation import compare, print_comparison
+
+        result["topic_comparison"] = compare(shared_enricher(args.model), topic_ids=load_taxonomy().ids)
+        print_comparison(result["topic_comparison"])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
     print(f"results written to {args.output}")
