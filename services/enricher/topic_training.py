@@ -24,7 +24,7 @@ from newswire.schemas import load_taxonomy
 from .gazetteer import read_data
 from .pipeline import shared_enricher
 from .topic_evaluation import Labelled, TopicRun, gather, lead_snippet, load_labelled
-from .topic_scorer import FEATURES, feature_rows
+from .topic_scorer import FEATURES
 from .topics_model import TopicModel
 
 __all__ = ["fit", "fit_platt", "main"]
@@ -34,12 +34,14 @@ logger = logging.getLogger(__name__)
 OUTPUT = Path(__file__).resolve().parent / "data" / "topic_weights.yaml"
 #: L2 strengths: shared weights barely, per-topic biases and slopes more (few examples per topic)
 L2_SHARED, L2_BIAS, L2_SLOPE = 1e-4, 2e-3, 2e-2
+#: see topic_scorer: from this many strong phrases the lexicon's own score is a floor
+MIN_STRONG = 2
 
 
 def _matrix(runs: list[TopicRun], model: TopicModel, topics: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     xs, ts, ys = [], [], []
     for run in runs:
-        rows = feature_rows(run.found, model.calibration)
+        rows = model.features(run.found)
         for k, topic in enumerate(topics):
             xs.append(rows[topic])
             ts.append(k)
@@ -50,7 +52,7 @@ def _matrix(runs: list[TopicRun], model: TopicModel, topics: list[str]) -> tuple
 def fit(
     x: np.ndarray, t: np.ndarray, y: np.ndarray, n_topics: int, *, weight: np.ndarray, steps: int = 4000
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shared weights `w`, per-topic bias `b` and density slope `v` minimising weighted log-loss."""
+    """Shared weights `w`, per-topic bias `b` and `prior` slope `v` minimising weighted log-loss."""
     w = np.zeros(x.shape[1])
     b = np.zeros(n_topics)
     v = np.zeros(n_topics)
@@ -111,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         "features": list(FEATURES),
         "weights": [round(float(x_), 4) for x_ in w],
         "bias": {topic: round(float(b[k]), 4) for k, topic in enumerate(topics)},
-        "density_slope": {topic: round(float(v[k]), 4) for k, topic in enumerate(topics)},
+        "prior_slope": {topic: round(float(v[k]), 4) for k, topic in enumerate(topics)},
         "calibration": {"a": round(a, 4), "c": round(c, 4)},
+        "min_strong": MIN_STRONG,
         "trained_on": {
             "articles": sum(1 for r in train if not r.article.split.endswith("snippet")),
             "snippets": sum(1 for r in train if r.article.split.endswith("snippet")),

@@ -298,5 +298,9 @@ class TopicModel:
             return {
                 t: self.calibration.score(ev, midpoint=self._midpoints.get(t)) for t, ev in found.items()
             }
-        rows = feature_rows(found, self.calibration)
+        rows = self.features(found)
         return {t: self.scorer.probability(t, rows[t]) for t in found}
+
+    def features(self, found: dict[str, TopicEvidence]) -> dict[str, list[float]]:
+        """The learned scorer's features of every topic (`topic_scorer.FEATURES`)."""
+        return feature_rows(found, self.calibration, self._midpoints)
