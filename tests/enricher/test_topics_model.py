@@ -1,10 +1,16 @@
 """Topic scores in [0, 1], 0.5 meaning "about it": an article lists the topics it has evidence for
 and scores at the floor or more, with the phrases that support them."""
 
+from pathlib import Path
+
+import numpy as np
 import pytest
+import yaml
 
 from newswire.enricher.gazetteer import read_data
 from newswire.enricher.pipeline import Enricher, raw_from_text, shared_enricher
+from newswire.enricher.topic_scorer import FEATURES
+from newswire.enricher.topic_training import fit, fit_platt
 from newswire.enricher.topics_model import SCORE_FLOOR, plural_forms
 from newswire.schemas import EnrichedArticle, load_taxonomy
 
@@ -258,3 +264,40 @@ def test_lexicon_covers_the_taxonomy_with_provenance() -> None:
 
     head = resources.files("newswire.enricher").joinpath("data", "topic_lexicon.yaml").read_text("utf-8")[:600]
     assert "Source:" in head and "Licence" in head
+
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "topic_cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_topic_regression_cases(enricher: Enricher, case: dict) -> None:
+    article = enricher.enrich(raw_from_text(case["text"], title=case["title"]))
+    ranked = [(t.id, t.score) for t in article.topics]
+    assert ranked and ranked[0][0] == case["top"] and ranked[0][1] >= 0.5, ranked
+    for topic in case.get("below", []):
+        assert score_of(article, topic) < 0.5, (topic, ranked)
+    evidence = {t.id: t.evidence for t in article.topics}
+    for topic, phrases in (case.get("not_evidence") or {}).items():
+        listed = {p.lower() for p in evidence.get(topic, [])}
+        assert not listed & set(phrases), (topic, listed)
+
+
+def test_shipped_weights_cover_the_taxonomy() -> None:
+    weights = read_data("topic_weights.yaml")
+    assert weights["features"] == list(FEATURES)
+    assert len(weights["weights"]) == len(FEATURES)
+    assert set(weights["bias"]) == set(load_taxonomy().ids)
+    assert weights["trained_on"]["articles"] > 100
+
+
+def test_training_recovers_a_known_rule() -> None:
+    """Labels drawn from sigmoid(2 x0 - 1): the fit finds the sign and size of the weight, and the
+    Platt step leaves a calibrated model alone."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(4000, len(FEATURES)))
+    t = rng.integers(0, 2, size=4000)
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(2 * x[:, 1] - 1)))).astype(float)
+    w, b, v = fit(x, t, y, 2, weight=np.ones(4000), steps=1500)
+    assert 1.6 < w[1] + 0.0 < 2.4 and all(abs(w[k]) < 0.3 for k in range(len(FEATURES)) if k != 1)
+    a, c = fit_platt(x @ w + b[t] + v[t] * x[:, 0], y)
+    assert abs(a - 1) < 0.15 and abs(c) < 0.15
