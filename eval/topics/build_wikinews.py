@@ -43,7 +43,11 @@ def main(argv: list[str]) -> int:
     for line in labels_path.read_text("utf-8").splitlines():
         row, _, topics = line.partition(" ")
         labels[int(row)] = topics.split()
-    rows = [r for year in (2019, 2020) for r in csv.DictReader((csv_dir / f"wikinews_{year}.csv").open(encoding="utf-8"))]
+    rows = [
+        row
+        for year in (2019, 2020)
+        for row in csv.DictReader((csv_dir / f"wikinews_{year}.csv").open(encoding="utf-8"))
+    ]
     with OUT.open("w", encoding="utf-8") as out:
         for i, row in enumerate(rows):
             topics = labels[i]

@@ -83,7 +83,9 @@ def lead_snippet(article: Labelled) -> Labelled:
     return Labelled(article.id, article.title, sentence, article.topics, article.split + "-snippet")
 
 
-def gather(enricher: Enricher, articles: Sequence[Labelled], models: dict[str, TopicModel]) -> dict[str, list[TopicRun]]:
+def gather(
+    enricher: Enricher, articles: Sequence[Labelled], models: dict[str, TopicModel]
+) -> dict[str, list[TopicRun]]:
     """Runs every model on the same docs and linked entities."""
     cleaned = [clean_text(a.text, enricher.rules) for a in articles]
     docs = enricher.nlp.pipe((c.text for c in cleaned), batch_size=enricher.batch_size)
@@ -200,10 +202,12 @@ SETS = (
 )
 
 
-def compare(enricher: Enricher, *, topic_ids: Sequence[str]) -> dict[str, Any]:
+def compare(
+    enricher: Enricher, *, topic_ids: Sequence[str], team: Path = TEAM, wikinews: Path = WIKINEWS
+) -> dict[str, Any]:
     """Both models on every set; the numbers `make eval` prints and writes."""
     models = {"new": enricher.topics, "baseline": baseline_model(enricher)}
-    labelled = [a for a in load_labelled() if a.split in {"team", "dev", "test"}]
+    labelled = [a for a in load_labelled(team=team, wikinews=wikinews) if a.split in {"team", "dev", "test"}]
     runs = gather(enricher, labelled + [lead_snippet(a) for a in labelled], models)
     result: dict[str, Any] = {"sets": {}}
     for _, split in SETS:

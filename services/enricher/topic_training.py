@@ -90,7 +90,9 @@ def fit_platt(z: np.ndarray, y: np.ndarray, *, steps: int = 3000) -> tuple[float
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newswire.enricher.topic_training", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m newswire.enricher.topic_training", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
