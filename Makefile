@@ -12,7 +12,7 @@ SYSTEM_TOOLS := kcat:kcat promtool:prometheus chromium:chromium pg_ctlcluster:po
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-system lock schemas kafka-jars test test-unit test-integration test-smoke test-faults \
-        demo broker eval eval-extraction bench soak clean
+        demo broker eval train-topics eval-extraction bench soak clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -73,8 +73,11 @@ demo: install ## the whole pipeline on this machine: broker, sample site, scrape
 broker: install ## a local broker alone (NEWSWIRE_BROKER_ENGINE=auto|kafka|tansu)
 	$(VENV)/bin/newswire broker
 
-eval: install ## entity and topic P/R/F1 of the enricher on eval/enricher
+eval: install ## entity and topic P/R/F1 on eval/enricher; topics also on the Wikinews set, next to the previous model
 	$(PY) -m newswire.enricher.evaluation
+
+train-topics: install ## refit services/enricher/data/topic_weights.yaml (team set + Wikinews train; calibration on dev)
+	$(PY) -m newswire.enricher.topic_training
 
 eval-extraction: install ## extraction F1, newswire next to trafilatura alone: eval/extraction and trafilatura's corpus (NEWSWIRE_EXTRACTION_EVAL_DIR)
 	$(PY) -m newswire.scraper.evaluation

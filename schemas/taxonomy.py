@@ -15,6 +15,10 @@ class TaxonomyTopic(BaseModel):
     iptc: str = Field(pattern=r"^medtop:\d{8}$")
     iptc_label: str
     description: str
+    #: what a subscriber of `news.topics.<id>` gets: the stories the topic is about
+    includes: list[str] = Field(default_factory=list)
+    #: stories that mention the topic's words but belong elsewhere (and where they go)
+    excludes: list[str] = Field(default_factory=list)
 
 
 class Taxonomy(BaseModel):

@@ -9,6 +9,8 @@ type when the ids agree (where the gold has an id), else when the normalised gol
 its aliases/surface forms equals the prediction's name, one of its aliases or a mention's text.
 Topics are predicted where the score is at least 0.5. The baseline is `en_core_web_sm` with its
 full pipeline and no linking: PERSON, ORG and GPE/LOC spans compared as PER, ORG and LOC.
+Unless `--no-topics`, the topic comparison of `topic_evaluation.py` follows: the shipped topic
+model next to the previous one on the team set and the Wikinews real-news set (frozen test split).
 """
 
 import argparse
@@ -26,6 +28,7 @@ import orjson
 from newswire.schemas import EnrichedArticle, load_taxonomy
 
 from .pipeline import DEFAULT_MODEL, ENRICHER_VERSION, EnricherError, raw_from_text, shared_enricher
+from .topic_evaluation import WIKINEWS, compare, print_comparison
 
 __all__ = [
     "Counts",
@@ -302,6 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline-model", default=DEFAULT_MODEL, help="plain spaCy model for the baseline; '' skips it"
     )
+    parser.add_argument(
+        "--wikinews", type=Path, default=WIKINEWS, help="labelled real news (JSON lines) for the topic comparison"
+    )
+    parser.add_argument(
+        "--no-topics", dest="topics", action="store_false", help="skip the topic comparison on the real-news sets"
+    )
     args = parser.parse_args(argv)
     articles = load_articles(args.articles)
     if not articles:
@@ -319,6 +328,11 @@ def main(argv: list[str] | None = None) -> int:
     if "baseline" in reports:
         print(_table(f"Entities as PER/ORG/LOC (plain {args.baseline_model}, baseline):", reports["baseline"]))
     print(_table(f"Topics (score >= {THRESHOLD}):", reports["topics"]))
+    if args.topics:
+        result["topic_comparison"] = compare(
+            shared_enricher(args.model), topic_ids=load_taxonomy().ids, team=args.articles, wikinews=args.wikinews
+        )
+        print_comparison(result["topic_comparison"])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
     print(f"results written to {args.output}")

@@ -1,11 +1,15 @@
-"""Topic scores: a weighted phrase lexicon with per-topic logistic calibration.
+"""Topic scores: a weighted phrase lexicon for the evidence, learned weights for the score.
 
-Every taxonomy topic gets a score in [0, 1] and the phrases that support it. The lexicon
-(`data/topic_lexicon.yaml`, with its provenance) gives each phrase a weight; an article's evidence
-for a topic is the sum of the weights of the distinct phrases found (repeats add with diminishing
-returns, title hits count extra, known organisations add a cue), divided by a power of the
-article's length relative to a reference length; a logistic curve centred on the topic's
-`midpoint` turns that into the score, so 0.5 means "this article is about it".
+The lexicon (`data/topic_lexicon.yaml`, with its provenance) gives each phrase a weight; an
+article's evidence for a topic is the sum of the weights of the distinct phrases found (repeats
+add with diminishing returns, title hits count extra, known organisations add a cue). The
+learned scorer (`topic_scorer.py`, weights in `data/topic_weights.yaml`) turns the evidence of all
+topics into calibrated scores, so 0.5 means "this article is about it". An article lists only the
+topics with evidence and a score of at least `SCORE_FLOOR`; the taxonomy still has them all.
+
+Built without weights (`weights=None`), the model is the previous scorer, kept as the baseline
+that `make eval` measures next to the new one: evidence divided by a power of the article's
+length, then a logistic curve centred on each topic's `midpoint`, every topic listed.
 """
 
 import bisect
@@ -22,13 +26,18 @@ from spacy.tokens import Doc
 from newswire.schemas import Entity, Taxonomy, Topic, load_taxonomy
 
 from .gazetteer import read_data
+from .topic_scorer import LearnedScorer, feature_rows
 
-__all__ = ["Calibration", "TopicEvidence", "TopicModel", "plural_forms"]
+__all__ = ["SCORE_FLOOR", "Calibration", "TopicEvidence", "TopicModel", "plural_forms"]
 
 logger = logging.getLogger(__name__)
 
 #: evidence phrases reported per topic, strongest first
 _MAX_EVIDENCE = 8
+#: topics scored below this (or with no evidence at all) are left off an article
+SCORE_FLOOR = 0.05
+#: marks "use the shipped weights" (None means the baseline scorer)
+_SHIPPED = "shipped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,8 @@ class TopicEvidence:
     cues: dict[str, float]
     #: words of the article that could carry evidence (linked headlines excluded)
     words: int
+    #: the part of the phrase evidence that comes from the headline
+    title: float = 0.0
 
     @property
     def total(self) -> float:
@@ -107,10 +118,22 @@ class _Hit:
 class TopicModel:
     """Scores the taxonomy topics for spaCy docs; built once per `nlp`."""
 
-    def __init__(self, nlp: Any, *, taxonomy: Taxonomy | None = None, lexicon: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        nlp: Any,
+        *,
+        taxonomy: Taxonomy | None = None,
+        lexicon: dict[str, Any] | None = None,
+        weights: dict[str, Any] | None | str = _SHIPPED,
+    ) -> None:
         self._nlp = nlp
         self.taxonomy = taxonomy or load_taxonomy()
         lexicon = lexicon or read_data("topic_lexicon.yaml")
+        if weights == _SHIPPED:
+            weights = read_data("topic_weights.yaml")
+        self.scorer = (
+            LearnedScorer.from_data(weights, topics=list(self.taxonomy.ids)) if isinstance(weights, dict) else None
+        )
         self.calibration = Calibration(**lexicon["calibration"])
         unknown = set(lexicon["topics"]) - set(self.taxonomy.ids)
         if unknown:
@@ -216,11 +239,13 @@ class TopicModel:
             contributions: dict[str, float] = defaultdict(float)
             for term, count in counts[item.id].items():
                 contributions[surface[(item.id, term)]] += weights[term] * (1.0 + 0.5 * math.log(count))
+            in_title = 0.0
             for term in sorted(title_terms[item.id]):
                 contributions[surface[(item.id, term)]] += self.calibration.title_weight * weights[term]
+                in_title += self.calibration.title_weight * weights[term]
             cues = {eid: w for eid, w in self._cues.get(item.id, {}).items() if eid in entity_ids}
             cues |= self._named_cues(item.id, entities)
-            found[item.id] = TopicEvidence(dict(contributions), cues, words)
+            found[item.id] = TopicEvidence(dict(contributions), cues, words, in_title)
         return found
 
     def _named_cues(self, topic: str, entities: Sequence[Entity]) -> dict[str, float]:
@@ -247,14 +272,35 @@ class TopicModel:
         entities: Sequence[Entity] = (),
         excluded: Sequence[tuple[int, int]] = (),
     ) -> list[Topic]:
-        """Every taxonomy topic scored for `doc`, highest first."""
+        """The topics `doc` has evidence for and scores at `SCORE_FLOOR` or more, highest first
+        (the baseline scorer: every taxonomy topic)."""
         found = self.evidence(doc, title=title, entities=entities, excluded=excluded)
+        return self.scores(found)
+
+    def scores(self, found: dict[str, TopicEvidence]) -> list[Topic]:
+        """Scores from evidence already gathered (see `score`)."""
+        probability = self.probabilities(found)
         topics: list[Topic] = []
         for item in self.taxonomy.topics:
             ev = found[item.id]
-            score = round(self.calibration.score(ev, midpoint=self._midpoints.get(item.id)), 4)
+            score = round(probability[item.id], 4)
+            if self.scorer is not None and (score < SCORE_FLOOR or not (ev.phrases or ev.cues)):
+                continue
             phrases = sorted(ev.phrases, key=lambda p: (-ev.phrases[p], p))[:_MAX_EVIDENCE]
             topics.append(Topic(id=item.id, label=item.label, score=score, evidence=phrases))
         order_of = {t: i for i, t in enumerate(self.taxonomy.ids)}
         topics.sort(key=lambda t: (-t.score, order_of[t.id]))
         return topics
+
+    def probabilities(self, found: dict[str, TopicEvidence]) -> dict[str, float]:
+        """Every taxonomy topic's score, unrounded and unfiltered (for evaluation and training)."""
+        if self.scorer is None:
+            return {
+                t: self.calibration.score(ev, midpoint=self._midpoints.get(t)) for t, ev in found.items()
+            }
+        rows = self.features(found)
+        return {t: self.scorer.probability(t, rows[t]) for t in found}
+
+    def features(self, found: dict[str, TopicEvidence]) -> dict[str, list[float]]:
+        """The learned scorer's features of every topic (`topic_scorer.FEATURES`)."""
+        return feature_rows(found, self.calibration, self._midpoints)

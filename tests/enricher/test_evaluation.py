@@ -111,10 +111,17 @@ def test_end_to_end_on_dev_articles(tmp_path: Path, capsys: pytest.CaptureFixtur
         (folder / f"{article['id']}.json").write_bytes(orjson.dumps(article))
     assert [a.id for a in load_articles(folder)] == ["901-dev-quake", "902-dev-match"]
     output = tmp_path / "results" / "eval.json"
-    code = evaluation.main(["--articles", str(folder), "--output", str(output)])
+    real_news = tmp_path / "wikinews.jsonl"
+    real_news.write_bytes(
+        orjson.dumps(
+            {"id": "w1", "title": "Quake kills 12", "text": DEV[0]["text"], "topics": ["disaster"], "split": "test"}
+        )
+        + b"\n"
+    )
+    code = evaluation.main(["--articles", str(folder), "--output", str(output), "--wikinews", str(real_news)])
     assert code == 0
     printed = capsys.readouterr().out
-    for heading in ("Entities by type", "PER/ORG/LOC (enricher)", "baseline", "Topics"):
+    for heading in ("Entities by type", "PER/ORG/LOC (enricher)", "baseline", "Topics", "Wikinews test (frozen)"):
         assert heading in printed
     result = orjson.loads(output.read_bytes())
     assert result["articles"] == 2 and result["gold_entities"] == 7
@@ -123,7 +130,58 @@ def test_end_to_end_on_dev_articles(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert result["entities"]["per_class"]["COUNTRY"]["tp"] == 1
     assert result["entities"]["micro"]["recall"] >= 0.7
     assert "entities_coarse" in result["baseline"]
+    frozen = result["topic_comparison"]["sets"]["test"]
+    assert frozen["new"]["articles"] == frozen["baseline"]["articles"] == 1
+    assert frozen["new"]["per_topic"]["disaster"]["tp"] == 1 and frozen["new"]["top_topic_accuracy"] == 1.0
+    assert result["topic_comparison"]["sets"]["team"]["new"]["per_topic"]["sport"]["tp"] == 1
 
 
 def test_no_articles_is_an_error(tmp_path: Path) -> None:
     assert evaluation.main(["--articles", str(tmp_path), "--output", str(tmp_path / "x.json")]) == 1
+
+
+def _run(topics: tuple[str, ...], scores: dict[str, float], split: str = "test"):
+    from newswire.enricher.topic_evaluation import Labelled, TopicRun
+
+    return TopicRun(Labelled("a", "", "", topics, split), {}, scores)
+
+
+def test_topic_report_counts_top_topic_and_uncovered_articles() -> None:
+    from newswire.enricher.topic_evaluation import topic_report
+
+    ids = ["trade", "sport", "economy"]
+    runs = [
+        _run(("trade",), {"trade": 0.9, "sport": 0.1, "economy": 0.6}),  # right top, one false positive
+        _run(("sport",), {"trade": 0.2, "sport": 0.4, "economy": 0.1}),  # right top, below 0.5
+        _run(("economy", "trade"), {"trade": 0.3, "sport": 0.7, "economy": 0.2}),  # wrong top
+        _run((), {"trade": 0.1, "sport": 0.0, "economy": 0.0}),  # no gold topic: not in the shares
+    ]
+    report = topic_report(runs, ids)
+    assert report["per_topic"]["trade"] == {
+        "support": 2, "tp": 1, "fp": 0, "fn": 1, "precision": 1.0, "recall": 0.5, "f1": 0.6667,
+    }
+    assert report["per_topic"]["economy"]["fp"] == 1 and report["per_topic"]["sport"]["fn"] == 1
+    assert report["top_topic_accuracy"] == round(2 / 3, 4)
+    assert report["no_topic_at_threshold"] == round(1 / 3, 4)
+
+
+def test_reliability_bins_pairs_by_score() -> None:
+    from newswire.enricher.topic_evaluation import reliability
+
+    runs = [
+        _run(("trade",), {"trade": 0.97, "sport": 0.01}),
+        _run(("sport",), {"trade": 0.02, "sport": 0.96}),
+        _run(("sport",), {"trade": 0.6, "sport": 0.03}),
+    ]
+    rows = {r["bin"]: r for r in reliability(runs, ["trade", "sport"])}
+    assert rows["[0.95, 1.00]"]["pairs"] == 2 and rows["[0.95, 1.00]"]["share_gold"] == 1.0
+    assert rows["[0.00, 0.05)"]["pairs"] == 3 and rows["[0.00, 0.05)"]["share_gold"] == round(1 / 3, 4)
+    assert rows["[0.50, 0.65)"] == {"bin": "[0.50, 0.65)", "pairs": 1, "mean_score": 0.6, "share_gold": 0.0}
+
+
+def test_lead_snippet_is_headline_and_first_sentence() -> None:
+    from newswire.enricher.topic_evaluation import Labelled, lead_snippet
+
+    article = Labelled("x", "Quake hits", "A quake struck on Friday. Rescuers dug.\nMore text.", ("disaster",), "test")
+    snippet = lead_snippet(article)
+    assert (snippet.title, snippet.text, snippet.split) == ("Quake hits", "A quake struck on Friday.", "test-snippet")

@@ -132,4 +132,4 @@ def test_empty_and_odd_texts(enricher: Enricher) -> None:
     for text in ["", "   ", "12345", "🙂🙂🙂", "the the the"]:
         article = enricher.enrich(raw_from_text(text or " "))
         assert article.entities == []
-        assert len(article.topics) == 16
+        assert article.topics == []  # no evidence for any topic: none is listed
