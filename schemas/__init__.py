@@ -3,12 +3,13 @@
 from .errors import ContractError, DecodeError, SchemaError
 from .ids import article_id, ascii_letters, content_hash, normalise_text, slugify
 from .models import SCHEMA_VERSION, DeadLetter, EnrichedArticle, Entity, EntityType, Mention, RawArticle, Topic
-from .text import WireText, clean_text, has_controls
+from .text import OffsetText, WireText, clean_text, clean_text_in_place, has_controls
 from .taxonomy import Taxonomy, TaxonomyTopic, load_taxonomy
 from .topics import DEFAULT_PREFIX, TopicNames
 from .wire import CONTENT_TYPE, decode, encode, encode_key, headers_for, printable_value
 
 __all__ = [
+    "OffsetText",
     "CONTENT_TYPE",
     "DEFAULT_PREFIX",
     "SCHEMA_VERSION",
@@ -29,6 +30,7 @@ __all__ = [
     "article_id",
     "ascii_letters",
     "clean_text",
+    "clean_text_in_place",
     "content_hash",
     "decode",
     "encode",

@@ -4,7 +4,7 @@ import hashlib
 import re
 import unicodedata
 
-from .text import clean_text
+from .text import clean_text_in_place
 
 __all__ = ["article_id", "ascii_letters", "content_hash", "normalise_text", "slugify"]
 
@@ -31,9 +31,9 @@ def article_id(canonical_url: str) -> str:
 def normalise_text(text: str) -> str:
     """Unicode NFKC with whitespace runs collapsed, so cosmetic re-renders of a page hash alike.
 
-    Control characters go first, as the models drop them (`text.clean_text`): the hash of a text
-    is the same before and after a model cleaned it."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", clean_text(text))).strip()
+    Control characters go first, as an article's text model cleans them (`text.clean_text_in_place`):
+    the hash of a text is the same before and after a model cleaned it."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", clean_text_in_place(text))).strip()
 
 
 def content_hash(text: str) -> str:

@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from .text import WireText
+from .text import OffsetText, WireText
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -72,7 +72,7 @@ class Mention(BaseModel):
 
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    text: WireText
+    text: OffsetText
 
     @model_validator(mode="after")
     def _ordered(self) -> "Mention":
@@ -114,7 +114,8 @@ class RawArticle(_Model):
     canonical_url: NonEmptyText
     source: NonEmptyText = Field(description="source id from the sources file")
     title: WireText
-    text: WireText = Field(description="main text, boilerplate link lines removed")
+    # Cleaned in place (a control becomes a space) so that mention offsets into it still hold.
+    text: OffsetText = Field(description="main text, boilerplate link lines removed")
     authors: list[WireText] = Field(default_factory=list)
     published_at: UtcDatetime | None = None
     fetched_at: UtcDatetime

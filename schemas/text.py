@@ -10,6 +10,11 @@ enters, and no producer can put such a character on a topic.
 Line breaks keep their meaning: CR LF and a lone CR become LF; vertical tab and form feed, which
 separate lines or pages, become LF too; every other C0 control (and each lone surrogate) is
 dropped. Text that has none of them is returned as is (the same object), at the cost of one scan.
+
+An article's `text` is different: mentions point into it by offset, so dropping a character would
+move every mention after it. `clean_text_in_place` keeps the length: a CR before LF and every
+other unwanted character becomes a space (a lone CR, vertical tab and form feed still become LF,
+a lone surrogate U+FFFD), and `OffsetText` fields (the article text, a mention's text) use it.
 """
 
 import re
@@ -17,7 +22,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-__all__ = ["WireText", "clean_text", "has_controls"]
+__all__ = ["OffsetText", "WireText", "clean_text", "clean_text_in_place", "has_controls"]
 
 # One alternation, so a CR LF pair is one match (one LF), not two.
 _UNWANTED = re.compile(r"\r\n?|[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
@@ -40,5 +45,24 @@ def clean_text(text: str) -> str:
     return _UNWANTED.sub(_replace, text)
 
 
+def _replace_in_place(match: re.Match[str]) -> str:
+    found = match.group()
+    if found == "\r\n":
+        return " \n"
+    if found in _LINE_BREAKS:
+        return "\n"
+    return "\ufffd" if "\ud800" <= found <= "\udfff" else " "
+
+
+def clean_text_in_place(text: str) -> str:
+    """`clean_text` that keeps every character's offset: what it would drop becomes a space."""
+    if _UNWANTED.search(text) is None:
+        return text
+    return _UNWANTED.sub(_replace_in_place, text)
+
+
 #: A `str` field of the wire contract: cleaned by `clean_text` whenever a model is validated.
 WireText = Annotated[str, AfterValidator(clean_text)]
+
+#: A `str` that offsets point into (an article's text, a mention's text): cleaned in place.
+OffsetText = Annotated[str, AfterValidator(clean_text_in_place)]

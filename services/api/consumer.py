@@ -20,7 +20,6 @@ from newswire.schemas import EnrichedArticle, TopicNames, decode, encode
 from .errors import StoreError
 from .hub import StreamHub
 from .metrics import Metrics
-from .sanitize import clean_article
 from .settings import Settings
 from .store import Store, StoredRecord
 from .writer import StoreWriter, WriteResult
@@ -209,24 +208,14 @@ class EnrichedConsumer:
 
     def _decode(self, record: ConsumerRecord) -> StoredRecord | None:
         try:
+            # The model cleans control characters as it decodes (schemas/text.py): PostgreSQL gets none.
             article = decode(record.value, EnrichedArticle)
-            cleaned = clean_article(article)
         except Exception as exc:  # ContractError, or anything a validator let escape (OverflowError...)
             self.metrics.articles_invalid.inc()
             logger.warning(
                 "skipping invalid record %s/%s@%s: %s", record.topic, record.partition, record.offset, _short(exc)
             )
             return None
-        if cleaned is not None:
-            self.metrics.articles_cleaned.inc()
-            logger.warning(
-                "article %s at %s/%s@%s held control characters; stored without them",
-                article.id,
-                record.topic,
-                record.partition,
-                record.offset,
-            )
-            article = cleaned
         event_time = (
             datetime.fromtimestamp(record.timestamp / 1000, UTC) if record.timestamp > 0 else article.enriched_at
         )

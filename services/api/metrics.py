@@ -61,11 +61,6 @@ class Metrics:
             ["reason"],
             registry=r,
         )
-        self.articles_cleaned = Counter(
-            "newswire_api_articles_cleaned",
-            "enriched articles stored with control characters (NUL, other C0) removed",
-            registry=r,
-        )
         self.consumer_restarts = Counter(
             "newswire_api_task_restarts",
             "supervised background tasks (Kafka consumer, heartbeats) restarted after a failure",

@@ -20,6 +20,7 @@ from newswire.schemas import (
     SchemaError,
     Topic,
     clean_text,
+    clean_text_in_place,
     content_hash,
     decode,
     encode,
@@ -49,8 +50,18 @@ def test_cleaned_text_has_no_c0_control_but_tab_and_newline(text: str) -> None:
     assert not any(0xD800 <= ord(c) <= 0xDFFF for c in cleaned)
     assert clean_text(cleaned) == cleaned
     cleaned.encode("utf-8")  # always encodable
-    # The content hash of a text does not move when a model cleans it.
-    assert content_hash(cleaned) == content_hash(text)
+    # The content hash of an article's text does not move when its model cleans it (in place).
+    assert content_hash(clean_text_in_place(text)) == content_hash(text)
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None), max_size=200))
+def test_text_cleaned_in_place_keeps_every_offset(text: str) -> None:
+    cleaned = clean_text_in_place(text)
+    assert len(cleaned) == len(text)
+    assert not set(cleaned) & set(_C0)
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in cleaned)
+    cleaned.encode("utf-8")
+    assert clean_text_in_place(cleaned) == cleaned
 
 
 def test_every_text_field_of_a_decoded_raw_article_is_cleaned() -> None:
@@ -67,7 +78,7 @@ def test_every_text_field_of_a_decoded_raw_article_is_cleaned() -> None:
 
     assert (raw.title, raw.text, raw.authors, raw.source) == (
         "nultitle",
-        "first line\nsecond line",
+        "first  line \nsecond  line",  # in place: mention offsets into the text hold
         ["Anne", "Bob"],
         "example",
     )
@@ -79,7 +90,7 @@ def test_every_text_field_of_a_decoded_raw_article_is_cleaned() -> None:
 def test_a_producer_cannot_build_an_article_with_nul() -> None:
     # The scraper builds RawArticles from page metadata: the model cleans them as they are built.
     raw = make_raw(title="head\u0000line", authors=["x\u0000y"], text="body\u0000text")
-    assert (raw.title, raw.authors, raw.text) == ("headline", ["xy"], "bodytext")
+    assert (raw.title, raw.authors, raw.text) == ("headline", ["xy"], "body text")  # the text in place
     # The hash computed over the text with the NUL still matches the text as published.
     assert raw.content_hash == content_hash(raw.text)
 
@@ -94,7 +105,7 @@ def test_enriched_fields_are_cleaned() -> None:
     again = decode(encode(article), EnrichedArticle)
     assert again.entities[0].name == "Astana"
     assert again.entities[0].aliases == ["Akmola"]
-    assert again.entities[0].mentions[0].text == "Astana"
+    assert again.entities[0].mentions[0].text == "As tana"  # in place, as the article text it quotes
     assert (again.topics[0].label, again.topics[0].evidence) == ("Trade", ["tariff"])
     assert (again.summary, again.enricher_version) == ("summary", "v1")
 
