@@ -67,7 +67,8 @@ demo: install ## the whole pipeline on this machine: broker, sample site, scrape
 broker: install ## a local broker alone (NEWSWIRE_BROKER_ENGINE=auto|kafka|tansu)
 	$(VENV)/bin/newswire broker
 
-eval: install ## entity and topic P/R/F1 of the enricher on eval/enricher
+eval: install ## entity F1 on dev, frozen test and GUM Wikinews next to plain spaCy; topic P/R/F1
+	$(PY) -m newswire.enricher.entity_eval
 	$(PY) -m newswire.enricher.evaluation
 
 eval-extraction: install ## body-text F1 of the scraper's extraction on eval/extraction
