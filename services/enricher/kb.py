@@ -7,7 +7,7 @@ State") and the organisations' surface forms. Places are matched by the gazettee
 """
 
 import gzip
-import json
+import orjson
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -97,9 +97,9 @@ class KnowledgeBase:
 
 
 def _rows(path: Path) -> Iterable[dict[str, Any]]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+    with gzip.open(path, "rb") as handle:
         for line in handle:
-            yield json.loads(line)
+            yield orjson.loads(line)
 
 
 @cache
