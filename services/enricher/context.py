@@ -57,6 +57,7 @@ class ContextCues:
     celestial: frozenset[str]
     currency_words: frozenset[str]
     agency_code: re.Pattern[str]
+    result_line: re.Pattern[str]
 
 
 def _cues(raw: dict[int, list[str]]) -> tuple[_Cue, ...]:
@@ -77,6 +78,7 @@ def load_cues() -> ContextCues:
         celestial=frozenset(raw["celestial"]),
         currency_words=frozenset(w.lower() for w in raw["currency_words"]),
         agency_code=re.compile(raw["agency_code"]),
+        result_line=re.compile(raw["result_line"]),
     )
 
 
@@ -99,10 +101,11 @@ def _pieces(span: Span, cues: ContextCues) -> list[tuple[int, int]]:
     """Token ranges of `span` between the scores and spaced dashes inside it."""
     pieces, start = [], span.start
     doc = span.doc
+    results = _on_result_line(doc, span.start, cues)
     for token in span:
         # "2-1" as one token, or "2", "-", "1" as three
         split_score = token.i + 2 < span.end and _score_at(doc, token.i, span.end, cues) and not cues.score.match(token.text)
-        is_score = bool(cues.score.match(token.text)) or split_score
+        is_score = bool(cues.score.match(token.text)) or split_score or (results and _goals(token.text))
         if split_score:
             if token.i > start:
                 pieces.append((start, token.i))
@@ -181,6 +184,9 @@ def evidence(doc: Doc, start: int, end: int, *, cues: ContextCues) -> tuple[int,
     org = max(_match_after(doc, end, stop, cues.org_after), _match_before(doc, start, first, cues.org_before))
     if _score_at(doc, end, stop, cues) or _score_at(doc, start - 3, stop, cues) or _score_at(doc, start - 1, stop, cues):
         org = max(org, 3)
+    results = _on_result_line(doc, start, cues)
+    if results:
+        org = max(org, 3)  # "Hamburg 2 Bremen 1": teams on a results line
     place = max(_match_after(doc, end, stop, cues.place_after), _match_before(doc, start, first, cues.place_before))
     if start > first and doc[start - 1].text == "the" and end - start == 1:
         place = max(place, 1)  # "the Amazon", "the Sahel": companies and clubs seldom take "the"
@@ -188,9 +194,16 @@ def evidence(doc: Doc, start: int, end: int, *, cues: ContextCues) -> tuple[int,
     if before is not None and before[1].lower_ == "of" and _singular(before[0].lower_) in cues.place_nouns_before_of:
         place = max(place, 3)  # "the ports of Karachi", "the city of Guayaquil"
     line_start = start == 0 or "\n" in doc[start - 1].text_with_ws
-    if line_start and end < len(doc) and (doc[end].text in {"(", ",", *_DASHES} or doc[end].text[:1].isdigit()):
+    if line_start and not results and end < len(doc) and (doc[end].text in {"(", ",", *_DASHES} or doc[end].text[:1].isdigit()):
         place = max(place, 3)  # a dateline: "Karachi (newswire) –", "DHAKA, Nov 19 –", "BRUSSELS 1996-08-22"
     return org, place
+
+
+def _on_result_line(doc: Doc, i: int, cues: ContextCues) -> bool:
+    """Token i is on a line of "Name N Name N" results."""
+    line_from = doc.text.rfind("\n", 0, doc[i].idx) + 1
+    line_to = doc.text.find("\n", doc[i].idx)
+    return bool(cues.result_line.match(doc.text[line_from : None if line_to < 0 else line_to]))
 
 
 def _score_at(doc: Doc, i: int, stop: int, cues: ContextCues) -> bool:
