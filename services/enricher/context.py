@@ -54,6 +54,7 @@ class ContextCues:
     place_after: tuple[_Cue, ...]
     place_nouns_before_of: frozenset[str]
     compass_words: frozenset[str]
+    sport_words: frozenset[str]
     celestial: frozenset[str]
     currency_words: frozenset[str]
     agency_code: re.Pattern[str]
@@ -75,6 +76,7 @@ def load_cues() -> ContextCues:
         place_after=_cues(raw["place_after"]),
         place_nouns_before_of=frozenset(w.lower() for w in raw["place_nouns_before_of"]),
         compass_words=frozenset(w.lower() for w in raw["compass_words"]),
+        sport_words=frozenset(w.lower() for w in raw["sport_words"]),
         celestial=frozenset(raw["celestial"]),
         currency_words=frozenset(w.lower() for w in raw["currency_words"]),
         agency_code=re.compile(raw["agency_code"]),
@@ -199,6 +201,11 @@ def evidence(doc: Doc, start: int, end: int, *, cues: ContextCues) -> tuple[int,
     return org, place
 
 
+def _sports_sentence(doc: Doc, i: int, cues: ContextCues) -> bool:
+    first, stop = _sentence_tokens(doc, i)
+    return any(t.lower_ in cues.sport_words for t in doc[first:stop])
+
+
 def _on_result_line(doc: Doc, i: int, cues: ContextCues) -> bool:
     """Token i is on a line of "Name N Name N" results."""
     line_from = doc.text.rfind("\n", 0, doc[i].idx) + 1
@@ -262,8 +269,12 @@ def _to_org(cand: Any) -> None:
     cand.name = cand.text
 
 
-def decide_places(doc: Doc, cands: Sequence[Any], *, cues: ContextCues) -> None:
-    """Cities and regions that the context shows to be organisations become organisations."""
+def decide_places(doc: Doc, cands: Sequence[Any], *, cues: ContextCues, known_org: Any = None) -> None:
+    """Cities and regions that the context shows to be organisations become organisations.
+    `known_org(text)` says whether the knowledge base knows an organisation of that name."""
+    for cand in cands:
+        if known_org is not None and not cand.known_org and known_org(cand.text):
+            cand.known_org = True
     ner_orgs = {(e.start, e.end) for e in doc.ents if e.label_ == "ORG"}
     decided: set[str] = set()
     undecided = []
@@ -287,7 +298,10 @@ def decide_places(doc: Doc, cands: Sequence[Any], *, cues: ContextCues) -> None:
         # speech verb too. Without cues the place
         # list's entry (the prior) stands: the small model's ORG alone is often a dateline.
         worldwide = cand.type == "REGION" and (cand.entry is None or cand.entry.country is None)
-        if org > place and (ner_org or org >= 3 or worldwide):
+        club = getattr(cand, "known_org", False) and _sports_sentence(doc, cand.start, cues)
+        if club:
+            org += 2
+        if org > place and (ner_org or org >= 3 or worldwide or club):
             _to_org(cand)
             decided.add(cand.text)
         elif place == 0:

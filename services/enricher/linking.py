@@ -1425,7 +1425,7 @@ class EntityLinker:
         self._link_places(doc, cands)
         city_state(doc, cands, gazetteer=self._gaz, regions=self._kb.region)
         self._short_place_names(cands)
-        decide_places(doc, cands, cues=cues)
+        decide_places(doc, cands, cues=cues, known_org=self._kb.orgs.__contains__)
         self._link_people(doc, cands)
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
