@@ -35,6 +35,7 @@ __all__ = [
     "evidence",
     "load_cues",
     "places_named_as_people",
+    "qualify_generic_bodies",
     "repair_ents",
 ]
 
@@ -55,6 +56,7 @@ class ContextCues:
     place_nouns_before_of: frozenset[str]
     compass_words: frozenset[str]
     sport_words: frozenset[str]
+    generic_org_words: frozenset[str]
     celestial: frozenset[str]
     currency_words: frozenset[str]
     agency_code: re.Pattern[str]
@@ -77,6 +79,7 @@ def load_cues() -> ContextCues:
         place_nouns_before_of=frozenset(w.lower() for w in raw["place_nouns_before_of"]),
         compass_words=frozenset(w.lower() for w in raw["compass_words"]),
         sport_words=frozenset(w.lower() for w in raw["sport_words"]),
+        generic_org_words=frozenset(raw["generic_org_words"]),
         celestial=frozenset(raw["celestial"]),
         currency_words=frozenset(w.lower() for w in raw["currency_words"]),
         agency_code=re.compile(raw["agency_code"]),
@@ -331,3 +334,25 @@ def city_state(doc: Doc, cands: Sequence[Any], *, gazetteer: Gazetteer, regions:
         if found is not None:
             nxt.entry, nxt.type, nxt.country = None, "REGION", cand.country
             nxt.key, nxt.name = found
+
+
+_LINKS = frozenset({"of", "the", "and", "for", "&"})
+
+
+def qualify_generic_bodies(cands: Sequence[Any], *, cues: ContextCues) -> None:
+    """ "The Central Bank" after "the Central Bank of Kenya" is that bank; alone it is the central
+    bank of the article's main country (`org:central-bank-ke`), never a shared `org:central-bank`."""
+    orgs = [c for c in cands if c.type == "ORG" and c.key]
+    countries = [c.country for c in cands if c.type == "COUNTRY" and c.country]
+    main = max(countries, key=lambda cc: (countries.count(cc), -countries.index(cc))) if countries else None
+    for cand in orgs:
+        words = [w for w in cand.name.split() if w not in _LINKS]
+        if cand.entry is not None or not words or any(w not in cues.generic_org_words for w in words):
+            continue
+        fuller = next((o for o in orgs if o is not cand and o.name.startswith(cand.name + " of ")), None)
+        if fuller is not None:
+            cand.key, cand.name, cand.country = fuller.key, fuller.name, fuller.country
+            continue
+        country = cand.country or main
+        if country and not cand.key.endswith("-" + country.lower()):
+            cand.key, cand.country = f"{cand.key}-{country.lower()}", country

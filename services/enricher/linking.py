@@ -35,6 +35,7 @@ from .context import (
     evidence,
     load_cues,
     places_named_as_people,
+    qualify_generic_bodies,
     repair_ents,
 )
 from .gazetteer import Gazetteer, GazetteerEntry, GazetteerMatch, NameRules, SurfaceKind, ascii_fold
@@ -1429,6 +1430,7 @@ class EntityLinker:
         self._link_people(doc, cands)
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
+        qualify_generic_bodies(cands, cues=cues)
         return _aggregate(doc, [c for c in cands if c.key], title=title, related=related, qid=self._kb.qid)
 
 
