@@ -341,10 +341,13 @@ _LINKS = frozenset({"of", "the", "and", "for", "&"})
 
 def qualify_generic_bodies(cands: Sequence[Any], *, cues: ContextCues) -> None:
     """ "The Central Bank" after "the Central Bank of Kenya" is that bank; alone it is the central
-    bank of the article's main country (`org:central-bank-ke`), never a shared `org:central-bank`."""
+    bank of the article's country (`org:central-bank-ke`), never a shared `org:central-bank`."""
     orgs = [c for c in cands if c.type == "ORG" and c.key]
-    countries = [c.country for c in cands if c.type == "COUNTRY" and c.country]
-    main = max(countries, key=lambda cc: (countries.count(cc), -countries.index(cc))) if countries else None
+    # The article's country: that of its first place (the dateline's, in wire copy), demonyms aside.
+    places = [
+        c for c in cands if c.type in {"COUNTRY", "CITY", "REGION"} and c.country and getattr(c, "kind", "") != "demonym"
+    ]
+    main = min(places, key=lambda c: c.start).country if places else None
     for cand in orgs:
         words = [w for w in cand.name.split() if w not in _LINKS]
         if cand.entry is not None or not words or any(w not in cues.generic_org_words for w in words):
@@ -353,6 +356,7 @@ def qualify_generic_bodies(cands: Sequence[Any], *, cues: ContextCues) -> None:
         if fuller is not None:
             cand.key, cand.name, cand.country = fuller.key, fuller.name, fuller.country
             continue
+        # Only the id is qualified: the body's `country` stays what the text says of it.
         country = cand.country or main
         if country and not cand.key.endswith("-" + country.lower()):
-            cand.key, cand.country = f"{cand.key}-{country.lower()}", country
+            cand.key = f"{cand.key}-{country.lower()}"
