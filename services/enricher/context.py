@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 _PLACE_TYPES = frozenset({"CITY", "REGION"})
 _DASHES = frozenset({"-", "–", "—"})
 _Cue = tuple[tuple[str, ...], int]
+_RESULT_LINE_MAX = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ def _agency_code_chars(doc: Doc, cues: ContextCues) -> list[tuple[int, int]]:
     """Char ranges of bracketed agency codes after datelines ("Islamabad (TDI) -")."""
     ranges = []
     offset = 0
-    for line in doc.text.split("\n"):
+    for line in _text(doc).split("\n"):
         match = cues.agency_code.match(line[:60])
         if match:
             ranges.append((offset + match.start("code"), offset + match.end("code")))
@@ -211,9 +212,20 @@ def _sports_sentence(doc: Doc, i: int, cues: ContextCues) -> bool:
 
 def _on_result_line(doc: Doc, i: int, cues: ContextCues) -> bool:
     """Token i is on a line of "Name N Name N" results."""
-    line_from = doc.text.rfind("\n", 0, doc[i].idx) + 1
-    line_to = doc.text.find("\n", doc[i].idx)
-    return bool(cues.result_line.match(doc.text[line_from : None if line_to < 0 else line_to]))
+    text = _text(doc)
+    line_from = text.rfind("\n", 0, doc[i].idx) + 1
+    line_to = text.find("\n", doc[i].idx)
+    line_to = len(text) if line_to < 0 else line_to
+    # Results lines are short; a paragraph is not one, and the pattern would backtrack over it.
+    return line_to - line_from <= _RESULT_LINE_MAX and bool(cues.result_line.match(text[line_from:line_to]))
+
+
+def _text(doc: Doc) -> str:
+    """`doc.text`, joined once per document (spaCy rebuilds it on every access)."""
+    text = doc.user_data.get("newswire_text")
+    if text is None:
+        text = doc.user_data["newswire_text"] = doc.text
+    return text
 
 
 def _score_at(doc: Doc, i: int, stop: int, cues: ContextCues) -> bool:

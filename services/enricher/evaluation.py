@@ -148,7 +148,7 @@ class Report:
 def load_articles(folder: Path) -> list[EvalArticle]:
     """Every `*.json` article in `folder` or its sub-folders, sorted by file name."""
     articles = []
-    for path in sorted(folder.rglob("*.json"), key=lambda p: p.name):
+    for path in sorted([*folder.glob("*.json"), *folder.glob("*/*.json")], key=lambda p: p.name):
         data = orjson.loads(path.read_bytes())
         gold = data["gold"]
         entities = tuple(

@@ -4,12 +4,13 @@ from pathlib import Path
 
 import orjson
 import pytest
+import yaml
 
 from newswire.enricher import entity_eval
 from newswire.enricher.entity_eval import GUM_FILE, load_gum, score_spans
 
 REPO = Path(__file__).resolve().parents[2]
-FLOORS = orjson.loads((REPO / "eval" / "enricher" / "floors.json").read_bytes())
+FLOORS = yaml.safe_load((REPO / "eval" / "enricher" / "floors.yaml").read_text())
 
 
 def test_typed_and_type_agnostic_span_scores() -> None:
