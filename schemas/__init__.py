@@ -2,7 +2,7 @@
 
 from .errors import ContractError, DecodeError, SchemaError
 from .ids import article_id, ascii_letters, content_hash, normalise_text, slugify
-from .models import SCHEMA_VERSION, DeadLetter, EnrichedArticle, Entity, EntityType, Mention, RawArticle, Topic
+from .models import SCHEMA_VERSION, DeadLetter, EnrichedArticle, Entity, EntityType, Geo, Mention, RawArticle, Topic
 from .taxonomy import Taxonomy, TaxonomyTopic, load_taxonomy
 from .topics import DEFAULT_PREFIX, TopicNames
 from .wire import CONTENT_TYPE, decode, encode, encode_key, headers_for, printable_value
@@ -17,6 +17,7 @@ __all__ = [
     "EnrichedArticle",
     "Entity",
     "EntityType",
+    "Geo",
     "Mention",
     "RawArticle",
     "SchemaError",

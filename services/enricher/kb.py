@@ -44,6 +44,7 @@ class OrgMatch:
 @dataclass(slots=True)
 class KnowledgeBase:
     qids: dict[str, str] = field(default_factory=dict)
+    geo: dict[str, tuple[float, float]] = field(default_factory=dict)
     #: (name, country) -> region id, for "Atlanta, Georgia"
     regions: dict[tuple[str, str], str] = field(default_factory=dict)
     region_names: dict[str, str] = field(default_factory=dict)
@@ -53,6 +54,8 @@ class KnowledgeBase:
     def add(self, row: dict[str, Any]) -> None:
         if row.get("wikidata"):
             self.qids[row["id"]] = row["wikidata"]
+        if row.get("geo"):
+            self.geo[row["id"]] = (row["geo"][0], row["geo"][1])
         if row["type"] == "REGION" and row.get("country"):
             self.regions.setdefault((row["name"], row["country"]), row["id"])
             self.region_names.setdefault(row["id"], row["name"])
@@ -64,6 +67,9 @@ class KnowledgeBase:
 
     def qid(self, entity_id: str) -> str | None:
         return self.qids.get(entity_id)
+
+    def coordinates(self, entity_id: str) -> tuple[float, float] | None:
+        return self.geo.get(entity_id)
 
     def region(self, name: str, country: str) -> tuple[str, str] | None:
         """(id, name) of the region of `country` called `name`."""

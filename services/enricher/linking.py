@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from spacy.tokens import Doc, Span, Token
 
-from newswire.schemas import Entity, EntityType, Mention, slugify
+from newswire.schemas import Entity, EntityType, Geo, Mention, slugify
 
 from .context import (
     city_state,
@@ -1431,7 +1431,9 @@ class EntityLinker:
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
         qualify_generic_bodies(cands, cues=cues)
-        return _aggregate(doc, [c for c in cands if c.key], title=title, related=related, qid=self._kb.qid)
+        return _aggregate(
+            doc, [c for c in cands if c.key], title=title, related=related, qid=self._kb.qid, geo=self._kb.coordinates
+        )
 
 
 def _known_org(doc: Doc, start: int, end: int) -> _Candidate:
@@ -1610,6 +1612,7 @@ def _aggregate(
     title: str,
     related: Sequence[tuple[int, int]],
     qid: Callable[[str], str | None],
+    geo: Callable[[str], tuple[float, float] | None],
 ) -> list[Entity]:
     groups: dict[str, list[_Candidate]] = defaultdict(list)
     for cand in cands:
@@ -1664,6 +1667,7 @@ def _aggregate(
                 salience=salience,
                 mentions=mentions,
                 wikidata=qid(key),
+                geo=Geo(lat=point[0], lon=point[1]) if (point := geo(key)) else None,
             )
         )
     entities.sort(key=lambda e: (-e.salience, e.mentions[0].start if e.mentions else 0))
