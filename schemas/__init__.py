@@ -2,7 +2,7 @@
 
 from .errors import ContractError, DecodeError, SchemaError
 from .ids import article_id, ascii_letters, content_hash, normalise_text, slugify
-from .models import SCHEMA_VERSION, DeadLetter, EnrichedArticle, Entity, EntityType, Mention, RawArticle, Topic
+from .models import SCHEMA_VERSION, DeadLetter, EnrichedArticle, Entity, EntityType, Geo, Mention, RawArticle, Topic
 from .text import OffsetText, WireText, clean_text, clean_text_in_place, has_controls
 from .taxonomy import Taxonomy, TaxonomyTopic, load_taxonomy
 from .topics import DEFAULT_PREFIX, TopicNames
@@ -19,6 +19,7 @@ __all__ = [
     "EnrichedArticle",
     "Entity",
     "EntityType",
+    "Geo",
     "Mention",
     "RawArticle",
     "SchemaError",

@@ -21,6 +21,7 @@ __all__ = [
     "EnrichedArticle",
     "Entity",
     "EntityType",
+    "Geo",
     "Mention",
     "RawArticle",
     "Topic",
@@ -28,7 +29,8 @@ __all__ = [
     "WireText",
 ]
 
-SCHEMA_VERSION = 1
+#: 2 added the optional `wikidata`, `geo` and `confidence` of entities; version-1 readers ignore them.
+SCHEMA_VERSION = 2
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -59,7 +61,7 @@ EntityType = Literal["PERSON", "ORG", "COUNTRY", "CITY", "REGION", "EVENT"]
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
-    #: Name and version that go into the `schema` header, e.g. "RawArticle/1".
+    #: Name and version that go into the `schema` header, e.g. "RawArticle/2".
     schema_name: ClassVar[str]
 
     @classmethod
@@ -81,6 +83,13 @@ class Mention(BaseModel):
         return self
 
 
+class Geo(BaseModel):
+    """A place's coordinates (WGS 84)."""
+
+    lat: float = Field(ge=-90.0, le=90.0)
+    lon: float = Field(ge=-180.0, le=180.0)
+
+
 class Entity(BaseModel):
     """A linked entity. `id` is canonical: country:PK, city:<geonames id>, person:<slug>, ..."""
 
@@ -93,6 +102,10 @@ class Entity(BaseModel):
     country: CountryCode | None = None
     salience: Score = 0.0
     mentions: list[Mention] = Field(default_factory=list)
+    # Schema version 2: present where the knowledge base knows them.
+    wikidata: str | None = Field(default=None, pattern=r"^Q[1-9][0-9]*$", description="Wikidata QID")
+    geo: Geo | None = Field(default=None, description="coordinates of a place")
+    confidence: Score | None = Field(default=None, description="how sure the linker is of type and id")
 
 
 class Topic(BaseModel):

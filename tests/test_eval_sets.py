@@ -12,4 +12,7 @@ def test_enricher_eval_set_passes_its_checker() -> None:
         [sys.executable, str(REPO / "eval" / "enricher" / "check.py")], capture_output=True, text=True, cwd=REPO
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert len(list((REPO / "eval" / "enricher" / "articles").glob("*.json"))) >= 60
+    dev = list((REPO / "eval" / "enricher" / "dev").glob("*.json"))
+    test = list((REPO / "eval" / "enricher" / "test").glob("*.json"))
+    assert len(dev) >= 40 and len(test) >= 20
+    assert not {p.name for p in dev} & {p.name for p in test}

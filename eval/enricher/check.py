@@ -26,7 +26,8 @@ from newswire.schemas import load_taxonomy, slugify
 
 __all__ = ["Article", "Gold", "GoldEntity", "body_of", "check_article", "main", "uncovered_capitals"]
 
-ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
+#: the development split and the frozen test split (no rule is written against test/)
+SPLIT_DIRS = tuple(Path(__file__).resolve().parent / split for split in ("dev", "test"))
 MIN_WORDS, MAX_WORDS = 250, 500
 MIN_ARTICLES, MIN_PER_TOPIC, MIN_COUNTRIES = 64, 6, 40
 
@@ -179,13 +180,13 @@ def _load(path: Path) -> Article:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, help="article files (default: all of articles/)")
+    parser.add_argument("files", nargs="*", type=Path, help="article files (default: all of dev/ and test/)")
     parser.add_argument("--suggest", action="store_true", help="list capitalised words no entity covers")
     args = parser.parse_args(argv)
 
     taxonomy = load_taxonomy()
     topic_ids = set(taxonomy.ids)
-    paths = args.files or sorted(ARTICLES_DIR.glob("*.json"))
+    paths = args.files or sorted((p for d in SPLIT_DIRS for p in d.glob("*.json")), key=lambda p: p.name)
     articles: list[Article] = []
     failed = 0
     for path in paths:

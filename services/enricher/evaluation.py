@@ -1,7 +1,7 @@
 """`python -m newswire.enricher.evaluation` (`make eval`): entity and topic P/R/F1 of the enricher
 on the shipped evaluation set, with plain spaCy NER as the entity baseline.
 
-Each article file in `eval/enricher/articles/` is `{"id", "title", "text", "source", "gold":
+Each article file in `eval/enricher/{dev,test}/` is `{"id", "title", "text", "source", "gold":
 {"entities": [{"name", "type", "id"?, "aliases"?, "surface"?, ...}], "topics": [...]}}`.
 
 Entities are compared per article as sets: a predicted entity matches a gold one of the same
@@ -46,7 +46,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_ARTICLES = REPO / "eval" / "enricher" / "articles"
+#: both splits (dev/ and the frozen test/); `entity_eval` scores them apart
+DEFAULT_ARTICLES = REPO / "eval" / "enricher"
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "eval.json"
 THRESHOLD = 0.5
 
@@ -148,9 +149,9 @@ class Report:
 
 
 def load_articles(folder: Path) -> list[EvalArticle]:
-    """Every `*.json` article in `folder`, sorted by file name."""
+    """Every `*.json` article in `folder` or its sub-folders, sorted by file name."""
     articles = []
-    for path in sorted(folder.glob("*.json")):
+    for path in sorted([*folder.glob("*.json"), *folder.glob("*/*.json")], key=lambda p: p.name):
         data = orjson.loads(path.read_bytes())
         gold = data["gold"]
         entities = tuple(

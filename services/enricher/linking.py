@@ -20,15 +20,26 @@ import itertools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from spacy.tokens import Doc, Span, Token
 
-from newswire.schemas import Entity, EntityType, Mention, slugify
+from newswire.schemas import Entity, EntityType, Geo, Mention, slugify
 
+from .context import (
+    city_state,
+    decide_places,
+    drop_non_mentions,
+    evidence,
+    load_cues,
+    places_named_as_people,
+    qualify_generic_bodies,
+    repair_ents,
+)
 from .gazetteer import Gazetteer, GazetteerEntry, GazetteerMatch, NameRules, SurfaceKind, ascii_fold
+from .kb import apply_org_matches, load_kb
 
 __all__ = ["EntityLinker", "salience_scores"]
 
@@ -115,6 +126,8 @@ class _Candidate:
     country: str | None = None
     #: named by the gazetteers (or made of names they know): trusted even in headline case
     backed: bool = False
+    #: the knowledge base knows an organisation of exactly this name (weighed by context.py)
+    known_org: bool = False
 
     def overlaps(self, other: "_Candidate") -> bool:
         return self.start < other.end and other.start < self.end
@@ -186,6 +199,8 @@ class EntityLinker:
         self._title_heads = frozenset(t[:i] for t in self._titles for i in range(1, len(t) + 1))
         self._title_tails = frozenset(t[-i:] for t in self._titles for i in range(1, len(t) + 1))
         gazetteer.compile(nlp)
+        self._kb = load_kb()
+        self._kb.compile(nlp)
 
     # ---------------------------------------------------------------- candidates
 
@@ -1363,6 +1378,8 @@ class EntityLinker:
     def link(self, doc: Doc, *, title: str = "", related: Sequence[tuple[int, int]] = ()) -> list[Entity]:
         """Linked entities of `doc`, most salient first. `related` are char ranges of linked
         headlines of other stories: their mentions count at half weight for salience."""
+        cues = load_cues()
+        repair_ents(doc, cues=cues)
         ner_place_tokens = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS for i in range(ent.start, ent.end)}
         # NER calling a smaller city's name a person still says "this is a name" ("Rotterdam"),
         # unless the person has a first name or speaks ("Santos said").
@@ -1380,6 +1397,14 @@ class EntityLinker:
         ner = self._ner_candidates(doc, lower_words, routes=routes)
         events = self._event_candidates(doc)
         cands = self._merge_organisations(doc, self._resolve(doc, gaz, ner, events))
+        cands = apply_org_matches(
+            doc,
+            cands,
+            self._kb.org_matches(doc),
+            make_org=lambda s, e: _known_org(doc, s, e),
+            is_place=self._is_place_name,
+            org_cue=lambda s, e: evidence(doc, s, e, cues=cues)[0],
+        )
         cands = sorted(cands + self._titled_names(doc, cands, lower_words), key=lambda c: (c.start, c.end))
         # Headline case fools NER ("Sri Lanka Cricket Names Squad"): in the linked headlines of
         # other stories only names the gazetteers know count.
@@ -1387,6 +1412,8 @@ class EntityLinker:
         # NER reads lines in capitals poorly ("SURPRISE DEFEAT" a place): there too only names the
         # gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
+        cands = drop_non_mentions(doc, cands, cues=cues)
+        places_named_as_people(doc, cands, cues=cues, is_place=self._is_place_name)
         self._places_by_preposition(doc, cands)
         self._organisations_by_company(doc, cands)
         for cand in cands:
@@ -1397,11 +1424,21 @@ class EntityLinker:
         self._acronyms_keep_their_type(doc, cands)
         self._people_named_as_places(cands)
         self._link_places(doc, cands)
+        city_state(doc, cands, gazetteer=self._gaz, regions=self._kb.region)
         self._short_place_names(cands)
+        decide_places(doc, cands, cues=cues, known_org=self._kb.orgs.__contains__)
         self._link_people(doc, cands)
         cands += self._missed_surnames(doc, cands)
         self._link_others(doc, cands)
-        return _aggregate(doc, [c for c in cands if c.key], title=title, related=related)
+        qualify_generic_bodies(cands, cues=cues)
+        return _aggregate(
+            doc, [c for c in cands if c.key], title=title, related=related, qid=self._kb.qid, geo=self._kb.coordinates
+        )
+
+
+def _known_org(doc: Doc, start: int, end: int) -> _Candidate:
+    span = doc[start:end]
+    return _Candidate(start, end, span.start_char, span.end_char, span.text, "ORG", "rule", backed=True)
 
 
 def _acronym_follows(doc: Doc, end: int) -> bool:
@@ -1568,7 +1605,15 @@ def _longest_first(cands: list[_Candidate]) -> list[_Candidate]:
     return sorted(kept, key=lambda c: c.start)
 
 
-def _aggregate(doc: Doc, cands: list[_Candidate], *, title: str, related: Sequence[tuple[int, int]]) -> list[Entity]:
+def _aggregate(
+    doc: Doc,
+    cands: list[_Candidate],
+    *,
+    title: str,
+    related: Sequence[tuple[int, int]],
+    qid: Callable[[str], str | None],
+    geo: Callable[[str], tuple[float, float] | None],
+) -> list[Entity]:
     groups: dict[str, list[_Candidate]] = defaultdict(list)
     for cand in cands:
         groups[cand.key].append(cand)
@@ -1604,7 +1649,11 @@ def _aggregate(doc: Doc, cands: list[_Candidate], *, title: str, related: Sequen
                     aliases.append(form)
         mentions = sorted(
             {
-                (c.start_char, c.end_char): Mention(start=c.start_char, end=c.end_char, text=c.text) for c in group
+                (c.start_char, c.end_char): Mention(start=c.start_char, end=c.end_char, text=c.text)
+                for c in group
+                # "French officials" mentions France, but "French" is no span of a place's name:
+                # demonyms stay in `aliases` and salience, out of `mentions`.
+                if c.kind != "demonym"
             }.values(),
             key=lambda m: m.start,
         )
@@ -1617,6 +1666,8 @@ def _aggregate(doc: Doc, cands: list[_Candidate], *, title: str, related: Sequen
                 country=head.country,
                 salience=salience,
                 mentions=mentions,
+                wikidata=qid(key),
+                geo=Geo(lat=point[0], lon=point[1]) if (point := geo(key)) else None,
             )
         )
     entities.sort(key=lambda e: (-e.salience, e.mentions[0].start if e.mentions else 0))

@@ -43,7 +43,7 @@ async def test_kcat_reads_key_headers_and_json(kafka_broker: BrokerInfo, kafka_s
         headers = envelope["headers"]  # kcat -J: a flat [name, value, name, value, ...] list
         assert dict(zip(headers[::2], headers[1::2], strict=True)) == {
             "content-type": "application/json",
-            "schema": "RawArticle/1",
+            "schema": "RawArticle/2",
         }
         payload = json.loads(envelope["payload"])
         assert RawArticle.model_validate(payload) == article

@@ -59,7 +59,7 @@ async def test_thousand_raw_articles_round_trip_in_order_per_key(kafka_settings:
     for record in records:
         article = decode(record.value, RawArticle)
         assert record.key.decode() == article.id
-        assert dict(record.headers) == {"content-type": b"application/json", "schema": b"RawArticle/1"}
+        assert dict(record.headers) == {"content-type": b"application/json", "schema": b"RawArticle/2"}
         received[article.id].append(article.title)
         partitions_of_key[article.id].add(record.partition)
     assert received == sent  # every version of every article, in the order sent

@@ -60,11 +60,15 @@ def test_every_mention_points_into_the_text(articles: dict[str, EnrichedArticle]
     total = 0
     for article in articles.values():
         for entity in article.entities:
-            assert entity.mentions, entity
+            # A country named only by a demonym ("British officials") has no span of its name:
+            # the demonym is an alias, and no mention.
+            assert entity.mentions or (entity.type in {"COUNTRY", "REGION"} and entity.aliases), entity
+            for alias in entity.aliases:
+                assert alias in article.text
             for mention in entity.mentions:
                 assert article.text[mention.start : mention.end] == mention.text
                 total += 1
-    assert total > 40
+    assert total > 35  # demonyms ("German advice") are aliases, not mentions
 
 
 def test_ids_follow_the_contract(articles: dict[str, EnrichedArticle]) -> None:

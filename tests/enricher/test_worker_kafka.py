@@ -79,7 +79,7 @@ async def test_500_articles_in_500_enriched_out_with_topic_fanout(
     by_id = {}
     for record in records:
         assert record.headers["content-type"] == b"application/json"
-        assert record.headers["schema"] == b"EnrichedArticle/1"
+        assert record.headers["schema"] == b"EnrichedArticle/2"
         article = decode(record.value, EnrichedArticle)
         assert record.key == article.id.encode()
         by_id[article.id] = article
@@ -101,7 +101,7 @@ async def test_500_articles_in_500_enriched_out_with_topic_fanout(
     topics = [names.topic(t) for t in taxonomy.ids]
     fanned = await read_until(kafka_settings, topics, lambda rs: per_topic(rs) == expected, timeout=STEP_TIMEOUT)
     assert per_topic(fanned) == expected
-    assert all(r.headers["schema"] == b"EnrichedArticle/1" for r in fanned)
+    assert all(r.headers["schema"] == b"EnrichedArticle/2" for r in fanned)
 
     # Counters move once a batch is acked, a moment after its records reach the topic.
     def topic_counted() -> float:
@@ -148,7 +148,7 @@ async def test_poison_and_schema_invalid_messages_are_dead_lettered_and_the_next
     dead = [decode(r.value, DeadLetter) for r in letters]
     assert [d.offset for d in dead] == [1, 2, 3]
     assert {d.key for d in dead} == {"one-partition"}
-    assert all(r.key == key and r.headers["schema"] == b"DeadLetter/1" for r in letters)
+    assert all(r.key == key and r.headers["schema"] == b"DeadLetter/2" for r in letters)
     assert all(d.topic == names.raw and d.service == "enricher" for d in dead)
     assert (dead[0].value, dead[0].value_encoding) == (poison.decode(), "utf-8")
     assert dead[0].error.startswith("decode")

@@ -63,8 +63,8 @@ def test_round_trip_through_the_wire_format() -> None:
 
 
 def test_headers_name_the_model_and_version() -> None:
-    assert headers_for(RawArticle) == [("content-type", b"application/json"), ("schema", b"RawArticle/1")]
-    assert dict(headers_for(EnrichedArticle))["schema"] == b"EnrichedArticle/1"
+    assert headers_for(RawArticle) == [("content-type", b"application/json"), ("schema", b"RawArticle/2")]
+    assert dict(headers_for(EnrichedArticle))["schema"] == b"EnrichedArticle/2"
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ async def test_one_scrape_publishes_every_article_page(
     assert seed.published_at is not None
     _, _, headers = records[0]
     assert headers["content-type"] == b"application/json"
-    assert headers["schema"] == b"RawArticle/1"
+    assert headers["schema"] == b"RawArticle/2"
 
 
 async def test_two_rounds_publish_each_article_exactly_once_and_politely(

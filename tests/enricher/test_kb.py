@@ -1,0 +1,40 @@
+"""The knowledge base: its size, where its QIDs come from, and what entities carry from it."""
+
+import gzip
+from pathlib import Path
+
+import orjson
+import yaml
+
+from newswire.enricher.kb import KB_FILE
+from newswire.enricher.pipeline import raw_from_text, shared_enricher
+
+DATA = Path(KB_FILE).parent
+
+
+def _rows() -> list[dict]:
+    with gzip.open(KB_FILE, "rb") as handle:
+        return [orjson.loads(line) for line in handle]
+
+
+def test_size_and_provenance() -> None:
+    rows = _rows()
+    sources = {s["id"]: s for s in yaml.safe_load((DATA / "kb_sources.yaml").read_text())["sources"]}
+    assert len(rows) >= 50_000
+    assert sum(r["type"] == "ORG" for r in rows) >= 5_000
+    assert len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        assert row["source"] in sources and sources[row["source"]]["licence"]
+    # QIDs are copied from a source that carries them, never typed by hand: today only places-wikidata.
+    assert {r["source"] for r in rows if r["wikidata"]} == {"places-wikidata"}
+    assert all(r["wikidata"] for r in rows if r["type"] == "COUNTRY")
+
+
+def test_entities_carry_wikidata_and_coordinates() -> None:
+    text = "Kenyan and Ugandan ministers met in Kampala on Monday. Tanzania sent its trade minister."
+    article = shared_enricher().enrich(raw_from_text(text, url="urn:newswire:test:kb"))
+    countries = [e for e in article.entities if e.type == "COUNTRY"]
+    assert {e.id for e in countries} >= {"country:KE", "country:UG", "country:TZ"}
+    assert all(e.wikidata and e.wikidata.startswith("Q") for e in countries)
+    kampala = next(e for e in article.entities if e.type == "CITY")
+    assert kampala.geo is not None and 0.0 < kampala.geo.lat < 1.0 and 32.0 < kampala.geo.lon < 33.0
