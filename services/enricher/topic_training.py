@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     header = (
         "# Learned topic weights (topic_scorer.py), written by `make train-topics`\n"
-        "# (python -m newswire.enricher.topic_training). Data: eval/enricher (CC BY 4.0, newswire) and\n"
+        "# (python -m newswire.enricher.topic_training). Source data: eval/enricher (CC BY 4.0, newswire) and\n"
         "# eval/topics/wikinews train/dev (texts CC BY 2.5 Wikinews, labels CC BY 4.0 newswire).\n"
         "# Licence of this file: CC BY 4.0, the newswire authors.\n"
     )
