@@ -28,11 +28,6 @@ _FURNITURE = re.compile(
 # Byline and dateline furniture that sits at the top of the main text on some layouts.
 _BYLINE = re.compile(r"^(?:by|von|par|por|di)\s+[\w .,'’&-]+$", re.IGNORECASE)
 _STAMP = re.compile(r"^(?:published|updated|posted|last updated|first published)\b.{0,60}$", re.IGNORECASE)
-_LETTER = re.compile(r"[^\W\d_]")
-# A wire story's sign-off: "(Reporting by ...; Editing by ...)".
-_SIGN_OFF = re.compile(
-    r"^\(?(?:reporting|writing|additional reporting|compiled|editing) by [^)]{3,200}\)?\.?$", re.IGNORECASE
-)
 _BLOCK_TAGS = frozenset(
     [
         "address",
@@ -81,23 +76,24 @@ def _same_line(a: str, b: str | None) -> bool:
 
 
 def trim_furniture(text: str, *, title: str | None = None, description: str | None = None) -> str:
-    """Drop the headline, standfirst, byline and date lines some layouts put inside the main text."""
+    """Drop the headline, standfirst, byline and date lines some layouts put inside the main text.
+
+    Measured one by one against trafilatura alone (dev half of its corpus, gold set): the headline
+    line (gold +0.006: the headline is not body text; dev -3 pages whose annotators counted it) and
+    short byline/date lines at the top (gold +0.001, dev +0/-0) are dropped. Tried and left out
+    because they lost pages on dev: lines without a letter ("19:49", a phone number), wire
+    sign-offs ("Additional reporting by ..."), and "A | B | C" navigation lines.
+    """
     lines = text.split("\n")
     kept: list[str] = []
     for index, line in enumerate(lines):
         near_top = index < 4
         short = len(line.split()) <= 8
-        if not _LETTER.search(line):
+        if not line.strip():
             continue
         if near_top and (_same_line(line, title) or (_same_line(line, description) and len(lines) > 6)):
             continue
         if near_top and short and (_BYLINE.match(line) or _STAMP.match(line)):
-            continue
-        if _SIGN_OFF.match(line):
-            continue
-        # "Home | News | Sport" is navigation; "| Price: | 12 € |" is a row of a table in the story.
-        table_row = line.startswith("|")
-        if short and not table_row and line.count(" | ") >= 1 and not line.endswith((".", "?", "!", '"', "”")):
             continue
         kept.append(line)
     return "\n".join(kept)
