@@ -22,7 +22,11 @@ _FURNITURE = re.compile(
     r"^\s*(?:advertisement|advertisements|sponsored|sponsored content|story continues below(?: advertisement)?"
     r"|continue reading(?: below)?|scroll to continue(?: with content)?|share this(?: article| story)?:?"
     r"|click here to (?:subscribe|read more)\.?|follow us on .{1,40}|subscribe to our newsletter\.?"
-    r"|\(?(?:photo|image|file photo)\)?|(?:©|copyright\b).{0,120}|all rights reserved\.?)\s*$",
+    r"|\(?(?:photo|image|file photo)\)?|(?:©|copyright\b).{0,120}|all rights reserved\.?"
+    # Follow/newsletter prompts, a publisher's standards link, photo credit lines (dev +2 pages, 0 lost).
+    r"|follow\s+.{1,60}\s+on\s+(?:twitter|facebook|instagram|telegram|linkedin|x)\b.{0,120}"
+    r"|(?:sign\s+up|subscribe|register)\b.{0,100}\bnewsletter\b.{0,100}|our\s+standards\s*:.{0,80}"
+    r"|(?:photo|image|picture)s?\s+credits?\s*:.{0,80}|crédits?\s+photos?\s*:.{0,80}|(?:foto|fot\.|bild|photo)\s*:.{0,60})\s*$",
     re.IGNORECASE,
 )
 # Byline and dateline furniture that sits at the top of the main text on some layouts.
