@@ -179,12 +179,34 @@ def _listing_like(text: str) -> bool:
     return not lengths or lengths[len(lengths) // 2] < 15
 
 
-def _link_density(tree: lxml_html.HtmlElement) -> float:
+@dataclass(frozen=True, slots=True)
+class _Links:
+    #: Share of the page's text that sits inside links.
+    density: float
+    #: The text of each link, whitespace-collapsed and case-folded.
+    texts: frozenset[str]
+
+    def share_of(self, text: str) -> float:
+        """Share of `text`'s words on lines that are mostly one link's text (a list of headlines,
+        perhaps with a section label or date beside each)."""
+        words = linked = 0
+        for line in text.splitlines():
+            count = word_count(line)
+            words += count
+            folded = " ".join(line.split()).casefold()
+            if any(2 * word_count(link) >= count and link in folded for link in self.texts):
+                linked += count
+        return linked / words if words else 0.0
+
+
+def _links(tree: lxml_html.HtmlElement) -> _Links:
     body = tree.find("body")
     node = body if body is not None else tree
     total = len(" ".join(node.text_content().split()))
-    linked = sum(len(" ".join(a.text_content().split())) for a in node.iter("a"))
-    return linked / total if total else 1.0
+    texts = [" ".join(a.text_content().split()) for a in node.iter("a")]
+    linked = sum(len(t) for t in texts)
+    # Links of one word ("Home", "More") would match inside any line.
+    return _Links(linked / total if total else 1.0, frozenset(t.casefold() for t in texts if len(t.split()) > 1))
 
 
 #: Characters XML forbids: lxml keeps them in parsed text but refuses them when a tree is edited,
@@ -266,7 +288,7 @@ def extract_article(
         raise ExtractionError("empty", "the page is empty")
     tree = _parse(text)
     meta = read_metadata(tree)
-    dense = _link_density(tree)
+    links = _links(tree)
     # Before trafilatura edits the tree.
     published_at = parse_datetime(meta.date_published) or _page_date(tree, url)
     title = _title(meta, None)
@@ -303,10 +325,11 @@ def extract_article(
             raise NotAnArticle("no_text", "the page is marked as an article but holds no text")
     else:
         # Two signals, never one: a self-described collection (CollectionPage, ItemList) or a page
-        # mostly of links, whose main text is also short lines (dev: a product page calling itself a
-        # CollectionPage holds a 234-word article).
-        if _listing_like(main_text) and (meta.is_collection or dense > 0.5):
-            why = "the page describes itself as a collection" if meta.is_collection else f"{dense:.0%} of the page is links"
+        # mostly of links, whose main text is also a list of those links. On trafilatura's corpus (all
+        # content pages, none an index) refusing on link density and short lines alone refused a
+        # government notice in bullet points, and a self-described collection held a 234-word article.
+        if _listing_like(main_text) and (meta.is_collection or links.density > 0.5) and links.share_of(main_text) >= 0.5:
+            why = "the page describes itself as a collection" if meta.is_collection else f"{links.density:.0%} of the page is links"
             raise NotAnArticle("index_page", f"a list of headlines: {why}, no article markup")
         if words < min_words:
             raise NotAnArticle("too_short", f"{words} words of main text, fewer than {min_words}")
