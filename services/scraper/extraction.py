@@ -328,8 +328,9 @@ def extract_article(
         # mostly of links, whose main text is also a list of those links. On trafilatura's corpus (all
         # content pages, none an index) refusing on link density and short lines alone refused a
         # government notice in bullet points, and a self-described collection held a 234-word article.
-        if _listing_like(main_text) and (meta.is_collection or links.density > 0.5) and links.share_of(main_text) >= 0.5:
-            why = "the page describes itself as a collection" if meta.is_collection else f"{links.density:.0%} of the page is links"
+        linked_page = meta.is_collection or links.density > 0.5
+        if linked_page and _listing_like(main_text) and links.share_of(main_text) >= 0.5:
+            why = "it calls itself a collection" if meta.is_collection else f"{links.density:.0%} of the page is links"
             raise NotAnArticle("index_page", f"a list of headlines: {why}, no article markup")
         if words < min_words:
             raise NotAnArticle("too_short", f"{words} words of main text, fewer than {min_words}")
