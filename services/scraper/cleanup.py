@@ -22,17 +22,16 @@ _FURNITURE = re.compile(
     r"^\s*(?:advertisement|advertisements|sponsored|sponsored content|story continues below(?: advertisement)?"
     r"|continue reading(?: below)?|scroll to continue(?: with content)?|share this(?: article| story)?:?"
     r"|click here to (?:subscribe|read more)\.?|follow us on .{1,40}|subscribe to our newsletter\.?"
-    r"|\(?(?:photo|image|file photo)\)?|(?:©|copyright\b).{0,120}|all rights reserved\.?)\s*$",
+    r"|\(?(?:photo|image|file photo)\)?|(?:©|copyright\b).{0,120}|all rights reserved\.?"
+    # Follow/newsletter prompts, a publisher's standards link, photo credit lines (dev +2 pages, 0 lost).
+    r"|follow\s+.{1,60}\s+on\s+(?:twitter|facebook|instagram|telegram|linkedin|x)\b.{0,120}"
+    r"|(?:sign\s+up|subscribe|register)\b.{0,100}\bnewsletter\b.{0,100}|our\s+standards\s*:.{0,80}"
+    r"|(?:photo|image|picture)s?\s+credits?\s*:.{0,80}|crédits?\s+photos?\s*:.{0,80}|(?:foto|fot\.|bild|photo)\s*:.{0,60})\s*$",
     re.IGNORECASE,
 )
 # Byline and dateline furniture that sits at the top of the main text on some layouts.
 _BYLINE = re.compile(r"^(?:by|von|par|por|di)\s+[\w .,'’&-]+$", re.IGNORECASE)
 _STAMP = re.compile(r"^(?:published|updated|posted|last updated|first published)\b.{0,60}$", re.IGNORECASE)
-_LETTER = re.compile(r"[^\W\d_]")
-# A wire story's sign-off: "(Reporting by ...; Editing by ...)".
-_SIGN_OFF = re.compile(
-    r"^\(?(?:reporting|writing|additional reporting|compiled|editing) by [^)]{3,200}\)?\.?$", re.IGNORECASE
-)
 _BLOCK_TAGS = frozenset(
     [
         "address",
@@ -81,23 +80,24 @@ def _same_line(a: str, b: str | None) -> bool:
 
 
 def trim_furniture(text: str, *, title: str | None = None, description: str | None = None) -> str:
-    """Drop the headline, standfirst, byline and date lines some layouts put inside the main text."""
+    """Drop the headline, standfirst, byline and date lines some layouts put inside the main text.
+
+    Measured one by one against trafilatura alone (dev half of its corpus, gold set): the headline
+    line (gold +0.006: the headline is not body text; dev -3 pages whose annotators counted it) and
+    short byline/date lines at the top (gold +0.001, dev +0/-0) are dropped. Tried and left out
+    because they lost pages on dev: lines without a letter ("19:49", a phone number), wire
+    sign-offs ("Additional reporting by ..."), and "A | B | C" navigation lines.
+    """
     lines = text.split("\n")
     kept: list[str] = []
     for index, line in enumerate(lines):
         near_top = index < 4
         short = len(line.split()) <= 8
-        if not _LETTER.search(line):
+        if not line.strip():
             continue
         if near_top and (_same_line(line, title) or (_same_line(line, description) and len(lines) > 6)):
             continue
         if near_top and short and (_BYLINE.match(line) or _STAMP.match(line)):
-            continue
-        if _SIGN_OFF.match(line):
-            continue
-        # "Home | News | Sport" is navigation; "| Price: | 12 € |" is a row of a table in the story.
-        table_row = line.startswith("|")
-        if short and not table_row and line.count(" | ") >= 1 and not line.endswith((".", "?", "!", '"', "”")):
             continue
         kept.append(line)
     return "\n".join(kept)

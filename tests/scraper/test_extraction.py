@@ -248,6 +248,10 @@ def test_paragraphs_separated_by_double_br_are_recovered() -> None:
         "Read: Pakistan, Uzbekistan agree on rail link",
         "Lire aussi : Le Sénégal lance sa production",
         "© 2025 Example News",
+        "Follow The Example Times on Twitter and Instagram @ExampleTimes",
+        "Sign up for our morning newsletter and get the day's top stories",
+        "Our Standards: The Example Trust Principles.",
+        "Crédits photos : Agence Exemple",
     ],
 )
 def test_more_link_lines_and_furniture(line: str) -> None:
@@ -353,3 +357,15 @@ _ISO_LIKE = st.builds(
 def test_parse_datetime_never_raises(value: str) -> None:
     parsed = parse_datetime(value)
     assert parsed is None or (parsed.tzinfo is not None and parsed.year >= 1990)
+
+
+def test_a_linked_page_whose_text_is_not_its_links_is_not_an_index_page() -> None:
+    # A notice in short bullet points on a page of menus: link-dense, short lines, no article markup,
+    # but the text is not a list of the page's links (trafilatura's dev half had one such page).
+    menu = "".join(f"<li><a href='/m/{i}'>Menu entry number {i} of the service portal</a></li>" for i in range(60))
+    notice = "".join(
+        f"<li>Point {i}: the tax on heated tobacco products rises in January.</li>" for i in range(10)
+    )
+    body = f"<nav><ul>{menu}</ul></nav><main><h1>Tobacco tax</h1><ul>{notice}</ul></main>"
+    article = extract_article(_page(body, "<title>Tobacco tax</title>"), url="https://gov.example/notice", source="t")
+    assert "Point 3: the tax on heated tobacco products" in article.text
