@@ -19,6 +19,7 @@ import pytest
 from newswire.broker import DEFAULT_KAFKA_VERSION
 from newswire.broker.kafka import KafkaBroker
 from newswire.ports import free_port
+from tests.faults.outcomes import recorded
 
 from .kafka_cache import private_kafka_cache
 
@@ -53,7 +54,22 @@ def test_second_start_maps_the_archive_the_first_recorded(tmp_path: Path) -> Non
     check_records_then_maps(private_kafka_cache(tmp_path / "cache"), tmp_path)
 
 
+@pytest.mark.faults
 def test_stale_partials_and_a_demo_killed_mid_recording_break_nothing(tmp_path: Path) -> None:
+    with recorded(
+        case="fault.kafka-cache-interrupted-recording",
+        kind="fault",
+        tried="stale partial class-data-sharing archives in the Kafka cache, and a demo SIGKILLed while its "
+        "broker records the archive; then a start",
+    ) as outcome:
+        _stale_partials_and_a_killed_recording(tmp_path)
+        outcome.behaviour = (
+            "the start removed the stale partials; the killed demo's broker ended with it; the next start "
+            "recorded and mapped the archive; no partial file left"
+        )
+
+
+def _stale_partials_and_a_killed_recording(tmp_path: Path) -> None:
     cache = private_kafka_cache(tmp_path / "cache")
     folder = cache / DEFAULT_KAFKA_VERSION
     # Partial archives as interrupted recordings of earlier launchers left them (both namings).

@@ -14,8 +14,9 @@ article more often than the topic holds it.
 import json
 import os
 import threading
+from contextlib import contextmanager
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any, Literal
 from .pipeline import EnrichedRecord
 from .streams import ResumingStream
 
-__all__ = ["RESULTS", "Delivery", "Outcome", "check_delivery", "full_mode", "record"]
+__all__ = ["RESULTS", "Delivery", "Outcome", "check_delivery", "full_mode", "record", "recorded"]
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = Path(os.environ.get("NEWSWIRE_RELIABILITY_RESULTS", REPO / "test-artifacts" / "reliability.json"))
@@ -66,6 +67,24 @@ def record(outcome: Outcome) -> None:
         }
         data.setdefault("cases", {})[outcome.case] = entry
         RESULTS.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+@contextmanager
+def recorded(*, case: str, kind: Literal["fault", "bad input"], tried: str) -> Iterator[Outcome]:
+    """An outcome for a case whose checks are assertions: failed unless the block completes.
+
+    The block fills in `behaviour` (and counts) as it learns them; the outcome is recorded
+    whether the block passes or fails, so a failure is in the table too."""
+    outcome = Outcome(case=case, kind=kind, tried=tried, behaviour="did not complete", passed=False)
+    try:
+        yield outcome
+    except BaseException as exc:
+        outcome.behaviour = f"{outcome.behaviour}; failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        raise
+    else:
+        outcome.passed = True
+    finally:
+        record(outcome)
 
 
 @dataclass
