@@ -3,8 +3,8 @@ side by side, each next to plain spaCy NER measured in the same run.
 
 - `dev`: `eval/enricher/dev/`, the articles rules may be written against;
 - `test`: `eval/enricher/test/`, frozen: no rule is written against it;
-- `gum-<split>`: real Wikinews text nobody on the team wrote (`/work/shared/datasets/gum-wikinews`,
-  sentence file, spans PER/ORG/LOC), its `test` split frozen.
+- `gum-<split>`: real Wikinews text nobody on the team wrote (`eval/gum-wikinews/`, the GUM
+  corpus's sentence file with spans PER/ORG/LOC; see its SOURCE.md), its `test` split frozen.
 
 The eval articles carry no positions, so they are scored per article as entity sets (as
 `evaluation.score_entities`, coarse PER/ORG/LOC); GUM is scored on exact character spans, which is
@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
 EVAL_DIR = REPO / "eval" / "enricher"
 GUM_FILE = Path(
-    os.environ.get("NEWSWIRE_GUM_SENTENCES", "/work/shared/datasets/gum-wikinews/gum_wikinews_sentences_ner.jsonl")
+    os.environ.get("NEWSWIRE_GUM_SENTENCES", REPO / "eval" / "gum-wikinews" / "gum_wikinews_sentences_ner.jsonl")
 )
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "entity_eval.json"
 LABELS = ("PER", "ORG", "LOC")

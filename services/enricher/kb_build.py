@@ -170,12 +170,14 @@ READERS = {
 }
 
 
-def build(*, repos: Path, out: Path) -> dict[str, int]:
+def build(*, repos: Path, datasets: Path, out: Path) -> dict[str, int]:
     """Write the knowledge base; returns counts by type. The first source to give an id keeps it;
-    later sources add aliases and fill a missing QID."""
+    later sources add aliases and fill a missing QID. A source's `path` is read in `datasets`."""
     sources = read_data("kb_sources.yaml")["sources"]
     entries: dict[str, Entry] = {}
     for source in sources:
+        if "path" in source:
+            source = source | {"path": str(datasets / source["path"])}
         for entry in READERS[source["id"]](source, repos):
             known = entries.get(entry["id"])
             if known is None:
@@ -198,10 +200,16 @@ def build(*, repos: Path, out: Path) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newswire.enricher.kb_build", description=__doc__.split("\n")[0])
-    parser.add_argument("--repos", type=Path, default=Path("/work/.mirror"), help="folder of source repositories")
+    parser.add_argument("--repos", type=Path, required=True, help="folder of source repositories (DIR/<owner>+<name>/repo)")
+    parser.add_argument(
+        "--datasets",
+        type=Path,
+        default=Path(__file__).resolve().parents[2].parent / "shared" / "datasets",
+        help="folder of the team's shared datasets (places-wikidata)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    counts = build(repos=args.repos, out=args.out)
+    counts = build(repos=args.repos, datasets=args.datasets, out=args.out)
     print(f"{sum(counts.values())} entries written to {args.out}: {counts}")
     return 0
 
