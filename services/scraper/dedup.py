@@ -115,15 +115,21 @@ class StateStore:
             return None
         return UrlState(row[0], row[1], row[2], row[3], Validators(row[4], row[5]))
 
-    def due(self, source: str, *, revisit_after: float, revisit_window: float, limit: int) -> list[str]:
-        """Pending URLs first, then recent finished ones due for a (conditional) check for updates."""
+    def due(
+        self, source: str, *, revisit_after: float, revisit_window: float, limit: int, retry_round_after: float = 0.0
+    ) -> list[str]:
+        """Pending URLs first, then recent finished ones due for a (conditional) check for updates.
+
+        A pending URL whose last round failed waits `retry_round_after` seconds, doubled per failed
+        round, before a poll takes it again: a page that times out would otherwise hold up every poll."""
         now = time.time()
         rows = self._db.execute(
             """SELECT url FROM urls WHERE source = ? AND (
-                   status = 'pending'
+                   (status = 'pending' AND (attempts = 0
+                        OR COALESCE(last_checked, 0) <= ? - ? * (1 << MIN(attempts - 1, 16))))
                    OR (status IN ('done', 'skipped') AND first_seen >= ? AND COALESCE(last_checked, 0) <= ?))
                ORDER BY status != 'pending', first_seen DESC LIMIT ?""",
-            (source, now - revisit_window, now - revisit_after, limit),
+            (source, now, retry_round_after, now - revisit_window, now - revisit_after, limit),
         ).fetchall()
         return [r[0] for r in rows]
 

@@ -143,6 +143,7 @@ class Scraper:
             revisit_after=self.settings.revisit_after,
             revisit_window=self.settings.revisit_window,
             limit=self.settings.max_urls_per_poll,
+            retry_round_after=self.settings.retry_round_after,
         )
         limit = asyncio.Semaphore(source.concurrency)
 

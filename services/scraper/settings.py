@@ -39,6 +39,12 @@ class Settings(CommonSettings):
         default=500, ge=1, description="URLs taken from one source's feeds and sitemaps per poll"
     )
     max_attempts: int = Field(default=5, ge=1, description="rounds a failing URL is retried before it is given up")
+    retry_round_after: float = Field(
+        default=120.0,
+        ge=0,
+        description="seconds before a URL whose round failed is tried in a later poll, doubled per failed round "
+        "(one slow page must not hold up every poll of its source)",
+    )
     revisit_after: float = Field(
         default=1800.0, ge=0, description="seconds before a finished page is checked again for updates"
     )

@@ -62,6 +62,17 @@ def test_transient_failures_are_given_up_after_max_attempts(tmp_path: Path) -> N
         assert store.due("s", revisit_after=0, revisit_window=86400, limit=10) == []
 
 
+def test_a_url_whose_round_failed_waits_before_a_later_poll_takes_it(tmp_path: Path) -> None:
+    # A page that times out must not hold up every poll of its source: its next round waits.
+    with StateStore(tmp_path / "s.sqlite3") as store:
+        store.discover(["https://news.example/slow", "https://news.example/new"], source="s")
+        assert store.failed_attempt("https://news.example/slow", error="timeout", max_attempts=5) == "pending"
+        due = store.due("s", revisit_after=0, revisit_window=86400, limit=10, retry_round_after=3600)
+        assert due == ["https://news.example/new"]
+        # With no wait it is due at once, as before.
+        assert "https://news.example/slow" in store.due("s", revisit_after=0, revisit_window=86400, limit=10)
+
+
 def test_listings_remember_validators_and_children(tmp_path: Path) -> None:
     with StateStore(tmp_path / "s.sqlite3") as store:
         assert store.listing("https://news.example/sitemap.xml") is None
