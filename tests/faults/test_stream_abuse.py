@@ -30,7 +30,9 @@ async def test_flood_of_sse_connections_beyond_the_cap_gets_429(tmp_path: Path) 
     feed = FakeFeed(app)
     statuses: Counter[int] = Counter()
     codes: Counter[str] = Counter()
-    limits = httpx.Limits(max_connections=FLOOD + CAP + 10)
+    # No keep-alive: each knock is a new connection, as a flood is; a pooled connection that the
+    # server closes as idle while a slow machine reuses it would fail the knock, not the API.
+    limits = httpx.Limits(max_connections=FLOOD + CAP + 10, max_keepalive_connections=0)
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
         held = contextlib.AsyncExitStack()
         admitted = [await held.enter_async_context(open_sse(client, "/v1/stream")) for _ in range(CAP)]
