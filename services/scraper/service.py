@@ -81,6 +81,9 @@ class Scraper:
         # Two URLs of one article (an alias; a feed and a sitemap address; a syndicated copy) may be
         # handled at once: deciding novelty, publishing and recording happen one article at a time.
         self._publishing = asyncio.Lock()
+        # Pages a poll stopped waiting for (a slow or stalled server): they finish in the background,
+        # and no later poll takes them again until they have.
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -108,6 +111,8 @@ class Scraper:
                 for source in self.sources:
                     group.create_task(self._source_loop(source, once=once, reports=reports))
         finally:
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
             await self.publisher.stop()
             await self.fetcher.aclose()
             self.store.close()
@@ -117,7 +122,9 @@ class Scraper:
         while not self._stop.is_set():
             started = time.monotonic()
             try:
-                reports.append(await self.poll(source))
+                # A round waits at most one poll interval for its pages: a page on a server that
+                # trickles (timeouts, retries) must not delay the discovery of every new story.
+                reports.append(await self.poll(source, round_timeout=None if once else source.poll_interval))
             except Exception:
                 # One broken source must not stop the others; the next poll tries again.
                 logger.exception("poll of %s failed", source.id, extra={"source": source.id})
@@ -129,7 +136,9 @@ class Scraper:
 
     # -- one poll --------------------------------------------------------------------------------
 
-    async def poll(self, source: Source) -> PollReport:
+    async def poll(self, source: Source, *, round_timeout: float | None = None) -> PollReport:
+        """One round over `source`; with `round_timeout`, pages still running after it finish in the
+        background (a later poll skips them until they have)."""
         report = PollReport(source.id)
         found, listings = await self._discover(source, report)
         report.discovered = self.store.discover(found, source=source.id)
@@ -160,12 +169,28 @@ class Scraper:
                     metrics.EXTRACTION_FAILURES.labels(source.id, "internal_error").inc()
                     self.store.failed_attempt(url, error=repr(exc), max_attempts=self.settings.max_attempts)
 
-        async with asyncio.TaskGroup() as group:
-            for url in due:
-                group.create_task(handle(url))
+        tasks = []
+        for url in due:
+            if url in self._in_flight:
+                continue
+            task = asyncio.create_task(handle(url))
+            self._in_flight[url] = task
+            task.add_done_callback(lambda _, url=url: self._in_flight.pop(url, None))
+            tasks.append(task)
+        still_running: set[asyncio.Task[None]] = set()
+        if tasks:
+            _, still_running = await asyncio.wait(tasks, timeout=round_timeout)
         metrics.POLLS.labels(source.id).inc()
         metrics.PENDING_URLS.labels(source.id).set(self.store.pending_count(source.id))
-        logger.info("poll done: %s", report.summary(), extra={"source": source.id})
+        if still_running:
+            logger.info(
+                "poll done with %d page(s) still in flight: %s",
+                len(still_running),
+                report.summary(),
+                extra={"source": source.id},
+            )
+        else:
+            logger.info("poll done: %s", report.summary(), extra={"source": source.id})
         return report
 
     async def _fetch_listing(
