@@ -980,15 +980,38 @@ class EntityLinker:
                 continue
             spoken = _speaks_after(doc, cand.end)
             after_preposition = _after_place_preposition(doc, cand.start)
-            # An ORG named exactly like a known place is that place; so is a lone "person" who
-            # never speaks and has no first name anywhere in the article.
+            # An ORG named exactly like a known place, a lone "person" who never speaks and has
+            # no first name anywhere in the article, or a longer "name" that is exactly a place's
+            # own ("the states of Para and Mato Grosso") is that place when its sentence says
+            # place ("reach Kotri", "off Cairns", a list of places). The place list alone is no
+            # evidence: people ("their child, Gloria", "Clinton came into office") and figures
+            # ("Hannibal", "Athena") share their names with some town. A place known under another
+            # spelling counts only in a country the article names: that is its evidence.
             lone_word = len(cand.text.split()) == 1 and cand.type == "PERSON" and not spoken
-            # "the states of Para and Mato Grosso": a longer "name" that is exactly a place's own.
             exactly_a_place = cand.type == "PERSON" and not spoken and own_name
-            if after_preposition or cand.type == "ORG" or lone_word or exactly_a_place:
+            if after_preposition or (
+                (cand.type == "ORG" or lone_word or exactly_a_place)
+                and (not own_name or self._says_place(doc, cand, cands))
+            ):
                 cand.type = "REGION"
-        # "launched from Sriharikota ... Sriharikota's range": a lone word that is a place in one
-        # mention is that place in the others.
+        # One sense per article. "launched from Sriharikota ... Sriharikota's range": a lone word
+        # that is a place in one mention is that place in the others. But where NER reads a lone
+        # word as a person more often than as a place, and no place reading has a place cue or a
+        # gazetteer behind it, the person wins ("their child, Gloria ... Gloria developed ...").
+        people_votes: dict[str, list[_Candidate]] = defaultdict(list)
+        place_votes: dict[str, list[_Candidate]] = defaultdict(list)
+        for cand in cands:
+            if cand.source == "ner" and len(cand.text.split()) == 1:
+                if cand.type == "PERSON":
+                    people_votes[cand.text].append(cand)
+                elif cand.type in {"REGION", "CITY", "COUNTRY"}:
+                    place_votes[cand.text].append(cand)
+        for text, readings in place_votes.items():
+            if len(people_votes.get(text, ())) > len(readings) and not any(
+                c.entry is not None or c.backed or self._says_place(doc, c, cands) for c in readings
+            ):
+                for cand in readings:
+                    cand.type = "PERSON"
         places = {c.text for c in cands if c.type in {"REGION", "CITY", "COUNTRY"}}
         for cand in cands:
             if (
@@ -1001,6 +1024,18 @@ class EntityLinker:
                 and not _speaks_after(doc, cand.end)
             ):
                 cand.type = "REGION"
+
+    def _says_place(self, doc: Doc, cand: _Candidate, cands: Sequence[_Candidate]) -> bool:
+        """The context says place: a place cue around the name in its sentence (`evidence`), also
+        one before the list the name ends ("the states of Para and Mato Grosso"), or a place
+        among the names listed with it ("Antwerp, Rotterdam and Gioia Tauro")."""
+        cues = load_cues()
+        if evidence(doc, cand.start, cand.end, cues=cues)[1] > 0:
+            return True
+        first = _list_start(doc, cand.start)
+        if first < cand.start and not _starts_sentence(doc, first) and evidence(doc, first, first + 1, cues=cues)[1] > 0:
+            return True
+        return any(c is not cand and c.type in {"COUNTRY", "CITY", "REGION"} for c in _list_of(doc, cand, cands))
 
     def _organisations_by_company(self, doc: Doc, cands: list[_Candidate]) -> None:
         """ "Intel, Microsemi, Nvidia and Xilinx": a one-word name listed among organisations the
@@ -1480,6 +1515,35 @@ def _hyphenated_name(doc: Doc, start: int, end: int, label: str) -> tuple[int, i
         for i in range(start + 1, end - 1)
     )
     return start, end, personal
+
+
+def _list_of(doc: Doc, cand: _Candidate, cands: Sequence[_Candidate]) -> list[_Candidate]:
+    """The names listed together with `cand` ("A, B and C", "A or B"), itself included."""
+    ordered = sorted(cands, key=lambda c: c.start)
+    i = next(k for k, c in enumerate(ordered) if c is cand)
+    first = last = i
+    while first > 0 and _list_gap(doc, ordered[first - 1].end, ordered[first].start):
+        first -= 1
+    while last + 1 < len(ordered) and _list_gap(doc, ordered[last].end, ordered[last + 1].start):
+        last += 1
+    return ordered[first : last + 1]
+
+
+def _list_start(doc: Doc, start: int) -> int:
+    """Where the list of capitalised names ends at token `start` begins ("Para and [Mato
+    Grosso]"); `start` itself when the name does not follow "and" or "or"."""
+    if start < 2 or doc[start - 1].lower_ not in {"and", "or"}:
+        return start
+    first = start
+    while first >= 2 and doc[first - 1].lower_ in {",", "and", "or"} and doc[first - 2].text[:1].isupper():
+        first -= 2
+        while first > 0 and doc[first - 1].is_alpha and doc[first - 1].text[:1].isupper():
+            first -= 1
+    return first
+
+
+def _list_gap(doc: Doc, end: int, start: int) -> bool:
+    return [t.text for t in doc[end:start]] in ([","], ["and"], ["or"], [",", "and"], [",", "or"], ["&"])
 
 
 def _named_by_gazetteer(span: Span, entry: GazetteerEntry) -> _Candidate:
