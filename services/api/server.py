@@ -96,7 +96,7 @@ def _http_protocol(connections: Connections, *, max_header_bytes: int) -> type[a
             self._refused = True
             logger.warning(
                 "%s sent more than %s bytes of request headers; answered 431",
-                "%s:%s" % self.client if self.client else "a client",
+                f"{self.client[0]}:{self.client[1]}" if self.client else "a client",
                 max_header_bytes,
             )
             # A "lingering close": answer, half-close, stop reading, and drop the socket a little

@@ -105,10 +105,7 @@ def read_article(name: str, content: str) -> RawArticle:
 
 def _read(name: str) -> _Input:
     try:
-        if name == "-":
-            content = sys.stdin.read()
-        else:
-            content = Path(name).read_bytes().decode("utf-8", errors="replace")
+        content = sys.stdin.read() if name == "-" else Path(name).read_bytes().decode("utf-8", errors="replace")
         return _Input(name, read_article(name, content))
     except (OSError, AnnotateError) as exc:
         return _Input(name, None, str(exc))

@@ -885,16 +885,23 @@ class EntityLinker:
         # The outer parts may have words before or after them: "New Delhi-Kathmandu".
         start, end = places[0]
         for width in (2, 1):
-            if start - width >= 0 and all(t.text[:1].isupper() and t.whitespace_ for t in doc[start - width : start]):
-                if self._is_place_name(doc[start - width : end].text):
-                    places[0] = (start - width, end)
-                    break
+            if (
+                start - width >= 0
+                and all(t.text[:1].isupper() and t.whitespace_ for t in doc[start - width : start])
+                and self._is_place_name(doc[start - width : end].text)
+            ):
+                places[0] = (start - width, end)
+                break
         start, end = places[-1]
         for width in (2, 1):
-            if end + width <= len(doc) and all(t.text[:1].isupper() for t in doc[end : end + width]):
-                if doc[end - 1].whitespace_ and self._is_place_name(doc[start : end + width].text):
-                    places[-1] = (start, end + width)
-                    break
+            if (
+                end + width <= len(doc)
+                and all(t.text[:1].isupper() for t in doc[end : end + width])
+                and doc[end - 1].whitespace_
+                and self._is_place_name(doc[start : end + width].text)
+            ):
+                places[-1] = (start, end + width)
+                break
         out = []
         for start, end in places:
             span = doc[start:end]

@@ -21,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import psycopg
 import pytest
-from newswire.schemas import EnrichedArticle
 
 from newswire.broker import BrokerProcess
 from newswire.kafka import make_producer, publish
+from newswire.schemas import EnrichedArticle
 from tests.api.feed import article
 
 from .outcomes import Outcome, check_delivery, full_mode, record
@@ -185,7 +185,7 @@ async def test_nul_and_a_refused_record_on_postgresql(
             delivered=len(wanted & set(stored)),
             lost=len(wanted - set(stored)),
             passed=passed,
-            details={"set_aside": set_aside, "cleaned": cleaned, "ready": ready},
+            details={"set_aside": set_aside, "cleaned": title_clean, "ready": ready},
         )
     )
     assert stored_all and streamed_all, pipeline.log_tail("api", 60)

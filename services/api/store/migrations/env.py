@@ -5,7 +5,6 @@ the SQLite file under `NEWSWIRE_DATA_DIR`)."""
 from alembic import context
 
 from newswire.api.settings import Settings
-
 from newswire.api.store.engine import database_url_for, make_engine
 from newswire.api.store.migrate import lock
 from newswire.api.store.tables import metadata
@@ -16,9 +15,8 @@ UNMANAGED = ("article_search", "schema_migrations")
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    if type_ == "table" and name is not None and name.startswith(UNMANAGED):
-        return False
-    return True
+    # The tables listed in UNMANAGED are not Alembic's to create or drop.
+    return not (type_ == "table" and name is not None and name.startswith(UNMANAGED))
 
 
 def run(connection: object) -> None:
