@@ -1090,7 +1090,7 @@ class EntityLinker:
             in_context = [e for e in options if e.country in context]
             if not in_context and context and cand.entry is None and all(e.type == "REGION" for e in options):
                 options = []
-            entry = (in_context or options or [None])[0]
+            entry = next(iter(in_context or options), None)
             if entry is not None:
                 cand.entry, cand.type = entry, entry.type
                 cand.key, cand.name, cand.country = entry.id, entry.name, entry.country
@@ -1351,9 +1351,9 @@ class EntityLinker:
                 cand.key, cand.name, cand.country = cand.entry.id, cand.entry.name, cand.entry.country
                 continue
             name = cand.name or cand.text
-            owner = acronyms.get(name) or _spelled_out(cand, cands)
-            if owner is not None and owner is not cand:
-                name = owner.entry.name if owner.entry is not None else owner.text
+            full = acronyms.get(name) or _spelled_out(cand, cands)
+            if full is not None and full is not cand:
+                name = full.entry.name if full.entry is not None else full.text
             cand.name = name
             cand.key = _entity_id(cand.type, name)
         # "the Commission" after "the European Commission": the head word alone names the same body.
