@@ -185,7 +185,7 @@ async def test_nul_and_a_refused_record_on_postgresql(
             delivered=len(wanted & set(stored)),
             lost=len(wanted - set(stored)),
             passed=passed,
-            details={"set_aside": set_aside, "cleaned": title_clean, "ready": ready},
+            details={"set_aside": set_aside, "ready": ready},
         )
     )
     assert stored_all and streamed_all, pipeline.log_tail("api", 60)
