@@ -11,7 +11,7 @@ PYTEST := $(VENV)/bin/pytest
 SYSTEM_TOOLS := kcat:kcat promtool:prometheus chromium:chromium pg_ctlcluster:postgresql
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-system lock schemas kafka-jars test test-unit test-integration test-smoke test-faults \
+.PHONY: help install install-system lock schemas kafka-jars lint test test-unit test-integration test-smoke test-faults \
         demo broker eval train-topics eval-extraction bench soak clean
 
 help: ## list the targets
@@ -42,10 +42,21 @@ schemas: install ## regenerate schemas/jsonschema/*.json and schemas/asyncapi.ya
 kafka-jars: install ## fetch Apache Kafka's jars with Maven into ~/.cache/newswire/kafka (tests do it on demand)
 	$(PY) -c "from newswire.broker import resolve_kafka_jars; print(resolve_kafka_jars())"
 
-test: install install-system ## unit tests, integration tests on Apache Kafka, smoke tests on the embedded broker
+test: install install-system ## lint, then unit tests, integration tests on Apache Kafka, smoke tests on the embedded broker
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-integration
 	$(MAKE) --no-print-directory test-smoke
+
+# mypy and import-linter read `newswire.api` etc. from .lint/, a tree of symlinks laid out as pyproject.toml's
+# package-dir maps the folders (tools/lint_tree.py); mypy's report is mapped back to the real paths.
+LINT_TREE := .lint
+lint: install ## ruff check, mypy (strict for newswire/ and schemas/) and the import contracts (import-linter)
+	$(VENV)/bin/ruff check .
+	$(PY) tools/lint_tree.py $(LINT_TREE)
+	set -o pipefail; cd $(LINT_TREE) && ../$(VENV)/bin/mypy --config-file ../pyproject.toml --cache-dir ../.mypy_cache \
+	  -p newswire | ../$(PY) ../tools/lint_tree.py --real-paths .
+	cd $(LINT_TREE) && ../$(VENV)/bin/lint-imports --config ../pyproject.toml --no-cache
 
 # pytest exits 5 when it collects no test: that fails the target like any other failure.
 test-unit: install ## fast tests with no broker

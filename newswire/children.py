@@ -6,6 +6,7 @@ with `die_with_parent=True` is also sent SIGTERM by the kernel (Linux) when the 
 without stopping it (SIGKILL, a crash), so nothing of a killed demo lives on.
 """
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
@@ -103,7 +104,5 @@ def _parent_death_signal() -> Callable[[], None] | None:
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass

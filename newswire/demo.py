@@ -237,7 +237,7 @@ class Demo:
         print(f"newswire demo: {message}", flush=True)
 
     def _start_broker(self, stop: threading.Event) -> str | None:
-        if self.external:
+        if self.engine == "external":
             logger.info("using the Kafka cluster at %s", self.settings.kafka_bootstrap_servers)
             return self.settings.kafka_bootstrap_servers
         broker = make_broker(
@@ -332,6 +332,6 @@ def _count_sources(path: Path) -> int:
 def _http_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
+            return bool(response.status == 200)
     except OSError:
         return False

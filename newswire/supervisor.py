@@ -46,7 +46,7 @@ class Backoff:
 class Supervised:
     child: Child
     #: starts the child (again); raising counts as a crash
-    start: Callable[[], None]
+    start: Callable[[], object]  # what it returns (a broker's seconds to ready) is not used
     #: called after each restart that did not raise (e.g. re-create a memory broker's topics)
     after_restart: Callable[[], None] | None = None
     restarts: int = 0
@@ -70,7 +70,7 @@ class Supervisor:
         self._children: dict[str, Supervised] = {}
 
     def add(
-        self, child: Child, start: Callable[[], None], *, after_restart: Callable[[], None] | None = None
+        self, child: Child, start: Callable[[], object], *, after_restart: Callable[[], None] | None = None
     ) -> None:
         """Start `child` with `start()` now (errors propagate: a first start that fails is the
         caller's to report) and keep it running from then on."""

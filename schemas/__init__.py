@@ -3,8 +3,8 @@
 from .errors import ContractError, DecodeError, SchemaError
 from .ids import article_id, ascii_letters, content_hash, normalise_text, slugify
 from .models import SCHEMA_VERSION, DeadLetter, EnrichedArticle, Entity, EntityType, Geo, Mention, RawArticle, Topic
-from .text import OffsetText, WireText, clean_text, clean_text_in_place, has_controls
 from .taxonomy import Taxonomy, TaxonomyTopic, load_taxonomy
+from .text import OffsetText, WireText, clean_text, clean_text_in_place, has_controls
 from .topics import DEFAULT_PREFIX, TopicNames
 from .wire import CONTENT_TYPE, decode, encode, encode_key, headers_for, printable_value
 

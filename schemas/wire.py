@@ -4,7 +4,6 @@ Every message carries `content-type: application/json` and `schema: <Model>/<ver
 """
 
 import base64
-from collections.abc import Sequence
 from typing import TypeVar
 
 import orjson
@@ -64,5 +63,5 @@ def printable_value(value: bytes | None) -> tuple[str, str]:
 
 
 def _summary(exc: ValidationError, limit: int = 3) -> str:
-    errors: Sequence = exc.errors(include_url=False, include_input=False)
+    errors = exc.errors(include_url=False, include_input=False)
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in errors[:limit])

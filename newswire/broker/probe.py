@@ -25,7 +25,7 @@ def kafka_answers(host: str, port: int, *, timeout: float = 2.0) -> bool:
     except OSError:
         return False
     correlation_id, error_code = struct.unpack(">ih", response[:6])
-    return correlation_id == 1 and error_code == 0
+    return bool(correlation_id == 1 and error_code == 0)
 
 
 def wait_until_ready(host: str, port: int, *, timeout: float, alive: Callable[[], bool] | None = None) -> float:

@@ -21,17 +21,17 @@ Peer = tuple[str, int]
 
 class Connections:
     def __init__(self) -> None:
-        self._open: dict[Peer, asyncio.BaseTransport] = {}
+        self._open: dict[Peer, asyncio.Transport] = {}
         self._when_gone: dict[Peer, list[Callable[[], None]]] = {}
 
     def __len__(self) -> int:
         return len(self._open)
 
-    def opened(self, peer: Peer | None, transport: asyncio.BaseTransport) -> None:
+    def opened(self, peer: Peer | None, transport: asyncio.Transport) -> None:
         if peer is not None:
             self._open[peer] = transport
 
-    def closed(self, peer: Peer | None, transport: asyncio.BaseTransport) -> None:
+    def closed(self, peer: Peer | None, transport: asyncio.Transport) -> None:
         if peer is None or self._open.get(peer) is not transport:
             return
         del self._open[peer]
@@ -53,10 +53,10 @@ class Connections:
         self._when_gone.setdefault(peer, []).append(callback)
         return True
 
-    def transport(self, peer: Peer | None) -> asyncio.BaseTransport | None:
+    def transport(self, peer: Peer | None) -> asyncio.Transport | None:
         return self._open.get(peer) if peer is not None else None
 
-    def abort(self, peer: Peer | None, transport: asyncio.BaseTransport | None = None) -> bool:
+    def abort(self, peer: Peer | None, transport: asyncio.Transport | None = None) -> bool:
         """Close the socket now, dropping whatever is still buffered for it (only if it is still
         `transport`, when given: a later connection from the same address and port is left alone)."""
         current = self.transport(peer)

@@ -5,7 +5,7 @@ Every error body is `{"error": {"code": ..., "message": ...}}`; a stack trace ne
 
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from starlette.status import WS_1008_POLICY_VIOLATION
+from starlette.types import ExceptionHandler
 
 __all__ = [
     "ApiError",
@@ -145,9 +146,15 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("internal_error", "internal server error"), status_code=500)
 
 
+def _http_and_websocket(handler: Any) -> ExceptionHandler:
+    """Starlette types a handler as either HTTP's (returns a Response) or WebSocket's (returns None). These
+    serve both: they return the response exactly when the connection is not a WebSocket (`_respond`)."""
+    return cast(ExceptionHandler, handler)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(WebSocketRequestValidationError, _validation_error)
+    app.add_exception_handler(ApiError, _http_and_websocket(_api_error))
+    app.add_exception_handler(RequestValidationError, _http_and_websocket(_validation_error))
+    app.add_exception_handler(WebSocketRequestValidationError, _http_and_websocket(_validation_error))
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -61,7 +61,7 @@ def _http_protocol(connections: Connections, *, max_header_bytes: int) -> type[a
 
         return TrackedH11
 
-    class TrackedHttpTools(HttpToolsProtocol):  # type: ignore[misc,valid-type]
+    class TrackedHttpTools(HttpToolsProtocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             connections.opened(self.client, transport)
@@ -96,7 +96,7 @@ def _http_protocol(connections: Connections, *, max_header_bytes: int) -> type[a
             self._refused = True
             logger.warning(
                 "%s sent more than %s bytes of request headers; answered 431",
-                "%s:%s" % self.client if self.client else "a client",
+                f"{self.client[0]}:{self.client[1]}" if self.client else "a client",
                 max_header_bytes,
             )
             # A "lingering close": answer, half-close, stop reading, and drop the socket a little
@@ -116,7 +116,8 @@ def _ws_protocol(connections: Connections) -> type[asyncio.Protocol]:
     class TrackedWebSocket(WebSocketsSansIOProtocol):
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(transport)
-            connections.opened(self.client, transport)
+            # uvicorn keeps the transport as an asyncio.Transport (a stream socket's, which can abort).
+            connections.opened(self.client, self.transport)
 
         def connection_lost(self, exc: Exception | None) -> None:
             connections.closed(self.client, self.transport)

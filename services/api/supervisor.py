@@ -47,7 +47,7 @@ class Supervisor:
     def start(self, name: str, body: Callable[[], Awaitable[None]]) -> Supervised:
         entry = Supervised(name=name, body=body)
         entry.task = asyncio.create_task(self._loop(entry), name=f"newswire-{name}")
-        entry.task.add_done_callback(lambda task, e=entry: self._ended(e, task))
+        entry.task.add_done_callback(lambda task: self._ended(entry, task))
         self.tasks[name] = entry
         return entry
 

@@ -24,8 +24,9 @@ an enriched article or a dead letter (`workers.py`), so no message can make a ba
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import faust
 from aiokafka import AIOKafkaProducer
@@ -35,6 +36,7 @@ from faust.types import TP, EventT, StreamT, TopicT
 from newswire.schemas import DeadLetter, EnrichedArticle, encode, headers_for
 
 from .dlq import SourceRecord, dead_letter
+from .faust_api import noack_batches
 from .metrics import (
     ARTICLES_ENRICHED,
     BATCH_SIZE,
@@ -70,7 +72,7 @@ class BatchRunner:
         stats: WindowStats,
         ack: Callable[[EventT], Awaitable[bool]],
         is_assigned: Callable[[TP], bool],
-        on_error: Callable[[BaseException], Awaitable[None]],
+        on_error: Callable[[BaseException], Coroutine[Any, Any, None]],
     ) -> None:
         self.settings = settings
         self.topics = topics
@@ -225,7 +227,7 @@ def register_agents(app: faust.App, *, settings: Settings, source: TopicT, runne
     async def enrich(stream: StreamT) -> None:
         try:
             batches = await runner(stream.ack)
-            async for events in stream.noack_take(settings.batch_max, within=settings.batch_within):
+            async for events in noack_batches(stream, max_=settings.batch_max, within=settings.batch_within):
                 await batches.submit(events)
         except Exception as exc:
             # Faust would log a crashed agent and keep the worker in the group, holding its

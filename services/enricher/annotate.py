@@ -11,7 +11,7 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import orjson
 from pydantic import ValidationError
@@ -61,17 +61,18 @@ def sniff_kind(name: str, content: str) -> InputKind:
 def _html_to_text(html: str, *, url: str | None) -> tuple[str, str]:
     """(title, main text) of a page: trafilatura when installed (the scraper extra), else the
     visible paragraph text through lxml."""
+    doc: Any = None
     try:
         import trafilatura  # the scraper's extractor; optional for the enricher
     except ImportError:
-        trafilatura = None
-    if trafilatura is not None:
+        pass  # lxml below
+    else:
         doc = trafilatura.bare_extraction(html, url=url, include_comments=False, with_metadata=True)
-        if doc is not None:
-            title = getattr(doc, "title", None) or ""
-            text = getattr(doc, "text", None) or ""
-            if text.strip():
-                return title, text
+    if doc is not None:
+        title = getattr(doc, "title", None) or ""
+        text = getattr(doc, "text", None) or ""
+        if text.strip():
+            return title, text
     from lxml import html as lxml_html
 
     tree = lxml_html.fromstring(html)
@@ -105,10 +106,7 @@ def read_article(name: str, content: str) -> RawArticle:
 
 def _read(name: str) -> _Input:
     try:
-        if name == "-":
-            content = sys.stdin.read()
-        else:
-            content = Path(name).read_bytes().decode("utf-8", errors="replace")
+        content = sys.stdin.read() if name == "-" else Path(name).read_bytes().decode("utf-8", errors="replace")
         return _Input(name, read_article(name, content))
     except (OSError, AnnotateError) as exc:
         return _Input(name, None, str(exc))

@@ -26,6 +26,7 @@ from newswire.kafka.clients import MAX_MESSAGE_BYTES
 from newswire.schemas import TopicNames
 
 from .agents import BatchRunner, register_agents
+from .faust_api import on_partitions_revoked
 from .metrics import CONSUMER_LAG
 from .settings import Settings
 from .tables import WindowStats
@@ -54,7 +55,7 @@ class EnricherApp(faust.App):
         self._window_stats: WindowStats | None = None
         register_agents(self, settings=settings, source=self.source, runner=self.batch_runner)
         self.timer(LAG_INTERVAL_SECONDS, name="consumer-lag")(self._update_lag)
-        self.on_partitions_revoked.connect(self._on_revoked)
+        on_partitions_revoked(self, self._on_revoked)
 
     async def batch_runner(self, ack: Callable[[EventT], Awaitable[bool]]) -> BatchRunner:
         """Start the pool, producer and stats once (the agent calls this before its first batch);
@@ -102,7 +103,7 @@ class EnricherApp(faust.App):
     def _is_assigned(self, tp: TP) -> bool:
         return tp in self.consumer.assignment()
 
-    async def _on_revoked(self, sender: Any, revoked: set[TP], **_: Any) -> None:
+    async def _on_revoked(self, revoked: set[TP]) -> None:
         if self._window_stats is not None:
             self._window_stats.forget({tp.partition for tp in revoked if tp.topic == self.enricher_topics.raw})
         for tp in revoked:

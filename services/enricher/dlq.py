@@ -49,7 +49,7 @@ def dead_letter(record: SourceRecord, *, error: str, now: datetime) -> DeadLette
         offset=record.offset,
         key=key,
         value=text,
-        value_encoding=encoding,  # type: ignore[arg-type]  # printable_value returns one of the two literals
+        value_encoding=encoding,
         error=error,
         service=SERVICE,
         time=now,

@@ -29,7 +29,7 @@ import orjson
 
 from newswire.schemas import EnrichedArticle
 
-from .evaluation import COARSE, Counts, EvalArticle, Predicted, Report, _SPACY_COARSE, load_articles, normalise
+from .evaluation import _SPACY_COARSE, COARSE, Counts, EvalArticle, Predicted, Report, load_articles, normalise
 from .pipeline import DEFAULT_MODEL, raw_from_text, shared_enricher
 
 __all__ = [

@@ -231,7 +231,8 @@ def _country_entries(gaz: Gazetteer) -> set[str]:
     kosovo = extra.get("XK")
     if kosovo:
         entry = GazetteerEntry(id="country:XK", name="Kosovo", type="COUNTRY", country="XK")
-        gaz.add(entry, [("Kosovo", "name")] + [(d, "demonym") for d in kosovo.get("demonyms", [])])
+        kosovo_forms: list[tuple[str, SurfaceKind]] = [("Kosovo", "name")]
+        gaz.add(entry, kosovo_forms + [(d, "demonym") for d in kosovo.get("demonyms", [])])
         names.add("Kosovo")
     # Explicit aliases in countries.yaml win over pycountry's own short names ("Congo" -> CD).
     for code, info in extra.items():
@@ -263,7 +264,7 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
         if name in taken:
             # A country or region of that name wins ("Singapore", "Kuwait", "Gaza"); the city keeps
             # its other names ("Gaza City").
-            extra = [(a, "alias") for a in aliases.get(gid, []) if a not in taken]
+            extra: list[tuple[str, SurfaceKind]] = [(a, "alias") for a in aliases.get(gid, []) if a not in taken]
             if extra:
                 gaz.add(
                     GazetteerEntry(
@@ -298,7 +299,8 @@ def _city_entries(gaz: Gazetteer, taken: set[str]) -> None:
             ambiguous=is_word,
         )
         folded = ascii_fold(name)
-        forms: list[tuple[str, SurfaceKind]] = [(name, "name")] + [(a, "alias") for a in aliases.get(gid, [])]
+        forms: list[tuple[str, SurfaceKind]] = [(name, "name")]
+        forms += [(a, "alias") for a in aliases.get(gid, [])]
         if folded != name and folded not in taken:
             forms.append((folded, "alias"))
         forms += [(v, "alias") for v in _article_variants(name, folded) if v not in taken]

@@ -7,7 +7,6 @@ State") and the organisations' surface forms. Places are matched by the gazettee
 """
 
 import gzip
-import orjson
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 

@@ -885,16 +885,23 @@ class EntityLinker:
         # The outer parts may have words before or after them: "New Delhi-Kathmandu".
         start, end = places[0]
         for width in (2, 1):
-            if start - width >= 0 and all(t.text[:1].isupper() and t.whitespace_ for t in doc[start - width : start]):
-                if self._is_place_name(doc[start - width : end].text):
-                    places[0] = (start - width, end)
-                    break
+            if (
+                start - width >= 0
+                and all(t.text[:1].isupper() and t.whitespace_ for t in doc[start - width : start])
+                and self._is_place_name(doc[start - width : end].text)
+            ):
+                places[0] = (start - width, end)
+                break
         start, end = places[-1]
         for width in (2, 1):
-            if end + width <= len(doc) and all(t.text[:1].isupper() for t in doc[end : end + width]):
-                if doc[end - 1].whitespace_ and self._is_place_name(doc[start : end + width].text):
-                    places[-1] = (start, end + width)
-                    break
+            if (
+                end + width <= len(doc)
+                and all(t.text[:1].isupper() for t in doc[end : end + width])
+                and doc[end - 1].whitespace_
+                and self._is_place_name(doc[start : end + width].text)
+            ):
+                places[-1] = (start, end + width)
+                break
         out = []
         for start, end in places:
             span = doc[start:end]
@@ -1118,7 +1125,7 @@ class EntityLinker:
             in_context = [e for e in options if e.country in context]
             if not in_context and context and cand.entry is None and all(e.type == "REGION" for e in options):
                 options = []
-            entry = (in_context or options or [None])[0]
+            entry = next(iter(in_context or options), None)
             if entry is not None:
                 cand.entry, cand.type = entry, entry.type
                 cand.key, cand.name, cand.country = entry.id, entry.name, entry.country
@@ -1379,9 +1386,9 @@ class EntityLinker:
                 cand.key, cand.name, cand.country = cand.entry.id, cand.entry.name, cand.entry.country
                 continue
             name = cand.name or cand.text
-            owner = acronyms.get(name) or _spelled_out(cand, cands)
-            if owner is not None and owner is not cand:
-                name = owner.entry.name if owner.entry is not None else owner.text
+            full = acronyms.get(name) or _spelled_out(cand, cands)
+            if full is not None and full is not cand:
+                name = full.entry.name if full.entry is not None else full.text
             cand.name = name
             cand.key = _entity_id(cand.type, name)
         # "the Commission" after "the European Commission": the head word alone names the same body.

@@ -46,11 +46,14 @@ FEATURES = ("prior", "density", "share", "top", "margin", "title", "breadth", "s
 _PRIOR_CLIP = 10.0
 
 
+# Read-only members (properties): the evidence and calibration classes are frozen dataclasses.
 class _Evidence(Protocol):
-    phrases: dict[str, float]
-    cues: dict[str, float]
-    title: float
-
+    @property
+    def phrases(self) -> dict[str, float]: ...
+    @property
+    def cues(self) -> dict[str, float]: ...
+    @property
+    def title(self) -> float: ...
     @property
     def total(self) -> float: ...
 
@@ -61,8 +64,10 @@ def strong_count(ev: _Evidence) -> int:
 
 
 class _Density(Protocol):
-    midpoint: float
-    slope: float
+    @property
+    def midpoint(self) -> float: ...
+    @property
+    def slope(self) -> float: ...
 
     def density(self, evidence: Any) -> float: ...
 

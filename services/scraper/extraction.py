@@ -221,7 +221,7 @@ def _marked_article(meta: PageMetadata, url: str | None) -> bool:
     path = urlsplit(url).path if url else ""
     dated = _DATED_PATH.search(path)
     # /2025/02/ or /2025/02/05/ alone (or their /page/2) is that month's or day's archive, not an article.
-    return bool(dated) and not _ARCHIVE_REST.fullmatch(path[dated.end() :].strip("/"))
+    return dated is not None and not _ARCHIVE_REST.fullmatch(path[dated.end() :].strip("/"))
 
 
 def _page_date(tree: lxml_html.HtmlElement, url: str | None) -> datetime | None:

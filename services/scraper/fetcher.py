@@ -24,7 +24,7 @@ import httpx
 
 from . import metrics
 from .decoding import ACCEPT_ENCODING, read_body
-from .errors import FetchError
+from .errors import FetchError, FetchOutcome
 from .robots import MAX_ROBOTS_BYTES, RobotsCache
 from .settings import Settings
 from .ssrf import Resolver, check_url, guarded_transport, system_resolver
@@ -353,7 +353,7 @@ class Fetcher:
         if status == 304:
             return None, (304, b"", content_type, None, validators)
         if status in _RETRY_STATUSES:
-            outcome = "rate_limited" if status == 429 else "server_error"
+            outcome: FetchOutcome = "rate_limited" if status == 429 else "server_error"
             raise _Retry(
                 FetchError(outcome, f"HTTP {status}", url=url), _retry_after(response.headers.get("retry-after"))
             )

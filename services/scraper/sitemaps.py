@@ -10,8 +10,8 @@ from datetime import datetime
 
 from lxml import etree
 
-from .errors import ParseError
 from .dates import parse_datetime
+from .errors import ParseError
 
 __all__ = ["MAX_SITEMAP_BYTES", "Sitemap", "SitemapEntry", "parse_sitemap"]
 

@@ -104,7 +104,7 @@ def blocked_reason(address: IPAddress) -> str | None:
 async def system_resolver(host: str) -> list[IPAddress]:
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
 async def _resolve(host: str, resolver: Resolver) -> list[IPAddress]:

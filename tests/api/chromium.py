@@ -6,8 +6,8 @@ import contextlib
 import itertools
 import json
 import os
-import signal
 import shutil
+import signal
 import subprocess
 import tempfile
 import urllib.request

@@ -29,9 +29,9 @@ def processes_of(data_dir: Path) -> list[str]:
         if not proc.name.isdigit() or int(proc.name) == os.getpid():
             continue
         try:
-            if marker in (proc / "environ").read_bytes() or marker in (proc / "cmdline").read_bytes():
-                if (proc / "stat").read_text().split()[2] != "Z":
-                    found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            named = marker in (proc / "environ").read_bytes() or marker in (proc / "cmdline").read_bytes()
+            if named and (proc / "stat").read_text().split()[2] != "Z":
+                found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
         except OSError:
             continue
     return found

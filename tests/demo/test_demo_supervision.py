@@ -113,9 +113,12 @@ def enricher_pid(data: Path) -> int:
         if not proc.name.isdigit():
             continue
         try:
-            if marker in (proc / "environ").read_bytes() and b"enrich" in (proc / "cmdline").read_bytes():
-                if os.getpgid(int(proc.name)) == int(proc.name):
-                    return int(proc.name)
+            if (
+                marker in (proc / "environ").read_bytes()
+                and b"enrich" in (proc / "cmdline").read_bytes()
+                and os.getpgid(int(proc.name)) == int(proc.name)
+            ):
+                return int(proc.name)
         except OSError:
             continue
     raise AssertionError(f"no enricher of {data} is running")

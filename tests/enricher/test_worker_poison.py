@@ -137,7 +137,7 @@ async def test_a_batch_that_fails_as_a_whole_is_retried_alone_then_dead_lettered
     failed = outcomes[1]
     assert isinstance(failed, Failed)
     assert failed.reason == "enrichment"
-    assert "RuntimeError: the result did not come back (2 attempts)" == failed.error
+    assert failed.error == "RuntimeError: the result did not come back (2 attempts)"
     # One batch, then each message alone; the failing one exactly twice, not for ever.
     assert executor.submitted == [("enrich_values", 3)] + [("_enrich_alone", 1)] * 4
     executor.shutdown()

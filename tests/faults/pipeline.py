@@ -22,16 +22,16 @@ from typing import Literal, Self
 import httpx
 import yaml
 from aiokafka import ConsumerRecord
-from newswire.schemas import TopicNames
-from newswire.scraper.errors import ScraperError
-from newswire.scraper.extraction import extract_article
-from newswire.scraper.sample_site import sources_for
-from newswire.scraper.sample_site.content import load_articles
 
 from bench.live_site import LiveSite
 from newswire.children import ChildProcess
 from newswire.kafka import ensure_topics
 from newswire.ports import free_port
+from newswire.schemas import TopicNames
+from newswire.scraper.errors import ScraperError
+from newswire.scraper.extraction import extract_article
+from newswire.scraper.sample_site import sources_for
+from newswire.scraper.sample_site.content import load_articles
 from newswire.settings import CommonSettings
 from tests.kafka_topics import read_to_end
 

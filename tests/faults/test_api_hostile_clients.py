@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
-from newswire.api import create_app
 
+from newswire.api import create_app
 from tests.api.conftest import api_settings, serving
 
 from .outcomes import Outcome, full_mode, record

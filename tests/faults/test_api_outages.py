@@ -21,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import psycopg
 import pytest
-from newswire.schemas import EnrichedArticle
 
 from newswire.broker import BrokerProcess
 from newswire.kafka import make_producer, publish
+from newswire.schemas import EnrichedArticle
 from tests.api.feed import article
 
 from .outcomes import Outcome, check_delivery, full_mode, record

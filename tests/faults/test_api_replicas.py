@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from newswire.api import create_app
 
+from newswire.api import create_app
 from tests.api.conftest import api_settings, serving
 from tests.api.feed import FakeFeed, article
 from tests.api.sse import open_sse

@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+
 from newswire.scraper import metrics
 from newswire.scraper.fetcher import Fetcher
 from newswire.scraper.service import Scraper
 from newswire.scraper.sources import SourcesFile
-
 from tests.scraper.conftest import scraper_settings
 from tests.scraper.fakes import FakeDns, FakeWeb, RecordingPublisher
 
@@ -84,7 +84,7 @@ async def test_bad_sitemap_and_page_dates_cost_only_the_date(tmp_path: Path) -> 
     published = {a.url: a for a in publisher.articles}
     # The well-dated entry is inside max_age; the others have no date, so nothing cuts them off.
     delivered = sum(1 for n in range(len(dates)) if f"{SITE}/story-{n}" in published)
-    undated = sum(1 for n in range(1, len(dates)) if published.get(f"{SITE}/story-{n}", None) and not published[f"{SITE}/story-{n}"].published_at)
+    undated = sum(1 for n in range(1, len(dates)) if published.get(f"{SITE}/story-{n}") and not published[f"{SITE}/story-{n}"].published_at)
     passed = (
         len(reports) == 1
         and delivered == len(dates)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from newswire.schemas import RawArticle
 from newswire.scraper.errors import ScraperError
 from newswire.scraper.extraction import extract_article

@@ -28,6 +28,8 @@ from typing import Any
 
 import httpcore
 import pytest
+
+from newswire.kafka import ensure_topics
 from newswire.scraper import ssrf
 from newswire.scraper.fetcher import Fetcher
 from newswire.scraper.sample_site.content import load_articles, render_article
@@ -35,8 +37,6 @@ from newswire.scraper.service import Scraper
 from newswire.scraper.sources import SourcesFile
 from newswire.scraper.ssrf import IPAddress, system_resolver
 from newswire.scraper.urls import UrlError, normalise_url
-
-from newswire.kafka import ensure_topics
 from newswire.settings import CommonSettings
 from tests.scraper.conftest import scraper_settings
 from tests.scraper.hostile_server import HostileServer, Route, gzip_bomb

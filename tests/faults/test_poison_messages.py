@@ -9,6 +9,8 @@ from typing import Literal
 
 import orjson
 import pytest
+
+from newswire.kafka import make_producer
 from newswire.schemas import (
     DeadLetter,
     EnrichedArticle,
@@ -17,8 +19,6 @@ from newswire.schemas import (
     encode,
     headers_for,
 )
-
-from newswire.kafka import make_producer
 from tests.factories import make_raw
 
 from .outcomes import Outcome, record

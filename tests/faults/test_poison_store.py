@@ -25,12 +25,12 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+
+from newswire.kafka import make_producer
 from newswire.schemas import DeadLetter, EnrichedArticle, RawArticle, article_id, decode, encode, headers_for
 from newswire.scraper.sample_site.content import load_articles, render_article
 from newswire.scraper.service import Scraper
 from newswire.scraper.sources import SourcesFile
-
-from newswire.kafka import make_producer
 from tests.factories import make_raw
 from tests.scraper.conftest import scraper_settings
 from tests.scraper.hostile_server import HostileServer, Route

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from newswire.scraper.fetcher import Fetcher
 from newswire.scraper.service import Scraper
 from newswire.scraper.settings import Settings
 from newswire.scraper.sources import SourcesFile
 from newswire.scraper.ssrf import IPAddress, system_resolver
 from newswire.scraper.urls import UrlError, normalise_url
-
 from tests.scraper.fakes import FakeDns, RecordingPublisher
 
 from .outcomes import Outcome, record

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from newswire.api import create_app
 
+from newswire.api import create_app
 from tests.api.conftest import api_settings, serving
 from tests.api.feed import FakeFeed, article
 from tests.api.sse import open_sse

@@ -10,7 +10,6 @@ import yaml
 
 from newswire.schemas import EnrichedArticle, RawArticle, encode, load_taxonomy
 from newswire.schemas.export import HERE, generated_files
-
 from tests.factories import make_raw
 
 DATA = Path(__file__).parents[1] / "data"

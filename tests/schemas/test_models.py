@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.factories import make_raw
 from newswire.schemas import (
     DeadLetter,
     DecodeError,
@@ -26,6 +25,7 @@ from newswire.schemas import (
     printable_value,
     slugify,
 )
+from tests.factories import make_raw
 
 
 def test_article_id_is_first_16_bytes_of_sha256_of_canonical_url() -> None:

@@ -4,7 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from newswire.scraper.eval_sets import EvalPage, MissingSet, gold_pages, ngram_f1, snippet_f1, split_of, trafilatura_pages
+from newswire.scraper.eval_sets import (
+    EvalPage,
+    MissingSet,
+    gold_pages,
+    ngram_f1,
+    snippet_f1,
+    split_of,
+    trafilatura_pages,
+)
 from newswire.scraper.evaluation import evaluate, main
 
 

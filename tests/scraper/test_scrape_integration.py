@@ -8,9 +8,9 @@ import pytest
 from prometheus_client import REGISTRY
 
 from newswire.kafka import ensure_topics
+from newswire.schemas import article_id
 from newswire.scraper.sample_site import HOSTILE_PATHS, SEED_PATH, SampleSite, sources_for
 from newswire.scraper.service import Scraper
-from newswire.schemas import article_id
 from newswire.settings import CommonSettings
 
 from .conftest import scraper_settings

@@ -14,9 +14,9 @@ from prometheus_client import REGISTRY
 
 from newswire.scraper.errors import FetchError
 from newswire.scraper.fetcher import Fetcher
+from newswire.scraper.sample_site import SampleSite
 from newswire.scraper.service import Scraper
 from newswire.scraper.sources import SourcesFile
-from newswire.scraper.sample_site import SampleSite
 from newswire.scraper.ssrf import blocked_reason, check_url, guarded_transport
 
 from .conftest import scraper_settings

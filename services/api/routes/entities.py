@@ -51,7 +51,7 @@ async def trending_entities(
             TrendingEntity(
                 id=e.id,
                 name=e.name,
-                type=e.type,  # type: ignore[arg-type]
+                type=e.type,
                 country=e.country,
                 mentions=e.mentions,
                 articles=e.articles,

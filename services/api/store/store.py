@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import BadRequest, StoreError
@@ -34,7 +34,10 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 # INSERT ... ON CONFLICT has the same interface in both dialects; only the constructor differs.
-_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_INSERT: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 
 class Store:

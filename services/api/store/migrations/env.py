@@ -3,9 +3,9 @@ or, from the `alembic` command, on `-x url=...`, else the API's settings (`NEWSW
 the SQLite file under `NEWSWIRE_DATA_DIR`)."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from newswire.api.settings import Settings
-
 from newswire.api.store.engine import database_url_for, make_engine
 from newswire.api.store.migrate import lock
 from newswire.api.store.tables import metadata
@@ -16,16 +16,15 @@ UNMANAGED = ("article_search", "schema_migrations")
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    if type_ == "table" and name is not None and name.startswith(UNMANAGED):
-        return False
-    return True
+    # The tables listed in UNMANAGED are not Alembic's to create or drop.
+    return not (type_ == "table" and name is not None and name.startswith(UNMANAGED))
 
 
-def run(connection: object) -> None:
+def run(connection: Connection) -> None:
     context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
         target_metadata=metadata,
-        include_object=include_object,  # type: ignore[arg-type]
+        include_object=include_object,
         # SQLite alters tables by copying them; batch mode does that for later migrations.
         render_as_batch=True,
     )
