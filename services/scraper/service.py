@@ -8,6 +8,7 @@ article only after the broker acknowledged it, so a crash or broker outage loses
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import time
@@ -136,6 +137,9 @@ class Scraper:
 
     # -- one poll --------------------------------------------------------------------------------
 
+    def _forget(self, url: str, _task: "asyncio.Task[None]") -> None:
+        self._in_flight.pop(url, None)
+
     async def poll(self, source: Source, *, round_timeout: float | None = None) -> PollReport:
         """One round over `source`; with `round_timeout`, pages still running after it finish in the
         background (a later poll skips them until they have)."""
@@ -175,7 +179,7 @@ class Scraper:
                 continue
             task = asyncio.create_task(handle(url))
             self._in_flight[url] = task
-            task.add_done_callback(lambda _, url=url: self._in_flight.pop(url, None))
+            task.add_done_callback(functools.partial(self._forget, url))
             tasks.append(task)
         still_running: set[asyncio.Task[None]] = set()
         if tasks:

@@ -21,7 +21,6 @@ import httpx
 import pytest
 
 from newswire.ports import free_port
-
 from tests.faults.outcomes import Outcome, recorded
 
 from .test_demo import processes_of

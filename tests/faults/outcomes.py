@@ -14,9 +14,9 @@ article more often than the topic holds it.
 import json
 import os
 import threading
-from contextlib import contextmanager
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
