@@ -55,7 +55,8 @@ BROKER_WARMUP_ARTICLES = 1000
 
 def _articles(n: int, *, tag: str) -> list[RawArticle]:
     texts = [
-        json.loads(p.read_text())["text"] for p in sorted((REPO / "eval" / "enricher" / "articles").glob("*.json"))
+        json.loads(p.read_text())["text"]
+        for p in sorted((REPO / "eval" / "enricher").glob("*/*.json"), key=lambda p: p.name)
     ]
     now = datetime.now(UTC)
     out = []

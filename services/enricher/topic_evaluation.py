@@ -1,6 +1,6 @@
 """Topic quality on labelled news: the shipped model next to the previous one, in one run.
 
-Sets: the team's evaluation set (`eval/enricher/articles`, `team`) and the Wikinews real-news set
+Sets: the team's evaluation set (`eval/enricher/{dev,test}`, `team`) and the Wikinews real-news set
 (`eval/topics/wikinews/articles.jsonl`, splits `train`, `dev` and the frozen `test`), each also as
 headline + lead snippets. For every set and model: per-topic P/R/F1 at 0.5, the share of articles
 whose top topic is a gold one, the share with no topic at 0.5, and (for the new model) a
@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
 WIKINEWS = REPO / "eval" / "topics" / "wikinews" / "articles.jsonl"
-TEAM = REPO / "eval" / "enricher" / "articles"
+#: the team set, both its splits (dev/ and the frozen test/)
+TEAM = REPO / "eval" / "enricher"
 THRESHOLD = 0.5
 BINS = (0.0, 0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95, 1.0001)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’]?\s+(?=[A-Z\"“‘'])")
@@ -66,7 +67,7 @@ class TopicRun:
 def load_labelled(*, team: Path = TEAM, wikinews: Path = WIKINEWS) -> list[Labelled]:
     """The team set (split `team`) and the Wikinews set (its own splits)."""
     out: list[Labelled] = []
-    for path in sorted(team.glob("*.json")):
+    for path in sorted([*team.glob("*.json"), *team.glob("*/*.json")], key=lambda p: p.name):
         data = orjson.loads(path.read_bytes())
         out.append(Labelled(data["id"], data.get("title", ""), data["text"], tuple(data["gold"]["topics"]), "team"))
     if wikinews.exists():
