@@ -9,6 +9,7 @@ import pytest
 from bench.live_site import LiveSite
 
 from .pipeline import Pipeline
+from .postgres import PG_BIN, PostgresCluster
 
 
 @pytest.fixture
@@ -39,3 +40,12 @@ async def make_pipeline(
     yield make
     for pipeline in made:
         await pipeline.close()
+
+
+@pytest.fixture
+def postgres() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster of its own for one case (skipped where Debian's binaries are absent)."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL binaries are absent at {PG_BIN} (apt-get install postgresql)")
+    with PostgresCluster() as cluster:
+        yield cluster

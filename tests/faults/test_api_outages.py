@@ -15,7 +15,7 @@ Articles are published straight to `news.articles.enriched`, so these cases test
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -27,30 +27,15 @@ from newswire.kafka import make_producer, publish
 from newswire.schemas import EnrichedArticle
 from tests.api.feed import article
 
+from .http_status import seconds_until_status, status_of, wait_until_status
 from .outcomes import Outcome, check_delivery, full_mode, record
 from .pipeline import Pipeline
-from .postgres import PG_BIN, PostgresCluster
+from .postgres import PostgresCluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(900)]
 
 #: Longer than the consumer's 60 s partition refresh and than any backoff: the case of finding 3.
 OUTAGE_SECONDS = 120.0 if full_mode() else 90.0
-
-
-@pytest.fixture
-def postgres() -> Iterator[PostgresCluster]:
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL binaries are absent at {PG_BIN} (apt-get install postgresql)")
-    with PostgresCluster() as cluster:
-        yield cluster
-
-
-async def _status(url: str) -> int | None:
-    try:
-        async with httpx.AsyncClient(timeout=10.0) as client:
-            return (await client.get(url)).status_code
-    except httpx.HTTPError:
-        return None
 
 
 async def _publish(pipeline: Pipeline, articles: list[EnrichedArticle]) -> None:
@@ -89,7 +74,7 @@ async def test_api_resumes_after_a_long_broker_outage(
     not_ready_after = await seconds_until_status(readyz, 503, timeout=OUTAGE_SECONDS)
     health_during: list[int | None] = []
     while time.monotonic() - stopped < OUTAGE_SECONDS:
-        health_during.append(await _status(healthz))
+        health_during.append(await status_of(healthz))
         await asyncio.sleep(5)
     outage = time.monotonic() - stopped
     back_after = await asyncio.to_thread(broker.start, timeout=180)
@@ -192,19 +177,6 @@ async def test_nul_and_a_refused_record_on_postgresql(
     assert title_clean, stored_nul
     assert set_aside == 1 and refused.id not in stored
     assert ready == 200
-
-
-async def wait_until_status(url: str, status: int, *, timeout: float) -> bool:
-    return await seconds_until_status(url, status, timeout=timeout) is not None
-
-
-async def seconds_until_status(url: str, status: int, *, timeout: float) -> float | None:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if await _status(url) == status:
-            return round(time.monotonic() - started, 1)
-        await asyncio.sleep(0.5)
-    return None
 
 
 def _s(value: float | None) -> str:

@@ -17,7 +17,7 @@ the store.
 import asyncio
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,20 +37,12 @@ from tests.scraper.hostile_server import HostileServer, Route
 
 from .outcomes import Outcome, record
 from .pipeline import Pipeline, PipelineError
-from .postgres import PG_BIN, PostgresCluster
+from .postgres import PostgresCluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(600)]
 
 _TEXT = "Officials in Islamabad and Astana said the new rail corridor would carry wheat and cotton. " * 8
 OUT_OF_RANGE = "0001-01-01T00:00:00+01:00"
-
-
-@pytest.fixture
-def postgres() -> Iterator[PostgresCluster]:
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL binaries are absent at {PG_BIN} (apt-get install postgresql)")
-    with PostgresCluster() as cluster:
-        yield cluster
 
 
 def _value(name: str, **fields: Any) -> tuple[bytes, str]:

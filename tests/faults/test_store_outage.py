@@ -2,44 +2,17 @@
 store ends up with every article (the API's consumer waits for the store instead of skipping)."""
 
 import asyncio
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import httpx
 import pytest
 
+from .http_status import seconds_until_status
 from .outcomes import Outcome, record
 from .pipeline import Pipeline
-from .postgres import PG_BIN, PostgresCluster
+from .postgres import PostgresCluster
 from .scenario import assert_delivered, describe, run_scenario, scale
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(900)]
-
-
-@pytest.fixture
-def postgres() -> Iterator[PostgresCluster]:
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL binaries are absent at {PG_BIN} (apt-get install postgresql)")
-    with PostgresCluster() as cluster:
-        yield cluster
-
-
-async def _readiness(url: str) -> int | None:
-    try:
-        async with httpx.AsyncClient(timeout=10.0) as client:
-            return (await client.get(url)).status_code
-    except httpx.HTTPError:
-        return None
-
-
-async def _wait_status(url: str, status: int, *, timeout: float) -> float | None:
-    """Seconds until /readyz answers `status`, or None at the timeout."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if await _readiness(url) == status:
-            return time.monotonic() - started
-        await asyncio.sleep(0.5)
-    return None
 
 
 async def test_postgres_outage_under_the_api(
@@ -54,10 +27,10 @@ async def test_postgres_outage_under_the_api(
         readyz = p.api_url + "/readyz"
         for attempt in range(size.repetitions):
             await asyncio.to_thread(postgres.stop)
-            not_ready = await _wait_status(readyz, 503, timeout=60)
+            not_ready = await seconds_until_status(readyz, 503, timeout=60)
             await asyncio.sleep(8)
             await asyncio.to_thread(postgres.start)
-            ready = await _wait_status(readyz, 200, timeout=120)
+            ready = await seconds_until_status(readyz, 200, timeout=120)
             readiness.append({"503_after_s": not_ready, "200_again_after_s": ready})
             notes.append(
                 f"PostgreSQL stopped #{attempt + 1}: /readyz 503 after {not_ready} s, "
