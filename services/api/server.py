@@ -123,6 +123,15 @@ def _ws_protocol(connections: Connections) -> type[asyncio.Protocol]:
             connections.closed(self.client, self.transport)
             super().connection_lost(exc)
 
+        async def send(self, message: Any) -> None:
+            await super().send(message)
+            # A refusal before the handshake (a 4xx denial response, errors.py) is a finished answer,
+            # but uvicorn 0.54 only counts an accepted handshake as one and would log "ASGI callable
+            # returned without completing handshake" at ERROR for every refused client. Marking the
+            # exchange complete once the denial's last byte is sent keeps ERROR for real failures.
+            if message["type"] == "websocket.http.response.body" and not message.get("more_body", False):
+                self.handshake_complete = True
+
     return TrackedWebSocket
 
 

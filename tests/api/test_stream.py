@@ -1,6 +1,7 @@
 """/v1/stream and /v1/ws against a real uvicorn on loopback, fed in process (no Kafka)."""
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -240,13 +241,16 @@ async def test_websocket_same_filters_and_resume(live: Live) -> None:
     assert again["data"]["title"] == "Headline 3"
 
 
-async def test_websocket_errors_before_accept_are_json_denials(live: Live) -> None:
+async def test_websocket_errors_before_accept_are_json_denials(live: Live, caplog: pytest.LogCaptureFixture) -> None:
     ws_url = live.url.replace("http://", "ws://") + "/v1/ws?topic=astrology"
-    with pytest.raises(websockets.InvalidStatus) as failure:
+    with caplog.at_level(logging.WARNING), pytest.raises(websockets.InvalidStatus) as failure:
         async with websockets.connect(ws_url):
             pass
     assert failure.value.response.status_code == 422
     assert orjson.loads(failure.value.response.body)["error"]["code"] == "unknown_topic"
+    # A refusal is an answer, not a server error: operators alert on ERROR lines.
+    await asyncio.sleep(0.2)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def _ws_frames(data: bytes) -> list[tuple[int, bytes]]:
