@@ -12,7 +12,6 @@ that `make eval` measures next to the new one: evidence divided by a power of th
 length, then a logistic curve centred on each topic's `midpoint`, every topic listed.
 """
 
-import bisect
 import logging
 import math
 from collections import defaultdict
@@ -20,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
@@ -106,6 +107,15 @@ def plural_forms(term: str) -> list[str]:
     return [term, f"{head} {plural}".strip()]
 
 
+def _allowed(offsets: "np.ndarray", starts: list[int], ends: list[int]) -> "np.ndarray":
+    """For each token start offset: True unless it falls inside one of the merged ranges."""
+    if not starts:
+        return np.ones(len(offsets), dtype=bool)
+    i = np.searchsorted(np.asarray(starts), offsets, side="right") - 1
+    inside = (i >= 0) & (offsets < np.asarray(ends)[np.maximum(i, 0)])
+    return np.asarray(~inside)
+
+
 @dataclass(frozen=True, slots=True)
 class _Hit:
     topic: str
@@ -173,12 +183,12 @@ class TopicModel:
             term for terms in self._weights.values() for term in terms if " " not in term and term.islower()
         )
 
-    def _hits(self, doc: Doc) -> list[_Hit]:
+    def _hits(self, doc: Doc, offsets: "np.ndarray") -> list[_Hit]:
         hits = []
         for matcher in (self._lower, self._exact):
             for match_id, start, end in matcher(doc):
                 topic, term = self._keys[match_id]
-                hits.append(_Hit(topic, term, start, end, doc[start].idx))
+                hits.append(_Hit(topic, term, start, end, int(offsets[start])))
         return hits
 
     @staticmethod
@@ -215,14 +225,17 @@ class TopicModel:
         ]
 
         starts, ends = _merged(blocked)
-
-        def allowed(char: int) -> bool:
-            i = bisect.bisect_right(starts, char) - 1
-            return i < 0 or char >= ends[i]
-
-        body = [h for h in self._longest(self._hits(doc)) if allowed(h.start_char)]
-        heading = self._longest(self._hits(self._nlp.make_doc(title))) if title.strip() else []
-        words = sum(1 for t in doc if not (t.is_punct or t.is_space) and allowed(t.idx))
+        # Token data read once per doc as arrays (speed: iterating Token objects per doc cost
+        # ~7 ms per article in the enricher's profile).
+        table = doc.to_array([IDX, IS_PUNCT, IS_SPACE]).reshape(-1, 3)
+        offsets = table[:, 0]
+        free = _allowed(offsets, starts, ends)
+        body = [h for h in self._longest(self._hits(doc, offsets)) if free[h.start]]
+        heading: list[_Hit] = []
+        if title.strip():
+            title_doc = self._nlp.make_doc(title)
+            heading = self._longest(self._hits(title_doc, title_doc.to_array([IDX]).reshape(-1)))
+        words = int(np.count_nonzero(free & (table[:, 1] == 0) & (table[:, 2] == 0)))
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         surface: dict[tuple[str, str], str] = {}
         for hit in body:
