@@ -7,9 +7,9 @@ learned scorer (`topic_scorer.py`, weights in `data/topic_weights.yaml`) turns t
 topics into calibrated scores, so 0.5 means "this article is about it". An article lists only the
 topics with evidence and a score of at least `SCORE_FLOOR`; the taxonomy still has them all.
 
-Built without weights (`weights=None`), the model is the previous scorer, kept as the baseline
-that `make eval` measures next to the new one: evidence divided by a power of the article's
-length, then a logistic curve centred on each topic's `midpoint`, every topic listed.
+Built without weights (`weights=None`), the model scores with the lexicon's logistic curve alone
+(evidence divided by a power of the article's length, centred on each topic's `midpoint`) and lists
+every topic: `make train-topics` reads its evidence and features.
 """
 
 import logging
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 _MAX_EVIDENCE = 8
 #: topics scored below this (or with no evidence at all) are left off an article
 SCORE_FLOOR = 0.05
-#: marks "use the shipped weights" (None means the baseline scorer)
+#: marks "use the shipped weights" (None means the lexicon's curve alone)
 _SHIPPED = "shipped"
 
 
@@ -286,7 +286,7 @@ class TopicModel:
         excluded: Sequence[tuple[int, int]] = (),
     ) -> list[Topic]:
         """The topics `doc` has evidence for and scores at `SCORE_FLOOR` or more, highest first
-        (the baseline scorer: every taxonomy topic)."""
+        (without weights: every taxonomy topic)."""
         found = self.evidence(doc, title=title, entities=entities, excluded=excluded)
         return self.scores(found)
 
