@@ -240,12 +240,19 @@ class TopicModel:
         surface: dict[tuple[str, str], str] = {}
         for hit in body:
             counts[hit.topic][hit.term] += 1
-            surface.setdefault((hit.topic, hit.term), doc[hit.start : hit.end].text)
+            if (hit.topic, hit.term) not in surface:  # a Span per repeat was most of the cost
+                surface[(hit.topic, hit.term)] = doc[hit.start : hit.end].text
         title_terms: dict[str, set[str]] = defaultdict(set)
         for hit in heading:
             title_terms[hit.topic].add(hit.term)
             surface.setdefault((hit.topic, hit.term), hit.term)
         entity_ids = {e.id for e in entities}
+        # Organisation names as " word word " once per article, for every topic's name words.
+        org_names = [
+            (e.id, f" {' '.join(e.name.replace(',', ' ').split())} ")
+            for e in entities
+            if e.type == "ORG" and e.id not in self._cued
+        ]
         found: dict[str, TopicEvidence] = {}
         for item in self.taxonomy.topics:
             weights = self._weights.get(item.id, {})
@@ -257,24 +264,22 @@ class TopicModel:
                 contributions[surface[(item.id, term)]] += self.calibration.title_weight * weights[term]
                 in_title += self.calibration.title_weight * weights[term]
             cues = {eid: w for eid, w in self._cues.get(item.id, {}).items() if eid in entity_ids}
-            cues |= self._named_cues(item.id, entities)
+            cues |= self._named_cues(item.id, org_names)
             found[item.id] = TopicEvidence(dict(contributions), cues, words, in_title)
         return found
 
-    def _named_cues(self, topic: str, entities: Sequence[Entity]) -> dict[str, float]:
+    def _named_cues(self, topic: str, org_names: Sequence[tuple[str, str]]) -> dict[str, float]:
         """Organisations no cue lists whose names say what they do ("Ministry of Defense of
-        Ukraine", "Central Bank of Nigeria"): each counts once, like a listed organisation."""
+        Ukraine", "Central Bank of Nigeria"): each counts once, like a listed organisation.
+        `org_names` are (entity id, " name words ") of the article's uncued organisations."""
         words = self._name_words.get(topic)
-        if not words:
+        if not words or not org_names:
             return {}
         found: dict[str, float] = {}
-        for entity in entities:
-            if entity.type != "ORG" or entity.id in self._cued:
-                continue
-            name = f" {' '.join(entity.name.replace(',', ' ').split())} "
+        for entity_id, name in org_names:
             weight = max((w for phrase, w in words.items() if f" {phrase} " in name), default=0.0)
             if weight:
-                found[entity.id] = weight
+                found[entity_id] = weight
         return found
 
     def score(
