@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
@@ -227,14 +226,14 @@ class TopicModel:
         starts, ends = _merged(blocked)
         # Token data read once per doc as arrays (speed: iterating Token objects per doc cost
         # ~7 ms per article in the enricher's profile).
-        table = doc.to_array([IDX, IS_PUNCT, IS_SPACE]).reshape(-1, 3)
+        table = doc.to_array(["IDX", "IS_PUNCT", "IS_SPACE"]).reshape(-1, 3)
         offsets = table[:, 0]
         free = _allowed(offsets, starts, ends)
         body = [h for h in self._longest(self._hits(doc, offsets)) if free[h.start]]
         heading: list[_Hit] = []
         if title.strip():
             title_doc = self._nlp.make_doc(title)
-            heading = self._longest(self._hits(title_doc, title_doc.to_array([IDX]).reshape(-1)))
+            heading = self._longest(self._hits(title_doc, title_doc.to_array(["IDX"]).reshape(-1)))
         words = int(np.count_nonzero(free & (table[:, 1] == 0) & (table[:, 2] == 0)))
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         surface: dict[tuple[str, str], str] = {}
