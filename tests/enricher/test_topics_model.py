@@ -124,6 +124,17 @@ def test_linked_headlines_are_no_evidence(enricher: Enricher) -> None:
     assert [(t.id, t.score) for t in linked.topics] == [(t.id, t.score) for t in plain.topics]
 
 
+def test_length_counts_words_outside_excluded_ranges(enricher: Enricher) -> None:
+    """Punctuation is no word, and an excluded range (a linked headline) takes its words and
+    phrases out of the evidence, so it neither adds evidence nor dilutes it."""
+    text = "Tariffs rose sharply. Officials met, and talks followed."
+    doc = enricher.nlp.make_doc(text)
+    full = enricher.topics.evidence(doc)
+    cut = enricher.topics.evidence(doc, excluded=[(0, text.index("Officials"))])
+    assert full["trade"].words == 8 and "Tariffs" in full["trade"].phrases
+    assert cut["trade"].words == 5 and not cut["trade"].phrases
+
+
 def test_names_of_people_are_no_evidence(enricher: Enricher) -> None:
     text = "Condoleezza Rice and Bill Gates met reporters in Seattle on Tuesday after a private dinner."
     evidence = {t.id: t.evidence for t in enricher.enrich(raw_from_text(text)).topics}
