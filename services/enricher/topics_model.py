@@ -312,9 +312,7 @@ class TopicModel:
     def probabilities(self, found: dict[str, TopicEvidence]) -> dict[str, float]:
         """Every taxonomy topic's score, unrounded and unfiltered (for evaluation and training)."""
         if self.scorer is None:
-            return {
-                t: self.calibration.score(ev, midpoint=self._midpoints.get(t)) for t, ev in found.items()
-            }
+            return {t: self.calibration.score(ev, midpoint=self._midpoints.get(t)) for t, ev in found.items()}
         rows = self.features(found)
         return {t: self.scorer.probability(t, rows[t]) for t in found}
 

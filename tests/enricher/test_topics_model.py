@@ -19,6 +19,7 @@ def score_of(article: EnrichedArticle, topic: str) -> float:
     """A topic the article does not list scores below the floor: 0 here."""
     return next((t.score for t in article.topics if t.id == topic), 0.0)
 
+
 # Short dev articles written for these tests (not the evaluation set), one clear topic each.
 ARTICLES = {
     "sport": (
