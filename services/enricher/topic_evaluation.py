@@ -6,9 +6,10 @@ headline + lead snippets. For every set and model: per-topic P/R/F1 at 0.5, the 
 whose top topic is a gold one, the share with no topic at 0.5, and (for the new model) a
 reliability table: score bins against the share of (article, topic) pairs that are gold.
 
-The previous model (`baseline`) is the lexicon and logistic scorer this project shipped before
-the learned weights (`data/topic_lexicon_baseline.yaml`, no weights). Both read the same spaCy
-docs and linked entities, so differences come from the topic models alone.
+The previous model (`previous`) is the topic model of the last release, kept unchanged in
+`data/topic_lexicon_previous.yaml` and `data/topic_weights_previous.yaml`. Both read the same spaCy
+docs and linked entities, so differences come from the topic models alone. Per-topic rows of the
+frozen set are printed for topics with at least `MIN_SUPPORT` gold articles (fewer say little).
 """
 
 import logging
@@ -42,6 +43,8 @@ WIKINEWS = REPO / "eval" / "topics" / "wikinews" / "articles.jsonl"
 #: the team set, both its splits (dev/ and the frozen test/)
 TEAM = REPO / "eval" / "enricher"
 THRESHOLD = 0.5
+#: per-topic rows of the frozen sets are printed from this many gold articles
+MIN_SUPPORT = 10
 BINS = (0.0, 0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95, 1.0001)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’]?\s+(?=[A-Z\"“‘'])")
 
@@ -103,8 +106,13 @@ def gather(
     return runs
 
 
-def baseline_model(enricher: Enricher) -> TopicModel:
-    return TopicModel(enricher.nlp, lexicon=read_data("topic_lexicon_baseline.yaml"), weights=None)
+def previous_model(enricher: Enricher) -> TopicModel:
+    """The last release's topic model (lexicon and learned weights), for the side-by-side numbers."""
+    return TopicModel(
+        enricher.nlp,
+        lexicon=read_data("topic_lexicon_previous.yaml"),
+        weights=read_data("topic_weights_previous.yaml"),
+    )
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -166,7 +174,7 @@ def reliability(runs: Sequence[TopicRun], topic_ids: Sequence[str]) -> list[dict
 def format_comparison(name: str, new: dict[str, Any], old: dict[str, Any], *, min_support: int = 1) -> str:
     lines = [
         f"{name}: {new['articles']} articles",
-        f"  {'topic':<22}{'n':>4}  {'P':>6}{'R':>6}{'F1':>6}  | baseline {'P':>6}{'R':>6}{'F1':>6}",
+        f"  {'topic':<22}{'n':>4}  {'P':>6}{'R':>6}{'F1':>6}  | previous {'P':>6}{'R':>6}{'F1':>6}",
     ]
     for topic, row in new["per_topic"].items():
         if row["support"] < min_support:
@@ -182,8 +190,8 @@ def format_comparison(name: str, new: dict[str, Any], old: dict[str, Any], *, mi
             f"  |          {old[key]['precision']:>6.3f}{old[key]['recall']:>6.3f}{old[key]['f1']:>6.3f}"
         )
     lines.append(
-        f"  top topic right {new['top_topic_accuracy']:.3f} (baseline {old['top_topic_accuracy']:.3f}); "
-        f"no topic at {THRESHOLD}: {new['no_topic_at_threshold']:.3f} (baseline {old['no_topic_at_threshold']:.3f})"
+        f"  top topic right {new['top_topic_accuracy']:.3f} (previous {old['top_topic_accuracy']:.3f}); "
+        f"no topic at {THRESHOLD}: {new['no_topic_at_threshold']:.3f} (previous {old['no_topic_at_threshold']:.3f})"
     )
     return "\n".join(lines)
 
@@ -207,7 +215,7 @@ def compare(
     enricher: Enricher, *, topic_ids: Sequence[str], team: Path = TEAM, wikinews: Path = WIKINEWS
 ) -> dict[str, Any]:
     """Both models on every set; the numbers `make eval` prints and writes."""
-    models = {"new": enricher.topics, "baseline": baseline_model(enricher)}
+    models = {"new": enricher.topics, "previous": previous_model(enricher)}
     labelled = [a for a in load_labelled(team=team, wikinews=wikinews) if a.split in {"team", "dev", "test"}]
     runs = gather(enricher, labelled + [lead_snippet(a) for a in labelled], models)
     result: dict[str, Any] = {"sets": {}}
@@ -221,7 +229,7 @@ def compare(
     result["reliability"] = {
         "test": reliability(frozen, topic_ids),
         "dev": reliability(calibration, topic_ids),
-        "test_baseline": reliability([r for r in runs["baseline"] if r.article.split.startswith("test")], topic_ids),
+        "test_previous": reliability([r for r in runs["previous"] if r.article.split.startswith("test")], topic_ids),
     }
     return result
 
@@ -229,8 +237,9 @@ def compare(
 def print_comparison(result: dict[str, Any]) -> None:
     for title, split in SETS:
         sets = result["sets"][split]
-        print(format_comparison(f"Topics, {title}", sets["new"], sets["baseline"]))
+        support = MIN_SUPPORT if split.startswith("test") else 1
+        print(format_comparison(f"Topics, {title}", sets["new"], sets["previous"], min_support=support))
     print("Reliability on the frozen Wikinews test set (articles and snippets; every topic of every article):")
     print(format_reliability(result["reliability"]["test"]))
-    print("Same pairs, baseline scorer:")
-    print(format_reliability(result["reliability"]["test_baseline"]))
+    print("Same pairs, previous model:")
+    print(format_reliability(result["reliability"]["test_previous"]))

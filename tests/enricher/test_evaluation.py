@@ -131,7 +131,7 @@ def test_end_to_end_on_dev_articles(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert result["entities"]["micro"]["recall"] >= 0.7
     assert "entities_coarse" in result["baseline"]
     frozen = result["topic_comparison"]["sets"]["test"]
-    assert frozen["new"]["articles"] == frozen["baseline"]["articles"] == 1
+    assert frozen["new"]["articles"] == frozen["previous"]["articles"] == 1
     assert frozen["new"]["per_topic"]["disaster"]["tp"] == 1 and frozen["new"]["top_topic_accuracy"] == 1.0
     assert result["topic_comparison"]["sets"]["team"]["new"]["per_topic"]["sport"]["tp"] == 1
 

@@ -19,6 +19,7 @@ def score_of(article: EnrichedArticle, topic: str) -> float:
     """A topic the article does not list scores below the floor: 0 here."""
     return next((t.score for t in article.topics if t.id == topic), 0.0)
 
+
 # Short dev articles written for these tests (not the evaluation set), one clear topic each.
 ARTICLES = {
     "sport": (
@@ -122,6 +123,17 @@ def test_linked_headlines_are_no_evidence(enricher: Enricher) -> None:
     linked = enricher.enrich(raw_from_text(with_link))
     assert score_of(linked, "sport") == score_of(plain, "sport") == 0.0
     assert [(t.id, t.score) for t in linked.topics] == [(t.id, t.score) for t in plain.topics]
+
+
+def test_length_counts_words_outside_excluded_ranges(enricher: Enricher) -> None:
+    """Punctuation is no word, and an excluded range (a linked headline) takes its words and
+    phrases out of the evidence, so it neither adds evidence nor dilutes it."""
+    text = "Tariffs rose sharply. Officials met, and talks followed."
+    doc = enricher.nlp.make_doc(text)
+    full = enricher.topics.evidence(doc)
+    cut = enricher.topics.evidence(doc, excluded=[(0, text.index("Officials"))])
+    assert full["trade"].words == 8 and "Tariffs" in full["trade"].phrases
+    assert cut["trade"].words == 5 and not cut["trade"].phrases
 
 
 def test_names_of_people_are_no_evidence(enricher: Enricher) -> None:
