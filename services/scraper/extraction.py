@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
-import charset_normalizer
 import htmldate
 from lxml import etree
 from lxml import html as lxml_html
@@ -17,6 +16,7 @@ from lxml import html as lxml_html
 from newswire.schemas import RawArticle, article_id, content_hash
 
 from .candidates import choose, layout_table, readability_text, trafilatura_text, word_count
+from .charset import DecodedPage, decode_html
 from .cleanup import clean_text, split_br_paragraphs, trim_furniture
 from .dates import parse_datetime
 from .errors import ExtractionError, NotAnArticle
@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 _HTML_TAG = re.compile(r"<(?:p|br|div|a|strong|em|span|h[1-6])\b[^>]*>", re.IGNORECASE)
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li)>", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=[A-Z])")
 _LANG = re.compile(r"^([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*$")
@@ -46,71 +45,6 @@ _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ")
 # A dated article address: /2025/02/05/..., /2025/02/slug, /2025-02-05-slug, /20250205/.
 _DATED_PATH = re.compile(r"/(?:19|20)\d\d(?:/(?:0?[1-9]|1[0-2])/|-(?:0[1-9]|1[0-2])-[0-3]\d|(?:0[1-9]|1[0-2])[0-3]\d/)")
 _ARCHIVE_REST = re.compile(r"(?:[0-3]?\d)?/?(?:page/\d+)?")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-#: Good non-ASCII letters per broken byte for a page to count as UTF-8 with a few broken bytes.
-_UTF8_GOOD_PER_BAD = 10
-#: charset_normalizer reads this much of an undeclared page: enough text, bounded time.
-_GUESS_BYTES = 64 * 1024
-_BOM = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedPage:
-    text: str
-    encoding: str
-    #: True when the declared charset was wrong and a fallback decoded the bytes.
-    fallback: bool
-
-
-def _declared_charset(body: bytes, header_charset: str | None) -> str | None:
-    for bom, encoding in _BOM.items():
-        if body.startswith(bom):
-            return encoding
-    if header_charset:
-        return header_charset
-    match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii", "replace") if match else None
-
-
-def _mostly_utf8(body: bytes) -> str | None:
-    """UTF-8 with a few broken bytes (a truncated multi-byte letter, one pasted Latin-1 byte).
-
-    Decoding such a page as Windows-1252 garbles every accented letter of it (trafilatura's corpus:
-    3 of 990 pages, each declared UTF-8, lost every passage with an umlaut or Polish letter).
-    A Latin-1 page fails on nearly every non-ASCII byte instead, so the share of good letters tells them apart.
-    """
-    text = body.decode("utf-8", errors="replace")
-    broken = text.count("\ufffd")
-    letters = len(_NON_ASCII.findall(text)) - broken
-    return text if letters >= _UTF8_GOOD_PER_BAD * broken else None
-
-
-def decode_html(body: bytes, *, header_charset: str | None = None) -> DecodedPage:
-    """Bytes -> text: UTF-8 when the bytes are UTF-8, else the declared charset; else charset_normalizer's guess.
-
-    Valid UTF-8 is taken first whatever the page declares (as trafilatura does): legacy-encoded
-    text is almost never valid UTF-8 by chance. A page whose bytes follow neither is decoded as
-    Windows-1252, as browsers do, so a page labelled UTF-8 that holds Latin-1 bytes keeps its
-    accented letters.
-    """
-    declared = _declared_charset(body, header_charset)
-    for encoding in dict.fromkeys(c for c in ("utf-8", declared) if c):
-        try:
-            return DecodedPage(body.decode(encoding).lstrip("\ufeff"), encoding.lower(), fallback=False)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    if declared is None or declared.lower().replace("_", "-") in ("utf-8", "utf8"):
-        almost = _mostly_utf8(body)
-        if almost is not None:
-            return DecodedPage(almost.lstrip("\ufeff"), "utf-8", fallback=True)
-    if declared is None:
-        guess = charset_normalizer.from_bytes(body[:_GUESS_BYTES]).best()
-        if guess is not None and guess.encoding:
-            try:
-                return DecodedPage(body.decode(guess.encoding), guess.encoding, fallback=False)
-            except (UnicodeDecodeError, LookupError):
-                pass
-    return DecodedPage(body.decode("cp1252", errors="replace"), "cp1252", fallback=True)
 
 
 def _language(value: str | None) -> str | None:
