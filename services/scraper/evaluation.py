@@ -1,6 +1,6 @@
 """Extraction quality: newswire next to trafilatura alone, on each evaluation set and overall.
 
-    python -m newswire.scraper.evaluation [--sets gold,trafilatura-dev,trafilatura-test] [--pages] [--json FILE]
+    python -m newswire.scraper.evaluation [--sets gold,trafilatura-dev,trafilatura-test] [--pages] [--json FILE] [--without-url]
 
 Sets and scoring are described in `eval_sets.py`: the shipped gold set (body F1 over word 4-grams)
 and trafilatura's corpus of real pages, split into a dev and a test half (F1 of annotated passages,
@@ -16,9 +16,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import orjson
 import trafilatura
+
+from newswire.schemas import RawArticle
 
 from .errors import ExtractionError, NotAnArticle
 from .eval_sets import EvalPage, MissingSet, gold_pages, ngram_f1, snippet_f1, trafilatura_pages
@@ -75,21 +78,34 @@ def _score(page: EvalPage, text: str) -> tuple[float, float, float]:
     return snippet_f1(text, with_=page.with_, without=page.without)
 
 
-def _baseline(page: EvalPage) -> str:
-    """trafilatura alone, as a new user calls it (comments are not article text)."""
+def _baseline(page: EvalPage, *, without_url: bool) -> str:
+    """trafilatura alone, as a new user calls it (comments are not article text), with or without the address."""
     try:
-        return trafilatura.extract(page.html, url=page.url, include_comments=False) or ""
+        return trafilatura.extract(page.html, url=None if without_url else page.url, include_comments=False) or ""
     except Exception:  # a crash of the baseline scores 0, as any extractor's would
         return ""
 
 
-def score_pages(pages: Iterable[EvalPage], *, min_words: int) -> list[PageScore]:
+def _extract(page: EvalPage, *, min_words: int, without_url: bool) -> RawArticle:
+    """As the crawler extracts a fetched page, or (`without_url`) as `newswire extract FILE` does a saved one."""
+    url = None if without_url else page.url
+    try:
+        return extract_article(page.html, url=url, source="eval", fetched_at=datetime.now(UTC), min_words=min_words)
+    except ExtractionError as exc:
+        if exc.reason != "no_url":
+            raise
+        # `newswire extract` names a page without an address of its own by its file.
+        file_uri = f"file:///{quote(page.name)}"
+        return extract_article(page.html, url=file_uri, source="eval", fetched_at=datetime.now(UTC), min_words=min_words)
+
+
+def score_pages(pages: Iterable[EvalPage], *, min_words: int, without_url: bool = False) -> list[PageScore]:
     scores = []
     for page in pages:
         refused: str | None = None
         title_ok: bool | None = None
         try:
-            article = extract_article(page.html, url=page.url, source="eval", fetched_at=datetime.now(UTC), min_words=min_words)
+            article = _extract(page, min_words=min_words, without_url=without_url)
             text = article.text
             if page.title is not None:
                 title_ok = article.title == page.title
@@ -98,7 +114,7 @@ def score_pages(pages: Iterable[EvalPage], *, min_words: int) -> list[PageScore]
         except ExtractionError as exc:
             text, refused = "", str(exc)
         precision, recall, f1 = _score(page, text)
-        baseline = _score(page, _baseline(page))[2]
+        baseline = _score(page, _baseline(page, without_url=without_url))[2]
         scores.append(PageScore(page.set, page.name, f1, precision, recall, baseline, title_ok, refused))
     return scores
 
@@ -109,7 +125,9 @@ def _pages(name: str, trafilatura_dir: Path | None) -> Iterable[EvalPage]:
     return list(trafilatura_pages(trafilatura_dir, split=name.removeprefix("trafilatura-")))
 
 
-def evaluate(sets: Iterable[str], *, trafilatura_dir: Path | None, min_words: int) -> dict[str, list[PageScore]]:
+def evaluate(
+    sets: Iterable[str], *, trafilatura_dir: Path | None, min_words: int, without_url: bool = False
+) -> dict[str, list[PageScore]]:
     """Scores per set; a set whose pages are missing is left out with a note on stderr."""
     results: dict[str, list[PageScore]] = {}
     for name in sets:
@@ -118,7 +136,7 @@ def evaluate(sets: Iterable[str], *, trafilatura_dir: Path | None, min_words: in
         except MissingSet as exc:
             print(f"skipping {name}: {exc}", file=sys.stderr)
             continue
-        results[name] = score_pages(pages, min_words=min_words)
+        results[name] = score_pages(pages, min_words=min_words, without_url=without_url)
     return results
 
 
@@ -143,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--pages", action="store_true", help="also print every page's scores")
     parser.add_argument("--json", type=Path, help="also write the scores as JSON here")
+    parser.add_argument(
+        "--without-url",
+        action="store_true",
+        help="extract each page without its address, as `newswire extract FILE` does a saved page",
+    )
     parser.add_argument("--min-f1", type=float, default=0.0, help="exit 1 when newswire's overall F1 is lower")
     args = parser.parse_args(argv)
     # Pages that lie about their charset are common in a real corpus: the table is the output here.
@@ -152,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown sets {sorted(unknown)}; choose from {', '.join(SETS)}")
     results = evaluate(
-        args.sets.split(","), trafilatura_dir=args.trafilatura_dir or settings.extraction_eval_dir, min_words=settings.min_article_words
+        args.sets.split(","),
+        trafilatura_dir=args.trafilatura_dir or settings.extraction_eval_dir,
+        min_words=settings.min_article_words,
+        without_url=args.without_url,
     )
     if not results:
         print("no evaluation set could be read", file=sys.stderr)

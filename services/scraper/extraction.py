@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 from newswire.schemas import RawArticle, article_id, content_hash
 
 from .candidates import choose, layout_table, readability_text, trafilatura_text, word_count
+from .charset import DecodedPage, decode_html
 from .cleanup import clean_text, split_br_paragraphs, trim_furniture
 from .dates import parse_datetime
 from .errors import ExtractionError, NotAnArticle
@@ -37,7 +38,6 @@ logger = logging.getLogger(__name__)
 _HTML_TAG = re.compile(r"<(?:p|br|div|a|strong|em|span|h[1-6])\b[^>]*>", re.IGNORECASE)
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li)>", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\band\b|&|\|)\s*|\s*,\s*(?=[A-Z])")
 _LANG = re.compile(r"^([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*$")
@@ -45,41 +45,6 @@ _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ")
 # A dated article address: /2025/02/05/..., /2025/02/slug, /2025-02-05-slug, /20250205/.
 _DATED_PATH = re.compile(r"/(?:19|20)\d\d(?:/(?:0?[1-9]|1[0-2])/|-(?:0[1-9]|1[0-2])-[0-3]\d|(?:0[1-9]|1[0-2])[0-3]\d/)")
 _ARCHIVE_REST = re.compile(r"(?:[0-3]?\d)?/?(?:page/\d+)?")
-_BOM = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedPage:
-    text: str
-    encoding: str
-    #: True when the declared charset was wrong and a fallback decoded the bytes.
-    fallback: bool
-
-
-def _declared_charset(body: bytes, header_charset: str | None) -> str | None:
-    for bom, encoding in _BOM.items():
-        if body.startswith(bom):
-            return encoding
-    if header_charset:
-        return header_charset
-    match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii", "replace") if match else None
-
-
-def decode_html(body: bytes, *, header_charset: str | None = None) -> DecodedPage:
-    """Bytes -> text using the declared charset; pages that lie about it are decoded as Windows-1252.
-
-    Browsers do the same: a page labelled UTF-8 that holds Latin-1 bytes would otherwise lose
-    every accented letter.
-    """
-    declared = _declared_charset(body, header_charset)
-    candidates = [c for c in (declared, "utf-8") if c]
-    for encoding in candidates:
-        try:
-            return DecodedPage(body.decode(encoding).lstrip("\ufeff"), encoding.lower(), fallback=False)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return DecodedPage(body.decode("cp1252", errors="replace"), "cp1252", fallback=True)
 
 
 def _language(value: str | None) -> str | None:
@@ -214,6 +179,18 @@ def _links(tree: lxml_html.HtmlElement) -> _Links:
 _NON_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def _web_address(meta: PageMetadata, url: str | None) -> str | None:
+    """The page's web address: the one it was fetched from, else the one it names for itself.
+
+    A saved page (`newswire extract FILE`) comes without its address; its canonical link still
+    tells trafilatura and htmldate where it lived, and whether that is a dated article address.
+    """
+    if url and url.startswith(("http://", "https://")):
+        return url
+    named = (meta.canonical, meta.og_url, meta.jsonld_url)
+    return next((c for c in named if c and c.startswith(("http://", "https://"))), None)
+
+
 def _marked_article(meta: PageMetadata, url: str | None) -> bool:
     """The page says it is an article (og:type=article, Article JSON-LD) or has a dated article address."""
     if meta.is_article:
@@ -224,15 +201,17 @@ def _marked_article(meta: PageMetadata, url: str | None) -> bool:
     return dated is not None and not _ARCHIVE_REST.fullmatch(path[dated.end() :].strip("/"))
 
 
-def _page_date(tree: lxml_html.HtmlElement, url: str | None) -> datetime | None:
+def _page_date(tree: lxml_html.HtmlElement, url: str | None, *, extensive: bool = False) -> datetime | None:
     """htmldate's publication date when the page's metadata names none (a day, midnight UTC).
 
     On trafilatura's dev half it dates 146 of the 196 pages whose JSON-LD and meta tags give no
     date; where both give one they agree on the day on 254 of 271 pages (most others are the
     time zone's day boundary). The page's own timestamp stays first: it carries the time of day.
+    `extensive` also reads dates in the visible text: a signal that the page is dated, too loose
+    (copyright years) to be the article's date.
     """
     try:
-        found = htmldate.find_date(tree, url=url, original_date=True, extensive_search=False)
+        found = htmldate.find_date(tree, url=url, original_date=True, extensive_search=extensive)
     except Exception:  # a date finder's bug must not cost the article
         logger.debug("htmldate failed on %s", url, exc_info=True)
         return None
@@ -289,8 +268,9 @@ def extract_article(
     tree = _parse(text)
     meta = read_metadata(tree)
     links = _links(tree)
+    address = _web_address(meta, url)
     # Before trafilatura edits the tree.
-    published_at = parse_datetime(meta.date_published) or _page_date(tree, url)
+    published_at = parse_datetime(meta.date_published) or _page_date(tree, address)
     title = _title(meta, None)
 
     def cleaned(raw: str) -> str:
@@ -300,25 +280,32 @@ def extract_article(
 
     def fallbacks() -> dict[str, str]:
         return {
-            "recall": cleaned(trafilatura_text(_fresh_tree(text), url=url, mode="recall")),
+            "recall": cleaned(trafilatura_text(_fresh_tree(text), url=address, mode="recall")),
             "readability": cleaned(readability_text(_fresh_tree(text))),
         }
 
     # trafilatura's defaults on the page as it is: that is the baseline newswire must not fall
     # below. Splitting `<br><br>` text into paragraphs before it changed 110 of 467 dev pages for
     # +5/-6; it pays only on a page laid out with a table (1990s CMSes), so it is done there alone.
-    primary = trafilatura_text(tree, url=url, tables=True)
+    primary = trafilatura_text(tree, url=address, tables=True)
     if layout_table(primary):
-        primary = trafilatura_text(_fresh_tree(text), url=url, tables=False)
+        primary = trafilatura_text(_fresh_tree(text), url=address, tables=False)
+    # A page mostly of links (or one calling itself a collection) whose text is a list of those links.
+    linked_page = meta.is_collection or links.density > 0.5
+
+    def listing(candidate: str) -> bool:
+        return linked_page and _listing_like(candidate) and links.share_of(candidate) >= 0.5
+
     choice = choose(
         cleaned(primary),
         article_body=clean_text(_plain(meta.article_body or "")),
         fallbacks=fallbacks,
         min_words=min_words,
+        listing=listing,
     )
     main_text = choice.text
     words = word_count(main_text)
-    if _marked_article(meta, url):
+    if _marked_article(meta, address):
         # A short article is still an article: length and links alone never refuse a page that
         # says it is one (og:type=article, Article JSON-LD) or sits at a dated article address.
         if not words:
@@ -328,12 +315,14 @@ def extract_article(
         # mostly of links, whose main text is also a list of those links. On trafilatura's corpus (all
         # content pages, none an index) refusing on link density and short lines alone refused a
         # government notice in bullet points, and a self-described collection held a 234-word article.
-        linked_page = meta.is_collection or links.density > 0.5
-        if linked_page and _listing_like(main_text) and links.share_of(main_text) >= 0.5:
+        if listing(main_text):
             why = "it calls itself a collection" if meta.is_collection else f"{links.density:.0%} of the page is links"
             raise NotAnArticle("index_page", f"a list of headlines: {why}, no article markup")
-        if words < min_words:
-            raise NotAnArticle("too_short", f"{words} words of main text, fewer than {min_words}")
+        # A short text refuses an unmarked page only when the page is not dated either: a dated
+        # page whose main text is a paragraph or two is a short article (trafilatura's corpus: 3
+        # of 990 pages, all short articles or notices, were refused for length alone).
+        if words < min_words and (not words or not (published_at or _page_date(_parse(text), address, extensive=True))):
+            raise NotAnArticle("too_short", f"{words} words of main text, fewer than {min_words}, and no date")
     canonical = _canonical(meta, url)
     if not title:
         raise ExtractionError("no_title", "the page has no headline or title")

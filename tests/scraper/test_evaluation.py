@@ -74,3 +74,10 @@ def test_evaluation_command_prints_newswire_next_to_trafilatura(
     assert lines[0].split() == ["set", "pages", "newswire", "trafilatura", "better", "worse", "refused"]
     assert [line.split()[0] for line in lines[1:3]] == ["gold", "overall"]
     assert "github.com/adbar/trafilatura" in captured.err
+
+
+def test_without_url_scores_pages_as_newswire_extract_reads_saved_files() -> None:
+    # Gold pages name their canonical address; a saved page without one is named by its file.
+    scores = evaluate(["gold"], trafilatura_dir=None, min_words=80, without_url=True)["gold"]
+    assert all(s.refused is None for s in scores), [s for s in scores if s.refused]
+    assert sum(s.f1 for s in scores) / len(scores) >= 0.97
