@@ -89,9 +89,7 @@ class KnowledgeBase:
         """Longest non-overlapping organisation names in `doc`."""
         if self._matcher is None:
             return []
-        spans = sorted(
-            ((s, e) for _, s, e in self._matcher(doc)), key=lambda se: (-(se[1] - se[0]), se[0])
-        )
+        spans = sorted(((s, e) for _, s, e in self._matcher(doc)), key=lambda se: (-(se[1] - se[0]), se[0]))
         taken: set[int] = set()
         out = []
         for start, end in spans:
@@ -121,6 +119,7 @@ def load_kb(path: Path = KB_FILE) -> KnowledgeBase:
 
 
 _PLACE_TYPES = frozenset({"COUNTRY", "CITY", "REGION"})
+_ARTICLES = frozenset({"the", "a", "an"})
 
 
 def apply_org_matches(
@@ -147,6 +146,8 @@ def apply_org_matches(
     out = list(cands)
     for match in matches:
         multi = match.end - match.start > 1
+        # "The Day", "The Rep": a name of one word after an article is as ambiguous as one word
+        bare = match.end - match.start - (doc[match.start].lower_ in _ARTICLES)
         text = doc[match.start : match.end].text
         overlapping = [c for c in out if c.start < match.end and match.start < c.end]
         same = [c for c in overlapping if c.start == match.start and c.end == match.end]
@@ -157,7 +158,7 @@ def apply_org_matches(
                 elif cand.type in _PLACE_TYPES | {"PERSON"}:
                     cand.known_org = True
             continue
-        if (not multi or is_place(text)) and org_cue(match.start, match.end) < 3:
+        if (bare < 2 or is_place(text)) and org_cue(match.start, match.end) < 3:
             continue
         inside = all(match.start <= c.start and c.end <= match.end for c in overlapping)
         if overlapping and not (inside and all(c.type in _PLACE_TYPES | {"PERSON"} for c in overlapping)):

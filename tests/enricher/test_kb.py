@@ -1,6 +1,7 @@
 """The knowledge base: its size, where its QIDs come from, and what entities carry from it."""
 
 import gzip
+import re
 from pathlib import Path
 
 import orjson
@@ -25,8 +26,10 @@ def test_size_and_provenance() -> None:
     assert len({r["id"] for r in rows}) == len(rows)
     for row in rows:
         assert row["source"] in sources and sources[row["source"]]["licence"]
-    # QIDs are copied from a source that carries them, never typed by hand: today only places-wikidata.
-    assert {r["source"] for r in rows if r["wikidata"]} == {"places-wikidata"}
+    # QIDs are copied from a source file that carries them (`qids: true`), never typed by hand.
+    with_qids = {sid for sid, s in sources.items() if s.get("qids")}
+    assert {r.get("wikidata_source", r["source"]) for r in rows if r["wikidata"]} <= with_qids
+    assert all(re.fullmatch(r"Q[1-9][0-9]*", r["wikidata"]) for r in rows if r["wikidata"])
     assert all(r["wikidata"] for r in rows if r["type"] == "COUNTRY")
 
 
