@@ -18,6 +18,8 @@ import orjson
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from newswire.schemas import slugify
+
 __all__ = ["KbOrg", "KnowledgeBase", "OrgMatch", "apply_org_matches", "load_kb"]
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ class KbOrg:
     country: str | None
     prior: float
     wikidata: str | None
+    #: an acronym of the full name the source says may stand alone ("FBI"); see kb_build
+    acronym: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,8 @@ class KnowledgeBase:
     region_names: dict[str, str] = field(default_factory=dict)
     orgs: dict[str, list[KbOrg]] = field(default_factory=dict)
     _matcher: Any = None
+    #: slug of an organisation's name or alias -> its QID, where exactly one QID has it (built lazily)
+    _org_qids: dict[str, str] | None = None
 
     def add(self, row: dict[str, Any]) -> None:
         if row.get("wikidata"):
@@ -60,13 +66,27 @@ class KnowledgeBase:
             self.regions.setdefault((row["name"], row["country"]), row["id"])
             self.region_names.setdefault(row["id"], row["name"])
         elif row["type"] == "ORG":
-            org = KbOrg(row["id"], row["name"], row.get("country"), row.get("prior", 0.5), row.get("wikidata"))
+            org = KbOrg(
+                row["id"],
+                row["name"],
+                row.get("country"),
+                row.get("prior", 0.5),
+                row.get("wikidata"),
+                row.get("acronym"),
+            )
             for surface in {row["name"], *row.get("aliases", [])}:
                 if len(surface) >= 2:
                     self.orgs.setdefault(surface, []).append(org)
 
     def qid(self, entity_id: str) -> str | None:
-        return self.qids.get(entity_id)
+        """The entity's QID; for an organisation the linker named from its text ("org:fbi"), the
+        QID of the one knowledge-base organisation that has that name or alias, if only one has."""
+        found = self.qids.get(entity_id)
+        if found is None and entity_id.startswith("org:"):
+            if self._org_qids is None:
+                self._org_qids = _qids_by_slug(self.orgs)
+            found = self._org_qids.get(entity_id[4:])
+        return found
 
     def coordinates(self, entity_id: str) -> tuple[float, float] | None:
         return self.geo.get(entity_id)
@@ -98,6 +118,20 @@ class KnowledgeBase:
             taken.update(range(start, end))
             out.append(OrgMatch(start, end, tuple(self.orgs.get(doc[start:end].text, ()))))
         return sorted(out, key=lambda m: m.start)
+
+
+def _abbreviates(text: str, orgs: Iterable[KbOrg]) -> bool:
+    """`text` is the acronym a source gives as standing for an organisation's full name, and for
+    no other organisation the knowledge base knows ("ISP" of three state police forces is not)."""
+    orgs = tuple(orgs)
+    return len(orgs) == 1 and orgs[0].acronym == text
+
+
+def _qids_by_slug(orgs: dict[str, list[KbOrg]]) -> dict[str, str]:
+    seen: dict[str, set[str]] = {}
+    for surface, entries in orgs.items():
+        seen.setdefault(slugify(surface), set()).update(o.wikidata for o in entries if o.wikidata)
+    return {slug: next(iter(q)) for slug, q in seen.items() if len(q) == 1}
 
 
 def _rows(path: Path) -> Iterable[dict[str, Any]]:
@@ -141,7 +175,8 @@ def apply_org_matches(
     - a name of several words nobody found is added, unless it is a place's name too.
     One-word names and names of places are added only with a strong organisation cue around them
     (`org_cue` >= 3: a score, a fixture or transfer word, shares): "Arsenal", "Target" or
-    "Palace" alone need NER.
+    "Palace" alone need NER. An acronym a source gives for an organisation's full name ("FBI" of
+    "Federal Bureau of Investigation", kb entry `acronym`) is added like a name of several words.
     """
     out = list(cands)
     for match in matches:
@@ -158,7 +193,8 @@ def apply_org_matches(
                 elif cand.type in _PLACE_TYPES | {"PERSON"}:
                     cand.known_org = True
             continue
-        if (bare < 2 or is_place(text)) and org_cue(match.start, match.end) < 3:
+        coined = match.end - match.start == 1 and _abbreviates(text, match.orgs)
+        if (bare < 2 and not coined or is_place(text)) and org_cue(match.start, match.end) < 3:
             continue
         inside = all(match.start <= c.start and c.end <= match.end for c in overlapping)
         if overlapping and not (inside and all(c.type in _PLACE_TYPES | {"PERSON"} for c in overlapping)):

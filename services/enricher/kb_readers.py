@@ -215,19 +215,34 @@ def _acronym(text: str) -> bool:
     return 2 <= len(text) <= 8 and sum(ch.isupper() for ch in text) >= 2 and " " not in text
 
 
-def _qualified(entries: list[Entry]) -> Iterator[Entry]:
+def _abbreviation(short: str, name: str) -> bool:
+    """`short` is an acronym of three capitals or more made of the initials of `name`'s last
+    capitalised words: "FBI" of "Federal Bureau of Investigation", "CBP" of "United States
+    Customs and Border Protection"."""
+    if len(short) < 3 or not short.isupper() or not short.isalpha() or short == name:
+        return False
+    return "".join(word[0] for word in name.split() if word[:1].isupper()).endswith(short)
+
+
+def _qualified(entries: list[Entry], *, global_keeps_name: bool = False) -> Iterator[Entry]:
     """Give a country-qualified id (`org:labour-party-gb`) to every entry whose name another
     entry of the same source, with another QID, shares: two countries' bodies never share an id.
-    Such an entry without a country is left out."""
-    by_id: dict[str, set[str | None]] = {}
+    An entry without a country keeps the plain id when `global_keeps_name` and it is the only
+    one (a brand's worldwide item, "HSBC", next to its national banks); otherwise it is left out."""
+    by_id: dict[str, list[Entry]] = {}
     for entry in entries:
-        by_id.setdefault(entry["id"], set()).add(entry["wikidata"])
-    for entry in entries:
-        if len(by_id[entry["id"]]) > 1:
-            if not entry["country"]:
-                continue  # a shared name with no country to tell it apart: no id would be right
-            entry["id"] = f"{entry['id']}-{entry['country'].lower()}"
-        yield entry
+        by_id.setdefault(entry["id"], []).append(entry)
+    for group in by_id.values():
+        if len({e["wikidata"] for e in group}) == 1:
+            yield from group
+            continue
+        countryless = [e for e in group if not e["country"]]
+        if global_keeps_name and len(countryless) == 1:
+            yield countryless[0]
+        for entry in group:
+            if entry["country"]:
+                entry["id"] = f"{entry['id']}-{entry['country'].lower()}"
+                yield entry
 
 
 def read_name_suggestion_index(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
@@ -274,7 +289,14 @@ def read_name_suggestion_index(source: dict[str, Any], repos: Path) -> Iterator[
                 aliases=aliases,
                 prior=source.get("prior", 0.6),
             )
-    yield from _qualified(list(by_qid.values()))
+            if (
+                source.get("standalone_acronyms")
+                and short
+                and _abbreviation(short, names[0])
+                and short not in source.get("not_standalone", ())
+            ):
+                by_qid[qid]["acronym"] = short
+    yield from _qualified(list(by_qid.values()), global_keeps_name=True)
 
 
 def read_partyfacts(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
