@@ -130,7 +130,11 @@ def _abbreviates(text: str, orgs: Iterable[KbOrg]) -> bool:
 def _qids_by_slug(orgs: dict[str, list[KbOrg]]) -> dict[str, str]:
     seen: dict[str, set[str]] = {}
     for surface, entries in orgs.items():
-        seen.setdefault(slugify(surface), set()).update(o.wikidata for o in entries if o.wikidata)
+        slug = slugify(surface)
+        qids = {o.wikidata for o in entries if o.wikidata}
+        seen.setdefault(slug, set()).update(qids)
+        if slug.startswith("the-"):  # the linker names "The Denver Post" without its article
+            seen.setdefault(slug[4:], set()).update(qids)
     return {slug: next(iter(q)) for slug, q in seen.items() if len(q) == 1}
 
 
