@@ -53,6 +53,7 @@ class KnowledgeBase:
     regions: dict[tuple[str, str], str] = field(default_factory=dict)
     region_names: dict[str, str] = field(default_factory=dict)
     orgs: dict[str, list[KbOrg]] = field(default_factory=dict)
+    place_names: set[str] = field(default_factory=set)
     _matcher: Any = None
     #: slug of an organisation's name or alias -> its QID, where exactly one QID has it (built lazily)
     _org_qids: dict[str, str] | None = None
@@ -62,6 +63,8 @@ class KnowledgeBase:
             self.qids[row["id"]] = row["wikidata"]
         if row.get("geo"):
             self.geo[row["id"]] = (row["geo"][0], row["geo"][1])
+        if row["type"] in _PLACE_TYPES:
+            self.place_names.add(row["name"])
         if row["type"] == "REGION" and row.get("country"):
             self.regions.setdefault((row["name"], row["country"]), row["id"])
             self.region_names.setdefault(row["id"], row["name"])
@@ -84,7 +87,7 @@ class KnowledgeBase:
         found = self.qids.get(entity_id)
         if found is None and entity_id.startswith("org:"):
             if self._org_qids is None:
-                self._org_qids = _qids_by_slug(self.orgs)
+                self._org_qids = _qids_by_slug(self.orgs, places={slugify(n) for n in self.place_names})
             found = self._org_qids.get(entity_id[4:])
         return found
 
@@ -127,7 +130,8 @@ def _abbreviates(text: str, orgs: Iterable[KbOrg]) -> bool:
     return len(orgs) == 1 and orgs[0].acronym == text
 
 
-def _qids_by_slug(orgs: dict[str, list[KbOrg]]) -> dict[str, str]:
+def _qids_by_slug(orgs: dict[str, list[KbOrg]], *, places: set[str]) -> dict[str, str]:
+    """A place's name is left out: "org:nottingham" may be the club or the building society."""
     seen: dict[str, set[str]] = {}
     for surface, entries in orgs.items():
         slug = slugify(surface)
@@ -135,7 +139,7 @@ def _qids_by_slug(orgs: dict[str, list[KbOrg]]) -> dict[str, str]:
         seen.setdefault(slug, set()).update(qids)
         if slug.startswith("the-"):  # the linker names "The Denver Post" without its article
             seen.setdefault(slug[4:], set()).update(qids)
-    return {slug: next(iter(q)) for slug, q in seen.items() if len(q) == 1}
+    return {slug: next(iter(q)) for slug, q in seen.items() if len(q) == 1 and slug not in places}
 
 
 def _rows(path: Path) -> Iterable[dict[str, Any]]:

@@ -211,8 +211,9 @@ def _latin(text: str) -> bool:
 
 
 def _acronym(text: str) -> bool:
-    """A short form worth matching on its own: two capitals or more ("FBI", "AfD"), not a word ("Lab")."""
-    return 2 <= len(text) <= 8 and sum(ch.isupper() for ch in text) >= 2 and " " not in text
+    """A short form worth matching: three letters or more, two capitals or more ("FBI", "AfD"), not
+    a word ("Lab"); two letters ("FC", "PD") mean too many things."""
+    return 3 <= len(text) <= 8 and sum(ch.isupper() for ch in text) >= 2 and " " not in text
 
 
 def _abbreviation(short: str, name: str) -> bool:

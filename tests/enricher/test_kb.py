@@ -75,3 +75,5 @@ def test_kb_case(index: int, kb_cases_enriched: list[EnrichedArticle]) -> None:
             assert any(h.wikidata and h.wikidata.startswith("Q") for h in hits), f"{case['class']}: no QID in {found}"
     for rule in case.get("forbid", []):
         assert not _named(article, rule), f"{case['class']}: forbidden {rule} in {found}"
+    for name in case.get("no_wikidata", []):
+        assert not any(e.wikidata for e in _named(article, {"name": name})), f"{case['class']}: a QID in {found}"
