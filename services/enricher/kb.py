@@ -91,6 +91,11 @@ class KnowledgeBase:
             found = self._org_qids.get(entity_id[4:])
         return found
 
+    def org_prior(self, name: str) -> float:
+        """How commonly `name` means an organisation the knowledge base knows (0 if none): the
+        tiebreak when a place's and an organisation's context cues weigh the same."""
+        return max((o.prior for o in self.orgs.get(name, ())), default=0.0)
+
     def coordinates(self, entity_id: str) -> tuple[float, float] | None:
         return self.geo.get(entity_id)
 
