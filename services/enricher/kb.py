@@ -18,6 +18,8 @@ import orjson
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from newswire.schemas import slugify
+
 __all__ = ["KbOrg", "KnowledgeBase", "OrgMatch", "apply_org_matches", "load_kb"]
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ class KbOrg:
     country: str | None
     prior: float
     wikidata: str | None
+    #: an acronym of the full name the source says may stand alone ("FBI"); see kb_build
+    acronym: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,24 +53,48 @@ class KnowledgeBase:
     regions: dict[tuple[str, str], str] = field(default_factory=dict)
     region_names: dict[str, str] = field(default_factory=dict)
     orgs: dict[str, list[KbOrg]] = field(default_factory=dict)
+    place_names: set[str] = field(default_factory=set)
     _matcher: Any = None
+    #: slug of an organisation's name or alias -> its QID, where exactly one QID has it (built lazily)
+    _org_qids: dict[str, str] | None = None
 
     def add(self, row: dict[str, Any]) -> None:
         if row.get("wikidata"):
             self.qids[row["id"]] = row["wikidata"]
         if row.get("geo"):
             self.geo[row["id"]] = (row["geo"][0], row["geo"][1])
+        if row["type"] in _PLACE_TYPES:
+            self.place_names.add(row["name"])
         if row["type"] == "REGION" and row.get("country"):
             self.regions.setdefault((row["name"], row["country"]), row["id"])
             self.region_names.setdefault(row["id"], row["name"])
         elif row["type"] == "ORG":
-            org = KbOrg(row["id"], row["name"], row.get("country"), row.get("prior", 0.5), row.get("wikidata"))
+            org = KbOrg(
+                row["id"],
+                row["name"],
+                row.get("country"),
+                row.get("prior", 0.5),
+                row.get("wikidata"),
+                row.get("acronym"),
+            )
             for surface in {row["name"], *row.get("aliases", [])}:
                 if len(surface) >= 2:
                     self.orgs.setdefault(surface, []).append(org)
 
     def qid(self, entity_id: str) -> str | None:
-        return self.qids.get(entity_id)
+        """The entity's QID; for an organisation the linker named from its text ("org:fbi"), the
+        QID of the one knowledge-base organisation that has that name or alias, if only one has."""
+        found = self.qids.get(entity_id)
+        if found is None and entity_id.startswith("org:"):
+            if self._org_qids is None:
+                self._org_qids = _qids_by_slug(self.orgs, places={slugify(n) for n in self.place_names})
+            found = self._org_qids.get(entity_id[4:])
+        return found
+
+    def org_prior(self, name: str) -> float:
+        """How commonly `name` means an organisation the knowledge base knows (0 if none): the
+        tiebreak when a place's and an organisation's context cues weigh the same."""
+        return max((o.prior for o in self.orgs.get(name, ())), default=0.0)
 
     def coordinates(self, entity_id: str) -> tuple[float, float] | None:
         return self.geo.get(entity_id)
@@ -89,9 +117,7 @@ class KnowledgeBase:
         """Longest non-overlapping organisation names in `doc`."""
         if self._matcher is None:
             return []
-        spans = sorted(
-            ((s, e) for _, s, e in self._matcher(doc)), key=lambda se: (-(se[1] - se[0]), se[0])
-        )
+        spans = sorted(((s, e) for _, s, e in self._matcher(doc)), key=lambda se: (-(se[1] - se[0]), se[0]))
         taken: set[int] = set()
         out = []
         for start, end in spans:
@@ -100,6 +126,25 @@ class KnowledgeBase:
             taken.update(range(start, end))
             out.append(OrgMatch(start, end, tuple(self.orgs.get(doc[start:end].text, ()))))
         return sorted(out, key=lambda m: m.start)
+
+
+def _abbreviates(text: str, orgs: Iterable[KbOrg]) -> bool:
+    """`text` is the acronym a source gives as standing for an organisation's full name, and for
+    no other organisation the knowledge base knows ("ISP" of three state police forces is not)."""
+    orgs = tuple(orgs)
+    return len(orgs) == 1 and orgs[0].acronym == text
+
+
+def _qids_by_slug(orgs: dict[str, list[KbOrg]], *, places: set[str]) -> dict[str, str]:
+    """A place's name is left out: "org:nottingham" may be the club or the building society."""
+    seen: dict[str, set[str]] = {}
+    for surface, entries in orgs.items():
+        slug = slugify(surface)
+        qids = {o.wikidata for o in entries if o.wikidata}
+        seen.setdefault(slug, set()).update(qids)
+        if slug.startswith("the-"):  # the linker names "The Denver Post" without its article
+            seen.setdefault(slug[4:], set()).update(qids)
+    return {slug: next(iter(q)) for slug, q in seen.items() if len(q) == 1 and slug not in places}
 
 
 def _rows(path: Path) -> Iterable[dict[str, Any]]:
@@ -121,6 +166,9 @@ def load_kb(path: Path = KB_FILE) -> KnowledgeBase:
 
 
 _PLACE_TYPES = frozenset({"COUNTRY", "CITY", "REGION"})
+_ARTICLES = frozenset({"the", "a", "an"})
+#: an organisation name whose prior is below this counts only with NER or a strong cue
+_ALONE_PRIOR = 0.4
 
 
 def apply_org_matches(
@@ -142,11 +190,14 @@ def apply_org_matches(
     - a name of several words nobody found is added, unless it is a place's name too.
     One-word names and names of places are added only with a strong organisation cue around them
     (`org_cue` >= 3: a score, a fixture or transfer word, shares): "Arsenal", "Target" or
-    "Palace" alone need NER.
+    "Palace" alone need NER; so do names whose prior is below 0.4 (shop brands: "Camp David"). An acronym a source gives for an organisation's full name ("FBI" of
+    "Federal Bureau of Investigation", kb entry `acronym`) is added like a name of several words.
     """
     out = list(cands)
     for match in matches:
         multi = match.end - match.start > 1
+        # "The Day", "The Rep": a name of one word after an article is as ambiguous as one word
+        bare = match.end - match.start - (doc[match.start].lower_ in _ARTICLES)
         text = doc[match.start : match.end].text
         overlapping = [c for c in out if c.start < match.end and match.start < c.end]
         same = [c for c in overlapping if c.start == match.start and c.end == match.end]
@@ -157,7 +208,10 @@ def apply_org_matches(
                 elif cand.type in _PLACE_TYPES | {"PERSON"}:
                     cand.known_org = True
             continue
-        if (not multi or is_place(text)) and org_cue(match.start, match.end) < 3:
+        coined = match.end - match.start == 1 and _abbreviates(text, match.orgs)
+        # a name that seldom means the organisation (a shop brand's "Camp David") needs a cue too
+        rare = max((o.prior for o in match.orgs), default=0.0) < _ALONE_PRIOR
+        if (bare < 2 and not coined or rare or is_place(text)) and org_cue(match.start, match.end) < 3:
             continue
         inside = all(match.start <= c.start and c.end <= match.end for c in overlapping)
         if overlapping and not (inside and all(c.type in _PLACE_TYPES | {"PERSON"} for c in overlapping)):

@@ -1,13 +1,17 @@
 """The knowledge base: its size, where its QIDs come from, and what entities carry from it."""
 
 import gzip
+import re
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pytest
 import yaml
 
 from newswire.enricher.kb import KB_FILE
 from newswire.enricher.pipeline import raw_from_text, shared_enricher
+from newswire.schemas import EnrichedArticle
 
 DATA = Path(KB_FILE).parent
 
@@ -25,8 +29,10 @@ def test_size_and_provenance() -> None:
     assert len({r["id"] for r in rows}) == len(rows)
     for row in rows:
         assert row["source"] in sources and sources[row["source"]]["licence"]
-    # QIDs are copied from a source that carries them, never typed by hand: today only places-wikidata.
-    assert {r["source"] for r in rows if r["wikidata"]} == {"places-wikidata"}
+    # QIDs are copied from a source file that carries them (`qids: true`), never typed by hand.
+    with_qids = {sid for sid, s in sources.items() if s.get("qids")}
+    assert {r.get("wikidata_source", r["source"]) for r in rows if r["wikidata"]} <= with_qids
+    assert all(re.fullmatch(r"Q[1-9][0-9]*", r["wikidata"]) for r in rows if r["wikidata"])
     assert all(r["wikidata"] for r in rows if r["type"] == "COUNTRY")
 
 
@@ -38,3 +44,36 @@ def test_entities_carry_wikidata_and_coordinates() -> None:
     assert all(e.wikidata and e.wikidata.startswith("Q") for e in countries)
     kampala = next(e for e in article.entities if e.type == "CITY")
     assert kampala.geo is not None and 0.0 < kampala.geo.lat < 1.0 and 32.0 < kampala.geo.lon < 33.0
+
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "kb_cases.yaml").read_text())["cases"]
+
+
+@pytest.fixture(scope="module")
+def kb_cases_enriched() -> list[EnrichedArticle]:
+    return shared_enricher().enrich_many(
+        [raw_from_text(c["text"], url=f"urn:newswire:test:kb-{i}", source="test") for i, c in enumerate(CASES)]
+    )
+
+
+def _named(article: EnrichedArticle, rule: dict[str, Any]) -> list[Any]:
+    return [
+        e
+        for e in article.entities
+        if rule["name"] in {e.name, *e.aliases} and ("type" not in rule or e.type == rule["type"])
+    ]
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[c["class"][:50] for c in CASES])
+def test_kb_case(index: int, kb_cases_enriched: list[EnrichedArticle]) -> None:
+    case, article = CASES[index], kb_cases_enriched[index]
+    found = [f"{e.type}:{e.id}:{e.name}:{e.wikidata}" for e in article.entities]
+    for rule in case.get("expect", []):
+        hits = _named(article, rule)
+        assert hits, f"{case['class']}: expected {rule} in {found}"
+        if rule.get("wikidata"):
+            assert any(h.wikidata and h.wikidata.startswith("Q") for h in hits), f"{case['class']}: no QID in {found}"
+    for rule in case.get("forbid", []):
+        assert not _named(article, rule), f"{case['class']}: forbidden {rule} in {found}"
+    for name in case.get("no_wikidata", []):
+        assert not any(e.wikidata for e in _named(article, {"name": name})), f"{case['class']}: a QID in {found}"
