@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from newswire.schemas import Entity, EntityType, Geo, Mention, slugify
 
@@ -38,6 +38,7 @@ from .context import (
     qualify_generic_bodies,
     repair_ents,
 )
+from .doc_view import DocView, SpanView, TokenView
 from .gazetteer import Gazetteer, GazetteerEntry, GazetteerMatch, NameRules, SurfaceKind, ascii_fold
 from .kb import apply_org_matches, load_kb
 
@@ -204,7 +205,7 @@ class EntityLinker:
 
     # ---------------------------------------------------------------- candidates
 
-    def _titled_names(self, doc: Doc, cands: Sequence[_Candidate], lower_words: set[str]) -> list[_Candidate]:
+    def _titled_names(self, doc: DocView, cands: Sequence[_Candidate], lower_words: set[str]) -> list[_Candidate]:
         """ "General Waker-uz-Zaman", "Governor Sanwo-Olu": a name right after a person title that
         NER passed over: one to three capitalised words (hyphen-joined parts count as one), none
         a common word, a title or a known name, and no capitalised word after them."""
@@ -246,7 +247,7 @@ class EntityLinker:
                 taken_to = end
         return found
 
-    def _title_before(self, doc: Doc, start: int) -> tuple[int, str] | None:
+    def _title_before(self, doc: DocView, start: int) -> tuple[int, str] | None:
         """The person title right before token `start`, as (first token, title text)."""
         if start == 0 or doc[start - 1].text not in self._title_tails:
             return None
@@ -256,10 +257,10 @@ class EntityLinker:
                 return start - width, text
         return None
 
-    def _is_title_token(self, token: Token) -> bool:
+    def _is_title_token(self, token: TokenView) -> bool:
         return token.text in self._titles
 
-    def _is_name_word(self, token: Token) -> bool:
+    def _is_name_word(self, token: TokenView) -> bool:
         """A word that can be part of a proper name: capitalised, not a title, not noise."""
         text = token.text
         return (
@@ -270,10 +271,10 @@ class EntityLinker:
         )
 
     def _gazetteer_candidates(
-        self, doc: Doc, ner_place_tokens: set[int], ner_tokens: set[int], capitals: Sequence[tuple[int, int]]
+        self, doc: DocView, ner_place_tokens: set[int], ner_tokens: set[int], capitals: Sequence[tuple[int, int]]
     ) -> list[_Candidate]:
         found: list[_Candidate] = []
-        for match in self._gaz.find(doc, self._nlp):
+        for match in self._gaz.find(doc.doc, self._nlp, view=doc):
             entries = self._usable_entries(match, ner_place_tokens, ner_tokens)
             if _speaks_after(doc, match.end):
                 entries = [e for e in entries if not e.needs_ner]  # "Santos said": a person, not the town
@@ -303,7 +304,7 @@ class EntityLinker:
         found += [c for c in self._party_state_tags(doc) if not any(f.overlaps(c) for f in found)]
         return _longest_first(found)
 
-    def _party_state_tags(self, doc: Doc) -> list[_Candidate]:
+    def _party_state_tags(self, doc: DocView) -> list[_Candidate]:
         """The state in a US lawmaker's party-state tag: "D-N.Y.", "(R-Ky.)", "R-Ohio"."""
         found: list[_Candidate] = []
         states = self._rules.us_state_abbreviations
@@ -319,7 +320,7 @@ class EntityLinker:
                 found.append(_named_by_gazetteer(doc[token.i + 2 : token.i + 3], entry))
         return found
 
-    def _capitals_places(self, doc: Doc, capitals: Sequence[tuple[int, int]]) -> list[_Candidate]:
+    def _capitals_places(self, doc: DocView, capitals: Sequence[tuple[int, int]]) -> list[_Candidate]:
         """Countries, regions and unambiguous cities in lines written in capitals ("SOCCER - JAPAN
         GET LUCKY WIN, CHINA IN SURPRISE DEFEAT"), looked up in title case: NER reads such lines
         poorly and the case-sensitive matcher not at all."""
@@ -343,7 +344,7 @@ class EntityLinker:
                 i += 1
         return found
 
-    def _elided_regions(self, doc: Doc, found: list[_Candidate]) -> list[_Candidate]:
+    def _elided_regions(self, doc: DocView, found: list[_Candidate]) -> list[_Candidate]:
         """ "Central and South Asia" names Central Asia too: the shared last word is elided."""
         extra = []
         for cand in found:
@@ -371,10 +372,10 @@ class EntityLinker:
                 )
         return extra
 
-    def _dateline(self, doc: Doc, start: int) -> list[_Candidate]:
+    def _dateline(self, doc: DocView, start: int) -> list[_Candidate]:
         """ "ISLAMABAD (Reuters) -", "DOHA/CAIRO/JERUSALEM (Reuters) -": places in capitals that
         open the story or a line of it."""
-        spans: list[Span] = []
+        spans: list[SpanView] = []
         end = start
         while True:
             first = end
@@ -416,7 +417,7 @@ class EntityLinker:
         return [e for e in match.candidates if not e.needs_ner or as_place or (as_entity and not e.ambiguous)]
 
     def _ner_candidates(
-        self, doc: Doc, lower_words: set[str], *, routes: Sequence[_Candidate] = ()
+        self, doc: DocView, lower_words: set[str], *, routes: Sequence[_Candidate] = ()
     ) -> list[_Candidate]:
         """NER's spans, cleaned; `lower_words` are the words the article writes in lower case;
         `routes` are the places of routes ("Kolkata-Jogbani"), which stand for any span NER made
@@ -426,7 +427,7 @@ class EntityLinker:
         on_routes |= {c.end for c in routes if c.end < len(doc) and doc[c.end].text in _DASHES}
         found = list(routes)
         for ent in doc.ents:
-            if all(t.i in on_routes or t.text in _DETERMINERS for t in ent):
+            if all(t.i in on_routes or t.text in _DETERMINERS for t in doc[ent.start : ent.end]):
                 continue
             label = ent.label_
             if label not in _NER_LABELS:
@@ -439,7 +440,7 @@ class EntityLinker:
                 found.append(cand)
         return found
 
-    def _clean_ner_span(self, doc: Doc, ent: Span, lower_words: set[str], *, label: str) -> _Candidate | None:
+    def _clean_ner_span(self, doc: DocView, ent: Span, lower_words: set[str], *, label: str) -> _Candidate | None:
         start, end = ent.start, ent.end
         # "the President’s Secretariat" comes out of NER as "’s Secretariat": take the owner back.
         if doc[start].text in _POSSESSIVES and start > 0:
@@ -548,7 +549,7 @@ class EntityLinker:
             cand.type, cand.titled = "ORG", None
         return cand
 
-    def _after_country_of(self, doc: Doc, start: int, end: int) -> int:
+    def _after_country_of(self, doc: DocView, start: int, end: int) -> int:
         """Where the name starts in "the first President of [Uzbekistan I. Karimov]", a person
         span NER ran over the country of the office."""
         if start == 0 or doc[start - 1].lower_ != "of":
@@ -559,7 +560,7 @@ class EntityLinker:
                 return start + k
         return start
 
-    def _subject_of_a_document(self, doc: Doc, start: int, end: int) -> bool:
+    def _subject_of_a_document(self, doc: DocView, start: int, end: int) -> bool:
         """ "a Memorandum of Understanding on Political and Diplomatic Consultations", "an
         Agreement on Trade and Investment": an agreement, or what it is about, capitalised as
         part of its title, is no organisation."""
@@ -569,11 +570,11 @@ class EntityLinker:
             return False
         return doc[start - 2].text in _DOCUMENT_NOUNS or _norm(doc[max(0, start - 4) : start - 1].text) in self._noise
 
-    def _is_portfolio(self, span: Span) -> bool:
+    def _is_portfolio(self, span: SpanView) -> bool:
         """ "Foreign Affairs", "Environment, Water, and Natural Resources": a minister's office."""
         return all(t.text in self._rules.portfolios or t.lower_ in _LIST_JOINERS or t.lower_ == "of" for t in span)
 
-    def _after_office_of(self, doc: Doc, start: int, end: int) -> int:
+    def _after_office_of(self, doc: DocView, start: int, end: int) -> int:
         """Where the place starts in "Prime Ministers of India" or "President of Kazakhstan", an
         office NER tagged as an organisation: the place is the entity."""
         for k in range(start + 1, min(end - 1, start + self._rules.max_title_tokens)):
@@ -594,7 +595,7 @@ class EntityLinker:
         known_only_lower = lower in self._model_words and text not in self._model_words
         return known_only_lower or lower in self._common or lower in lower_words
 
-    def _ner_type(self, span: Span, label: str) -> EntityType | None:
+    def _ner_type(self, span: SpanView, label: str) -> EntityType | None:
         last = span[-1].text
         text = span.text
         if self._border_town(span, label):
@@ -637,7 +638,7 @@ class EntityLinker:
             return "ORG" if last in self._rules.org_heads else None
         return None  # unknown NORP: demonyms the gazetteer does not know are not entities
 
-    def _border_town(self, span: Span, label: str) -> bool:
+    def _border_town(self, span: SpanView, label: str) -> bool:
         """ "the Torkham border crossing", "the Chaman border": a name no gazetteer knows before
         "border" or "crossing" is the town at the crossing, whatever NER called it (a two-word
         name NER calls a person stays one: "Ghulam Khan" is also a man)."""
@@ -651,7 +652,7 @@ class EntityLinker:
             and not self._gaz.lookup(span.text)
         )
 
-    def _title_after(self, doc: Doc, end: int) -> bool:
+    def _title_after(self, doc: DocView, end: int) -> bool:
         if end >= len(doc) or doc[end].text not in self._title_heads:
             return False
         for width in range(min(self._rules.max_title_tokens, len(doc) - end), 0, -1):
@@ -659,7 +660,7 @@ class EntityLinker:
                 return True
         return False
 
-    def _looks_like_person(self, doc: Doc, span: Span) -> bool:
+    def _looks_like_person(self, doc: DocView, span: SpanView) -> bool:
         """An ORG-tagged span that reads as a person's name: two or three capitalised words, none
         an organisation noun, next to a speech verb or followed by an appositive (", a minister")."""
         words = [t for t in span if not t.is_punct and t.lower_ not in _NAME_PARTICLES]
@@ -673,7 +674,7 @@ class EntityLinker:
             return True
         return len(after) >= 2 and after[0].text == "," and after[1].lower_ in {"a", "an", "the", "who", "whose"}
 
-    def _first_name_left_out(self, doc: Doc, start: int, end: int, lower_words: set[str]) -> bool:
+    def _first_name_left_out(self, doc: DocView, start: int, end: int, lower_words: set[str]) -> bool:
         """A one-word span NER cut from a two-word name: the capitalised word before it is no
         title, common word or known name, and the span itself names no known place."""
         if end - start != 1 or start == 0 or _starts_sentence(doc, start - 1):
@@ -693,7 +694,7 @@ class EntityLinker:
             or self._gaz.lookup(doc[start].text)
         )
 
-    def _after_role(self, doc: Doc, span: Span) -> bool:
+    def _after_role(self, doc: DocView, span: SpanView) -> bool:
         """ "MCFC goalkeeper Phurba Lachenpa": two or three capitalised words, none an
         organisation noun, right after a lower-case role."""
         words = [t for t in span if t.lower_ not in _NAME_PARTICLES]
@@ -705,7 +706,7 @@ class EntityLinker:
             and not any(t.text in self._rules.org_heads for t in span)
         )
 
-    def _leading_title(self, doc: Doc, start: int, end: int) -> int | None:
+    def _leading_title(self, doc: DocView, start: int, end: int) -> int | None:
         """Token index after a person title that opens the span, if one does and a name follows."""
         if end - start < 2 or doc[start].text not in self._title_heads:
             return None
@@ -722,7 +723,7 @@ class EntityLinker:
                 return self._leading_title(doc, start + width, end) or start + width
         return None
 
-    def _event_candidates(self, doc: Doc) -> list[_Candidate]:
+    def _event_candidates(self, doc: DocView) -> list[_Candidate]:
         """Capitalised runs ending in an event noun ("Pakistan-Kazakhstan Business Forum"), UN
         climate conferences ("COP29") and named storms ("Typhoon Haiyan")."""
         heads = self._rules.event_heads
@@ -773,12 +774,12 @@ class EntityLinker:
 
     # ---------------------------------------------------------------- resolution
 
-    def _outside_words(self, doc: Doc, outer: _Candidate, inner: Sequence[_Candidate]) -> list[Token]:
+    def _outside_words(self, doc: DocView, outer: _Candidate, inner: Sequence[_Candidate]) -> list[TokenView]:
         covered = {i for c in inner for i in range(c.start, c.end)}
         return [doc[i] for i in range(outer.start, outer.end) if i not in covered]
 
     def _resolve(
-        self, doc: Doc, gaz: list[_Candidate], ner: list[_Candidate], events: list[_Candidate]
+        self, doc: DocView, gaz: list[_Candidate], ner: list[_Candidate], events: list[_Candidate]
     ) -> list[_Candidate]:
         kept_gaz = list(gaz)
         kept_ner: list[_Candidate] = []
@@ -808,7 +809,7 @@ class EntityLinker:
             chosen = [c for c in chosen if c not in inside] + [event]
         return sorted(chosen, key=lambda c: (c.start, c.end))
 
-    def _ner_dominates(self, doc: Doc, cand: _Candidate, inner: Sequence[_Candidate]) -> bool:
+    def _ner_dominates(self, doc: DocView, cand: _Candidate, inner: Sequence[_Candidate]) -> bool:
         """Whether a NER span keeps the gazetteer hits inside it ("OIC-COMSTECH", "Paris Hilton")."""
         rest = self._outside_words(doc, cand, inner)
         people = [g for g in inner if g.type == "PERSON"]
@@ -840,7 +841,7 @@ class EntityLinker:
 
     # ---------------------------------------------------------------- linking
 
-    def _route_places(self, doc: Doc) -> list[_Candidate]:
+    def _route_places(self, doc: DocView) -> list[_Candidate]:
         """The places a route joins with dashes: "Kolkata-Jogbani", "Termez-Mazar-i-Sharif",
         "New Delhi–Kathmandu". Every part must be a known place's own name (a place's own
         hyphens stay: "Mazar-i-Sharif"), else it is some other name ("OIC-COMSTECH")."""
@@ -860,7 +861,7 @@ class EntityLinker:
                 found += parts
         return found
 
-    def _route_parts(self, doc: Doc, first: int, last: int) -> list[_Candidate] | None:
+    def _route_parts(self, doc: DocView, first: int, last: int) -> list[_Candidate] | None:
         """doc[first:last] reads word, dash, word, ...: the places it joins, or None."""
         words = list(range(first, last, 2))
         if self._is_place_name(doc[first:last].text):
@@ -933,7 +934,7 @@ class EntityLinker:
         folded = ascii_fold(text)
         return any(ascii_fold(e.name) == folded for e in self._gaz.minor_places.get(text, []))
 
-    def _merge_organisations(self, doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
+    def _merge_organisations(self, doc: DocView, cands: list[_Candidate]) -> list[_Candidate]:
         """Join the pieces of a long organisation name NER split: "Bangladesh Garment Manufacturers
         and Exporters Association", "United Nations Office for the Coordination of Humanitarian
         Affairs", "US Agency for International Development"."""
@@ -964,7 +965,7 @@ class EntityLinker:
             out.append(cand)
         return out
 
-    def _places_by_preposition(self, doc: Doc, cands: list[_Candidate]) -> None:
+    def _places_by_preposition(self, doc: DocView, cands: list[_Candidate]) -> None:
         """ "in Kotri", "near Garissa": a known smaller place after a place preposition is a place,
         whatever NER called it (the small model often tags unfamiliar towns PERSON or ORG)."""
         name_parts = {w for c in cands if c.type == "PERSON" and len(c.text.split()) > 1 for w in c.text.split()}
@@ -1032,7 +1033,7 @@ class EntityLinker:
             ):
                 cand.type = "REGION"
 
-    def _says_place(self, doc: Doc, cand: _Candidate, cands: Sequence[_Candidate]) -> bool:
+    def _says_place(self, doc: DocView, cand: _Candidate, cands: Sequence[_Candidate]) -> bool:
         """The context says place: a place cue around the name in its sentence (`evidence`), also
         one before the list the name ends ("the states of Para and Mato Grosso"), or a place
         among the names listed with it ("Antwerp, Rotterdam and Gioia Tauro")."""
@@ -1044,7 +1045,7 @@ class EntityLinker:
             return True
         return any(c is not cand and c.type in {"COUNTRY", "CITY", "REGION"} for c in _list_of(doc, cand, cands))
 
-    def _organisations_by_company(self, doc: Doc, cands: list[_Candidate]) -> None:
+    def _organisations_by_company(self, doc: DocView, cands: list[_Candidate]) -> None:
         """ "Intel, Microsemi, Nvidia and Xilinx": a one-word name listed among organisations the
         gazetteer knows is one too, whatever NER called it (unless it is a known place)."""
         runs: list[list[_Candidate]] = []
@@ -1101,7 +1102,7 @@ class EntityLinker:
         """Countries the article names, directly or through a region or a place's own name."""
         return {hint for c in cands if (hint := self._country_hint(c))}
 
-    def _link_places(self, doc: Doc, cands: list[_Candidate]) -> None:
+    def _link_places(self, doc: DocView, cands: list[_Candidate]) -> None:
         places = [c for c in cands if c.type in {"COUNTRY", "CITY", "REGION"}]
         hints = [(c.text, hint) for c in cands if (hint := self._country_hint(c))]
         for cand in places:
@@ -1155,7 +1156,7 @@ class EntityLinker:
                         cand.key = _entity_id("REGION", f"{cand.text} {cand.country}")
         self._admin_areas(doc, places)
 
-    def _admin_areas(self, doc: Doc, places: list[_Candidate]) -> None:
+    def _admin_areas(self, doc: DocView, places: list[_Candidate]) -> None:
         """ "Kostanay Region", "Dadu district": a place name before an administrative noun is the
         province or district, not the town. A capitalised noun is part of the name."""
         for cand in places:
@@ -1174,7 +1175,7 @@ class EntityLinker:
             cand.type, cand.entry, cand.country = "REGION", None, country
             cand.key = _entity_id("REGION", f"{cand.name} {country or ''}".strip())
 
-    def _link_people(self, doc: Doc, cands: list[_Candidate]) -> None:
+    def _link_people(self, doc: DocView, cands: list[_Candidate]) -> None:
         """Full names key the people of the article; surnames and other partial forms join the
         full name they end ("Tokayev", "De Vries"), the nearest one before them when several do."""
         self._people_named_as_organisations(doc, cands)
@@ -1272,7 +1273,7 @@ class EntityLinker:
             cand.entry = None
             cand.type, cand.key, cand.name, cand.country = "PERSON", target.key, target.name, target.country
 
-    def _people_named_as_organisations(self, doc: Doc, cands: list[_Candidate]) -> None:
+    def _people_named_as_organisations(self, doc: DocView, cands: list[_Candidate]) -> None:
         """ "Eldor Shomurodov" tagged ORG, then "Shomurodov scored": an organisation is hardly ever
         called by the last word of its name alone, a person by the surname all the time."""
         for cand in cands:
@@ -1296,7 +1297,7 @@ class EntityLinker:
             if alone_as_person or speaks:
                 cand.type = "PERSON"
 
-    def _acronyms_keep_their_type(self, doc: Doc, cands: Sequence[_Candidate]) -> None:
+    def _acronyms_keep_their_type(self, doc: DocView, cands: Sequence[_Candidate]) -> None:
         """ "the National Disaster Management Agency (BNPB) ... BNPB says": NER may call the
         later letters a person or a place; they are the organisation they stand for."""
         acronyms = _acronym_aliases(doc, cands)
@@ -1333,7 +1334,7 @@ class EntityLinker:
             ):
                 cand.type = "PERSON"
 
-    def _missed_surnames(self, doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
+    def _missed_surnames(self, doc: DocView, cands: list[_Candidate]) -> list[_Candidate]:
         """Bare surnames of people named in full elsewhere in the article that NER passed over."""
         surnames: dict[str, _Candidate] = {}
         for cand in cands:
@@ -1364,7 +1365,7 @@ class EntityLinker:
             found.append(cand)
         return found
 
-    def _link_others(self, doc: Doc, cands: list[_Candidate]) -> None:
+    def _link_others(self, doc: DocView, cands: list[_Candidate]) -> None:
         clubs = {c.text.rsplit(" ", 1)[0]: c for c in cands if c.type == "ORG" and c.text.split()[-1] in _CLUB_SUFFIXES}
         for cand in cands:
             if cand.type == "REGION" and _spelled_out(cand, cands) is not None:
@@ -1417,10 +1418,12 @@ class EntityLinker:
                 first = canonical.setdefault(norm, cand.name)
                 cand.name, cand.key = first, _entity_id(cand.type, first)
 
-    def link(self, doc: Doc, *, title: str = "", related: Sequence[tuple[int, int]] = ()) -> list[Entity]:
+    def link(self, spacy_doc: Doc, *, title: str = "", related: Sequence[tuple[int, int]] = ()) -> list[Entity]:
         """Linked entities of `doc`, most salient first. `related` are char ranges of linked
         headlines of other stories: their mentions count at half weight for salience."""
         cues = load_cues()
+        # Token attributes read once: the rules below index neighbouring tokens thousands of times.
+        doc = DocView(spacy_doc)
         repair_ents(doc, cues=cues)
         ner_place_tokens = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS for i in range(ent.start, ent.end)}
         # NER calling a smaller city's name a person still says "this is a name" ("Rotterdam"),
@@ -1440,9 +1443,9 @@ class EntityLinker:
         events = self._event_candidates(doc)
         cands = self._merge_organisations(doc, self._resolve(doc, gaz, ner, events))
         cands = apply_org_matches(
-            doc,
+            spacy_doc,
             cands,
-            self._kb.org_matches(doc),
+            self._kb.org_matches(spacy_doc),
             make_org=lambda s, e: _known_org(doc, s, e),
             is_place=self._is_place_name,
             org_cue=lambda s, e: evidence(doc, s, e, cues=cues)[0],
@@ -1478,12 +1481,12 @@ class EntityLinker:
         )
 
 
-def _known_org(doc: Doc, start: int, end: int) -> _Candidate:
+def _known_org(doc: DocView, start: int, end: int) -> _Candidate:
     span = doc[start:end]
     return _Candidate(start, end, span.start_char, span.end_char, span.text, "ORG", "rule", backed=True)
 
 
-def _acronym_follows(doc: Doc, end: int) -> bool:
+def _acronym_follows(doc: DocView, end: int) -> bool:
     """ "(NOAA)" right after the name."""
     return (
         end + 2 < len(doc)
@@ -1494,7 +1497,7 @@ def _acronym_follows(doc: Doc, end: int) -> bool:
     )
 
 
-def _hyphenated_name(doc: Doc, start: int, end: int, label: str) -> tuple[int, int, bool]:
+def _hyphenated_name(doc: DocView, start: int, end: int, label: str) -> tuple[int, int, bool]:
     """Widen a span NER cut at a hyphen ("Sohail" of "Sohail-ur-Rehman") to the whole name; the
     flag says an Arabic article joins it, which makes it a personal name. A place NER found keeps
     to itself across "-i-": "Pakistan" in "Nishan-i-Pakistan", the award, is the country."""
@@ -1524,7 +1527,7 @@ def _hyphenated_name(doc: Doc, start: int, end: int, label: str) -> tuple[int, i
     return start, end, personal
 
 
-def _list_of(doc: Doc, cand: _Candidate, cands: Sequence[_Candidate]) -> list[_Candidate]:
+def _list_of(doc: DocView, cand: _Candidate, cands: Sequence[_Candidate]) -> list[_Candidate]:
     """The names listed together with `cand` ("A, B and C", "A or B"), itself included."""
     ordered = sorted(cands, key=lambda c: c.start)
     i = next(k for k, c in enumerate(ordered) if c is cand)
@@ -1536,7 +1539,7 @@ def _list_of(doc: Doc, cand: _Candidate, cands: Sequence[_Candidate]) -> list[_C
     return ordered[first : last + 1]
 
 
-def _list_start(doc: Doc, start: int) -> int:
+def _list_start(doc: DocView, start: int) -> int:
     """Where the list of capitalised names ends at token `start` begins ("Para and [Mato
     Grosso]"); `start` itself when the name does not follow "and" or "or"."""
     if start < 2 or doc[start - 1].lower_ not in {"and", "or"}:
@@ -1549,11 +1552,11 @@ def _list_start(doc: Doc, start: int) -> int:
     return first
 
 
-def _list_gap(doc: Doc, end: int, start: int) -> bool:
+def _list_gap(doc: DocView, end: int, start: int) -> bool:
     return [t.text for t in doc[end:start]] in ([","], ["and"], ["or"], [",", "and"], [",", "or"], ["&"])
 
 
-def _named_by_gazetteer(span: Span, entry: GazetteerEntry) -> _Candidate:
+def _named_by_gazetteer(span: SpanView, entry: GazetteerEntry) -> _Candidate:
     return _Candidate(
         span.start,
         span.end,
@@ -1567,11 +1570,11 @@ def _named_by_gazetteer(span: Span, entry: GazetteerEntry) -> _Candidate:
     )
 
 
-def _line_starts(doc: Doc) -> list[int]:
+def _line_starts(doc: DocView) -> list[int]:
     return [0] + [t.i + 1 for t in doc[:-1] if t.is_space and "\n" in t.text]
 
 
-def _capitals_lines(doc: Doc) -> list[tuple[int, int]]:
+def _capitals_lines(doc: DocView) -> list[tuple[int, int]]:
     """Token ranges of the lines written wholly in capitals, two words or more."""
     lines: list[tuple[int, int]] = []
     starts = _line_starts(doc)
@@ -1583,7 +1586,7 @@ def _capitals_lines(doc: Doc) -> list[tuple[int, int]]:
     return lines
 
 
-def _named_speaker(doc: Doc, start: int, end: int) -> bool:
+def _named_speaker(doc: DocView, start: int, end: int) -> bool:
     """One capitalised word between "said" and a comma: who said it."""
     return (
         end - start == 1
@@ -1595,21 +1598,21 @@ def _named_speaker(doc: Doc, start: int, end: int) -> bool:
     )
 
 
-def _after_place_preposition(doc: Doc, start: int) -> bool:
+def _after_place_preposition(doc: DocView, start: int) -> bool:
     return start > 0 and doc[start - 1].lower_ in _PLACE_PREPOSITIONS
 
 
-def _admin_noun_after(doc: Doc, end: int) -> bool:
+def _admin_noun_after(doc: DocView, end: int) -> bool:
     """ "Kech district", "the Tigray region"; "state" is left out ("Putin state visit")."""
     return end < len(doc) and doc[end].lower_ in _ADMIN_NOUNS and doc[end].lower_ != "state"
 
 
-def _speaks_after(doc: Doc, end: int) -> bool:
+def _speaks_after(doc: DocView, end: int) -> bool:
     """The name is the subject of a speech verb right after it ("Santos said", not "Lima, said")."""
     return end < len(doc) and doc[end].lower_ in _SPEECH_VERBS
 
 
-def _starts_sentence(doc: Doc, i: int) -> bool:
+def _starts_sentence(doc: DocView, i: int) -> bool:
     return i == 0 or doc[i].is_sent_start or doc[i - 1].is_space or doc[i - 1].text in {'"', "“", "(", ":"}
 
 
@@ -1629,7 +1632,7 @@ def _without_generation(words: list[str]) -> list[str]:
     return words
 
 
-def _acronym_aliases(doc: Doc, cands: Sequence[_Candidate]) -> dict[str, _Candidate]:
+def _acronym_aliases(doc: DocView, cands: Sequence[_Candidate]) -> dict[str, _Candidate]:
     """ "Long Name (LN)": the acronym in brackets names the same entity later in the article."""
     found: dict[str, _Candidate] = {}
     for cand in cands:
@@ -1677,7 +1680,7 @@ def _longest_first(cands: list[_Candidate]) -> list[_Candidate]:
 
 
 def _aggregate(
-    doc: Doc,
+    doc: DocView,
     cands: list[_Candidate],
     *,
     title: str,
