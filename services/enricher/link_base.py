@@ -12,7 +12,7 @@ from typing import Literal
 from newswire.schemas import EntityType, slugify
 
 from .doc_view import DocView, SpanView
-from .gazetteer import GazetteerEntry, SurfaceKind, ascii_fold
+from .gazetteer import GazetteerEntry, SurfaceKind, ascii_fold, read_data
 
 __all__ = ["Source", "_ADMIN_NOUNS", "_CLIMATE_COP", "_CLUB_SUFFIXES", "_COMPANY_SUFFIX", "_COMPASS_WORDS", "_CONJUNCTIONS", "_CONNECTORS", "_COUNTRY_PREFIX", "_COUNTRY_PREFIXES", "_Candidate", "_DASHES", "_DETERMINERS", "_DOCUMENT_NOUNS", "_GENERATIONS", "_HYPHEN_PARTICLES", "_LEGAL_FORMS", "_LEGAL_FORM_WORDS", "_LIST_JOINERS", "_NAME_PARTICLES", "_NER_LABELS", "_PERSONAL_HYPHEN_PARTICLES", "_PLACE_LABELS", "_PLACE_NOUNS", "_PLACE_PREPOSITIONS", "_POSSESSIVES", "_QUOTES", "_SPEECH_VERBS", "_acronym_aliases", "_acronym_follows", "_admin_noun_after", "_after_place_preposition", "_capitals_lines", "_entity_id", "_folded", "_hyphenated_name", "_initials", "_is_camel_case", "_known_org", "_line_starts", "_list_gap", "_list_of", "_list_start", "_longest_first", "_name_words", "_named_by_gazetteer", "_named_speaker", "_norm", "_speaks_after", "_spelled_out", "_starts_sentence", "_unquoted", "_without_generation"]
 
@@ -24,60 +24,40 @@ Source = Literal["gazetteer", "ner", "rule"]
 #: NER labels the linker reads; the rest (DATE, CARDINAL, ...) are not entities of the contract.
 _NER_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
-_DETERMINERS = frozenset({"the", "The", "THE", "a", "an"})
-_DASHES = frozenset({"-", "–", "—"})
+_PATTERNS = read_data("link_patterns.yaml")
+_DETERMINERS = frozenset(_PATTERNS["determiners"])
+_DASHES = frozenset(_PATTERNS["dashes"])
 #: documents whose title names a subject after "on" ("Agreement on Trade and Investment")
-_DOCUMENT_NOUNS = frozenset(
-    {"Agreement", "Memorandum", "Treaty", "Protocol", "Convention", "Declaration", "MoU", "MOU"}
-)
-_POSSESSIVES = frozenset({"'s", "’s", "'", "’", "s"})
-_CONJUNCTIONS = frozenset({"and", "&", "or"})
-#: what joins the items of a list of portfolios ("Trade and Integration", "Environment, Water, and ...")
-_LIST_JOINERS = frozenset({"and", "&", ","})
-#: words a split organisation name can end on when NER cut it short ("US Agency for")
-_CONNECTORS = frozenset({"and", "&", "for", "of", "on", "the"})
-_SPEECH_VERBS = frozenset({"said", "says", "told", "added", "warned", "explained", "noted", "argued", "stressed"})
-#: lower-case parts of personal names ("Nayla de Freige", "Ahmed bin Ali")
-_NAME_PARTICLES = frozenset({"de", "da", "di", "del", "dos", "van", "von", "der", "al", "el", "bin", "ibn", "la", "le"})
-_PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "at", "outside", "across", "to", "around", "of", "on"})
-_ADMIN_NOUNS = frozenset(
-    {
-        "region",
-        "province",
-        "department",
-        "oblast",
-        "state",
-        "county",
-        "district",
-        "governorate",
-        "prefecture",
-        "regency",
-        "municipality",
-        "tehsil",
-        "upazila",
-    }
-)
-_COMPASS_WORDS = frozenset(
-    {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper", "lower"}
-    | {"north-east", "north-west", "south-east", "south-west", "northeast", "northwest", "southeast", "southwest"}
-)
-#: lower-case links inside hyphenated names: Persian "-e-"/"-i-" ("Tehreek-e-Insaf", bodies and
-#: people alike) and the Arabic article of personal names ("Sohail-ur-Rehman", "Zia-ul-Haq")
-_HYPHEN_PARTICLES = frozenset({"e", "i", "ur", "ul", "ud", "uz", "us", "un"})
-_PERSONAL_HYPHEN_PARTICLES = frozenset({"ur", "ul", "ud", "uz", "us", "un"})
-#: what follows a place's name in a football club's ("Mumbai City FC")
-_CLUB_SUFFIXES = frozenset({"FC", "F.C.", "AFC", "SC", "CF"})
-_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_DOCUMENT_NOUNS = frozenset(_PATTERNS["document_nouns"])
+_POSSESSIVES = frozenset(_PATTERNS["possessives"])
+_CONJUNCTIONS = frozenset(_PATTERNS["conjunctions"])
+#: what joins the items of a list of portfolios
+_LIST_JOINERS = frozenset(_PATTERNS["list_joiners"])
+#: words a split organisation name can end on when NER cut it short
+_CONNECTORS = frozenset(_PATTERNS["connectors"])
+_SPEECH_VERBS = frozenset(_PATTERNS["speech_verbs"])
+#: lower-case parts of personal names
+_NAME_PARTICLES = frozenset(_PATTERNS["name_particles"])
+_PLACE_PREPOSITIONS = frozenset(_PATTERNS["place_prepositions"])
+_ADMIN_NOUNS = frozenset(_PATTERNS["admin_nouns"])
+_COMPASS_WORDS = frozenset(_PATTERNS["compass_words"])
+#: lower-case links inside hyphenated names; the personal ones make a name a person's
+_HYPHEN_PARTICLES = frozenset(_PATTERNS["hyphen_particles"])
+_PERSONAL_HYPHEN_PARTICLES = frozenset(_PATTERNS["personal_hyphen_particles"])
+#: what follows a place's name in a football club's
+_CLUB_SUFFIXES = frozenset(_PATTERNS["club_suffixes"])
+_GENERATIONS = frozenset(_PATTERNS["generations"])
 #: lower-case nouns NER sometimes keeps after a town's name
-_PLACE_NOUNS = frozenset({"city", "town", "village"})
-_CLIMATE_COP = re.compile(r"COP\d{1,2}")
-_COUNTRY_PREFIXES = {"U.S.": "US", "United States": "US", "U.K.": "UK", "United Kingdom": "UK"}
-_COUNTRY_PREFIX = re.compile(r"^(U\.S\.|United States|U\.K\.|United Kingdom)(?= [A-Z])")
-#: a company's legal form, which names no one ("JPMorgan Chase & Co")
-#: legal forms after a company's name ("Unilever Plc", "JPMorgan Chase & Co."), with or without a dot
-_LEGAL_FORM_WORDS = ("Co", "Inc", "Ltd", "Limited", "Plc", "PLC", "plc", "LLC", "LLP", "Corp", "GmbH", "AG")
+_PLACE_NOUNS = frozenset(_PATTERNS["place_nouns"])
+_CLIMATE_COP = re.compile(_PATTERNS["climate_conference"])
+_COUNTRY_PREFIXES: dict[str, str] = {str(k): str(v) for k, v in _PATTERNS["country_prefixes"].items()}
+_COUNTRY_PREFIX = re.compile("^(" + "|".join(re.escape(p) for p in _COUNTRY_PREFIXES) + ")(?= [A-Z])")
+#: legal forms after a company's name, with or without a dot: the legal form is no part of its identity
+_LEGAL_FORM_WORDS = tuple(_PATTERNS["legal_forms"])
 _LEGAL_FORMS = frozenset({"&", ","} | {form for word in _LEGAL_FORM_WORDS for form in (word, word + ".")})
 _COMPANY_SUFFIX = re.compile(r",? (?:& )?(?:" + "|".join(_LEGAL_FORM_WORDS) + r")\.?$")
+#: party letters of a US lawmaker's party-state tag ("D-N.Y.")
+_PARTY_TAGS = frozenset(_PATTERNS["party_tags"])
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 

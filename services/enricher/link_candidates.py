@@ -10,6 +10,7 @@ from .link_base import (
     _ADMIN_NOUNS,
     _CLIMATE_COP,
     _DETERMINERS,
+    _PARTY_TAGS,
     _Candidate,
     _line_starts,
     _longest_first,
@@ -110,7 +111,7 @@ class CandidateRules(WordRules):
         found: list[_Candidate] = []
         states = self._rules.us_state_abbreviations
         for token in doc[:-2]:
-            if token.text not in {"R", "D", "I"} or doc[token.i + 1].text != "-":
+            if token.text not in _PARTY_TAGS or doc[token.i + 1].text != "-":
                 continue
             state = states.get(doc[token.i + 2].text)
             if state is None:

@@ -21,6 +21,7 @@ from thinc.api import use_ops
 from newswire.schemas import EnrichedArticle, Entity, RawArticle, article_id, content_hash
 
 from .gazetteer import NameRules, load_gazetteer, load_name_rules
+from .link_components import add_linker, attach
 from .linking import EntityLinker
 from .topics_model import TopicModel
 
@@ -150,6 +151,9 @@ class Enricher:
         self.linker = EntityLinker(
             self.nlp, self.gazetteer, self.rules, common_words=self.topics.common_words(), model_words=model_words
         )
+        # The linker's stages run inside `nlp.pipe`, after `ner`, as named components.
+        add_linker(self.nlp)
+        attach(self.nlp, self.linker)
         logger.info("enricher ready: model=%s components=%s", model, self.nlp.pipe_names)
 
     def enrich(self, article: RawArticle) -> EnrichedArticle:
@@ -159,7 +163,7 @@ class Enricher:
         """Enrich a batch; blocking (run it off the event loop)."""
         cleaned = [clean_text(a.text, self.rules) for a in articles]
         docs = self.nlp.pipe(
-            (c.text for c in cleaned),
+            (self._input_doc(a, c) for a, c in zip(articles, cleaned, strict=True)),
             batch_size=self.batch_size,
             n_process=self.n_process,
         )
@@ -168,8 +172,17 @@ class Enricher:
             out.append(self._enrich_doc(article, clean, doc))
         return out
 
+    def _input_doc(self, article: RawArticle, clean: CleanText) -> Any:
+        """The tokenised text with what the linker's components read besides it."""
+        doc = self.nlp.make_doc(clean.text)
+        doc._.newswire_title = article.title
+        doc._.newswire_related = clean.related
+        return doc
+
     def _enrich_doc(self, article: RawArticle, clean: CleanText, doc: Any) -> EnrichedArticle:
-        entities = self.linker.link(doc, title=article.title, related=clean.related)
+        entities = doc._.newswire_entities
+        if entities is None:  # a pipeline without the linker's components
+            entities = self.linker.link(doc, title=article.title, related=clean.related)
         topics = self.topics.score(doc, title=article.title, entities=entities, excluded=clean.related)
         body_sentences = [s.text for s in doc.sents if not any(a <= s.start_char < b for a, b in clean.related)]
         fields = article.model_dump()
