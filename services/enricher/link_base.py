@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from spacy.tokens import Span
+from spacy.util import filter_spans
+
 from newswire.schemas import EntityType, slugify
 
 from .doc_view import DocView, SpanView
@@ -302,13 +305,9 @@ def _spelled_out(acronym: _Candidate, cands: Sequence[_Candidate]) -> _Candidate
     )
 
 
-def _longest_first(cands: list[_Candidate]) -> list[_Candidate]:
-    """Drop gazetteer hits inside longer ones ("Asia" inside "Central Asia")."""
-    kept: list[_Candidate] = []
-    taken: set[int] = set()
-    for cand in sorted(cands, key=lambda c: (-(c.end - c.start), c.start)):
-        if any(i in taken for i in range(cand.start, cand.end)):
-            continue
-        kept.append(cand)
-        taken.update(range(cand.start, cand.end))
-    return sorted(kept, key=lambda c: c.start)
+def _longest_first(doc: DocView, cands: list[_Candidate]) -> list[_Candidate]:
+    """Drop gazetteer hits inside longer ones ("Asia" inside "Central Asia") by spaCy's
+    `filter_spans`: the longest span first, the earliest of equally long ones."""
+    spans = [Span(doc.doc, c.start, c.end) for c in cands]
+    owner = {id(span): cand for span, cand in zip(spans, cands, strict=True)}
+    return [owner[id(span)] for span in filter_spans(spans)]

@@ -104,7 +104,7 @@ class CandidateRules(WordRules):
             found += [c for c in self._dateline(doc, start) if not any(f.overlaps(c) for f in found)]
         found += [c for c in self._capitals_places(doc, capitals) if not any(f.overlaps(c) for f in found)]
         found += [c for c in self._party_state_tags(doc) if not any(f.overlaps(c) for f in found)]
-        return _longest_first(found)
+        return _longest_first(doc, found)
 
     def _party_state_tags(self, doc: DocView) -> list[_Candidate]:
         """The state in a US lawmaker's party-state tag: "D-N.Y.", "(R-Ky.)", "R-Ohio"."""
