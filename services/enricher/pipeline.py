@@ -9,7 +9,7 @@ gazetteers and scores topics. The output depends only on the input (and the ship
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -21,7 +21,7 @@ from thinc.api import use_ops
 from newswire.schemas import EnrichedArticle, Entity, RawArticle, article_id, content_hash
 
 from .gazetteer import NameRules, load_gazetteer, load_name_rules
-from .link_components import add_linker, attach
+from .link_components import STAGES, add_linker, attach
 from .linking import EntityLinker
 from .topics_model import TopicModel
 
@@ -162,11 +162,14 @@ class Enricher:
     def enrich_many(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
         """Enrich a batch; blocking (run it off the event loop)."""
         cleaned = [clean_text(a.text, self.rules) for a in articles]
-        docs = self.nlp.pipe(
-            (self._input_doc(a, c) for a, c in zip(articles, cleaned, strict=True)),
-            batch_size=self.batch_size,
-            n_process=self.n_process,
-        )
+        inputs = (self._input_doc(a, c) for a, c in zip(articles, cleaned, strict=True))
+        if self.n_process > 1:
+            # Docs come back from spaCy's child processes serialised, and the linker's work in
+            # progress does not serialise: there the linker runs here, after the pipe.
+            with self.nlp.select_pipes(disable=list(STAGES)):
+                docs: Iterable[Any] = list(self.nlp.pipe(inputs, batch_size=self.batch_size, n_process=self.n_process))
+        else:
+            docs = self.nlp.pipe(inputs, batch_size=self.batch_size)
         out: list[EnrichedArticle] = []
         for article, clean, doc in zip(articles, cleaned, docs, strict=True):
             out.append(self._enrich_doc(article, clean, doc))
