@@ -61,6 +61,8 @@ _LEGAL_FORMS = frozenset({"&", ","} | {form for word in _LEGAL_FORM_WORDS for fo
 _COMPANY_SUFFIX = re.compile(r",? (?:& )?(?:" + "|".join(_LEGAL_FORM_WORDS) + r")\.?$")
 #: party letters of a US lawmaker's party-state tag ("D-N.Y.")
 _PARTY_TAGS = frozenset(_PATTERNS["party_tags"])
+_PARTY_TAG_COUNTRY = str(_PATTERNS["party_tag_country"])
+_ADMIN_NOUNS_NOT_ALONE = frozenset(_PATTERNS["admin_nouns_not_alone"])
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -242,7 +244,7 @@ def _after_place_preposition(doc: DocView, start: int) -> bool:
 
 def _admin_noun_after(doc: DocView, end: int) -> bool:
     """ "Kech district", "the Tigray region"; "state" is left out ("Putin state visit")."""
-    return end < len(doc) and doc[end].lower_ in _ADMIN_NOUNS and doc[end].lower_ != "state"
+    return end < len(doc) and doc[end].lower_ in _ADMIN_NOUNS and doc[end].lower_ not in _ADMIN_NOUNS_NOT_ALONE
 
 
 def _speaks_after(doc: DocView, end: int) -> bool:

@@ -10,6 +10,7 @@ from .link_base import (
     _ADMIN_NOUNS,
     _CLIMATE_COP,
     _DETERMINERS,
+    _PARTY_TAG_COUNTRY,
     _PARTY_TAGS,
     _Candidate,
     _line_starts,
@@ -117,7 +118,7 @@ class CandidateRules(WordRules):
             if state is None:
                 continue
             places = self._gaz.lookup(state) + self._gaz.minor_places.get(state, [])
-            entry = next((e for e in places if e.country == "US" and e.type == "REGION"), None)
+            entry = next((e for e in places if e.country == _PARTY_TAG_COUNTRY and e.type == "REGION"), None)
             if entry is not None:
                 found.append(_named_by_gazetteer(doc[token.i + 2 : token.i + 3], entry))
         return found
