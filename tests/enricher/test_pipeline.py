@@ -29,15 +29,35 @@ def enricher() -> Enricher:
 
 
 def test_only_the_components_used_are_loaded(enricher: Enricher) -> None:
-    # en_core_web_sm's ner has its own embedding: the shared tok2vec would be wasted work.
-    assert set(enricher.nlp.pipe_names) == {"ner", "sentencizer"}
+    # en_core_web_sm's ner has its own embedding: the shared tok2vec would be wasted work. The
+    # linker's stages follow the sentences they read, in this order.
+    assert enricher.nlp.pipe_names == [
+        "ner",
+        "sentencizer",
+        "newswire_candidates",
+        "newswire_resolve",
+        "newswire_context",
+        "newswire_link",
+    ]
 
 
 def test_the_trimmed_pipeline_finds_what_the_whole_model_finds(enricher: Enricher, seed_text: str) -> None:
     whole = spacy.load(enricher.model)
     expected = [(e.start_char, e.end_char, e.label_) for e in whole(seed_text).ents]
     assert expected
-    assert [(e.start_char, e.end_char, e.label_) for e in enricher.nlp(seed_text).ents] == expected
+    with enricher.nlp.select_pipes(enable=["ner"]):
+        assert [(e.start_char, e.end_char, e.label_) for e in enricher.nlp(seed_text).ents] == expected
+
+
+def test_the_linker_components_leave_entities_and_spans_on_the_doc(enricher: Enricher, seed_text: str) -> None:
+    doc = enricher.nlp(seed_text)
+    entities = doc._.newswire_entities
+    assert entities
+    assert entities == enricher.linker.link(enricher.nlp(seed_text))
+    mentions = {(s.start_char, s.end_char, s.label_, s.kb_id_) for s in doc.spans["newswire_entities"]}
+    assert mentions == {(m.start, m.end, e.type, e.id) for e in entities for m in e.mentions}
+    assert doc.spans["newswire_ner"] and doc.spans["newswire_gazetteer"]
+    assert doc._.newswire_link is None  # the work in progress is not kept
 
 
 def test_clean_text_removes_furniture_and_labels() -> None:
