@@ -93,6 +93,8 @@ class PeopleRules(WordRules):
             # Written forms and the canonical name, accents folded: "Jeri" after "José Jerí".
             for form in {_folded(cand.name), _folded(cand.text)}:
                 words = _without_generation(form.split())
+                if not words:
+                    continue  # a name in a script that folds to nothing ("Мария Иванова")
                 particle, _, surname = words[-1].partition("-")
                 tails = [tuple(words[-k:]) for k in range(1, len(words))]
                 if particle in _NAME_PARTICLES and surname and len(words) > 1:
