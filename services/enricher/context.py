@@ -60,6 +60,7 @@ class ContextCues:
     place_nouns_before_of: frozenset[str]
     compass_words: frozenset[str]
     sport_words: frozenset[str]
+    score_links: frozenset[str]
     generic_org_words: frozenset[str]
     celestial: frozenset[str]
     currency_words: frozenset[str]
@@ -100,6 +101,7 @@ def load_cues() -> ContextCues:
         place_nouns_before_of=frozenset(w.lower() for w in raw["place_nouns_before_of"]),
         compass_words=frozenset(w.lower() for w in raw["compass_words"]),
         sport_words=frozenset(w.lower() for w in raw["sport_words"]),
+        score_links=frozenset(w.lower() for w in raw["score_links"]),
         generic_org_words=frozenset(raw["generic_org_words"]),
         celestial=frozenset(raw["celestial"]),
         currency_words=frozenset(w.lower() for w in raw["currency_words"]),
@@ -211,6 +213,10 @@ def evidence(doc: DocView, start: int, end: int, *, cues: ContextCues) -> tuple[
     org = max(_match_after(doc, end, stop, cues.org_after_index), _match_before(doc, start, first, cues.org_before_index))
     if _score_at(doc, end, stop, cues) or _score_at(doc, start - 3, stop, cues) or _score_at(doc, start - 1, stop, cues):
         org = max(org, 3)
+    elif start >= 2 and doc[start - 1].lower_ in cues.score_links and any(
+        _score_at(doc, start - k, start - 1, cues) for k in (2, 4)
+    ):
+        org = max(org, 3)  # the other side of a score: "drew 1-1 with X", "won 3 - 1 against X"
     results = _on_result_line(doc, start, cues)
     if results:
         org = max(org, 3)  # "Hamburg 2 Bremen 1": teams on a results line

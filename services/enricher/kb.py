@@ -203,7 +203,9 @@ def apply_org_matches(
         same = [c for c in overlapping if c.start == match.start and c.end == match.end]
         if same:
             for cand in same:
-                if cand.type == "PERSON" and multi:
+                if cand.type == "PERSON" and (multi or org_cue(match.start, match.end) >= 3):
+                    # a one-word "person" the knowledge base knows as an organisation, next to a
+                    # score or a fixture word, is the club ("drew 1-1 with X")
                     cand.type = "ORG"
                 elif cand.type in _PLACE_TYPES | {"PERSON"}:
                     cand.known_org = True
