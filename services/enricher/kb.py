@@ -91,11 +91,6 @@ class KnowledgeBase:
             found = self._org_qids.get(entity_id[4:])
         return found
 
-    def org_prior(self, name: str) -> float:
-        """How commonly `name` means an organisation the knowledge base knows (0 if none): the
-        tiebreak when a place's and an organisation's context cues weigh the same."""
-        return max((o.prior for o in self.orgs.get(name, ())), default=0.0)
-
     def coordinates(self, entity_id: str) -> tuple[float, float] | None:
         return self.geo.get(entity_id)
 
@@ -190,8 +185,9 @@ def apply_org_matches(
     - a name of several words nobody found is added, unless it is a place's name too.
     One-word names and names of places are added only with a strong organisation cue around them
     (`org_cue` >= 3: a score, a fixture or transfer word, shares): "Arsenal", "Target" or
-    "Palace" alone need NER; so do names whose prior is below 0.4 (shop brands: "Camp David"). An acronym a source gives for an organisation's full name ("FBI" of
-    "Federal Bureau of Investigation", kb entry `acronym`) is added like a name of several words.
+    "Palace" alone need NER; so do names whose prior is below 0.4 (shop brands: "Camp David"). An
+    acronym a source gives for an organisation's full name ("FBI" of "Federal Bureau of
+    Investigation", kb entry `acronym`) is added like a name of several words.
     """
     out = list(cands)
     for match in matches:
