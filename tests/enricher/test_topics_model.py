@@ -286,6 +286,8 @@ def test_topic_regression_cases(enricher: Enricher, case: dict) -> None:
     article = enricher.enrich(raw_from_text(case["text"], title=case["title"]))
     ranked = [(t.id, t.score) for t in article.topics]
     assert ranked and ranked[0][0] == case["top"] and ranked[0][1] >= 0.5, ranked
+    for topic in case.get("above", []):
+        assert score_of(article, topic) >= 0.5, (topic, ranked)
     for topic in case.get("below", []):
         assert score_of(article, topic) < 0.5, (topic, ranked)
     evidence = {t.id: t.evidence for t in article.topics}
