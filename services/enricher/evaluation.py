@@ -10,7 +10,8 @@ its aliases/surface forms equals the prediction's name, one of its aliases or a 
 Topics are predicted where the score is at least 0.5. The baseline is `en_core_web_sm` with its
 full pipeline and no linking: PERSON, ORG and GPE/LOC spans compared as PER, ORG and LOC.
 Unless `--no-topics`, the topic comparison of `topic_evaluation.py` follows: the shipped topic
-model next to the previous one on the team set and the Wikinews real-news set (frozen test split).
+model next to the previous one on the team set, the Wikinews real-news set (frozen test split) and
+the Wikinews 2004 set labelled by its own categories (top-topic share only).
 """
 
 import argparse
@@ -28,7 +29,7 @@ import orjson
 from newswire.schemas import EnrichedArticle, load_taxonomy
 
 from .pipeline import DEFAULT_MODEL, ENRICHER_VERSION, EnricherError, raw_from_text, shared_enricher
-from .topic_evaluation import WIKINEWS, compare, print_comparison
+from .topic_evaluation import WIKINEWS, WIKINEWS_2004, compare, print_comparison
 
 __all__ = [
     "Counts",
@@ -310,6 +311,12 @@ def main(argv: list[str] | None = None) -> int:
         "--wikinews", type=Path, default=WIKINEWS, help="labelled real news (JSON lines) for the topic comparison"
     )
     parser.add_argument(
+        "--wikinews-2004",
+        type=Path,
+        default=WIKINEWS_2004,
+        help="real news labelled by its source's categories (JSON lines): top-topic share only",
+    )
+    parser.add_argument(
         "--no-topics", dest="topics", action="store_false", help="skip the topic comparison on the real-news sets"
     )
     args = parser.parse_args(argv)
@@ -331,7 +338,11 @@ def main(argv: list[str] | None = None) -> int:
     print(_table(f"Topics (score >= {THRESHOLD}):", reports["topics"]))
     if args.topics:
         result["topic_comparison"] = compare(
-            shared_enricher(args.model), topic_ids=load_taxonomy().ids, team=args.articles, wikinews=args.wikinews
+            shared_enricher(args.model),
+            topic_ids=load_taxonomy().ids,
+            team=args.articles,
+            wikinews=args.wikinews,
+            wikinews_2004=args.wikinews_2004,
         )
         print_comparison(result["topic_comparison"])
     args.output.parent.mkdir(parents=True, exist_ok=True)

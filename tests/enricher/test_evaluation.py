@@ -118,7 +118,32 @@ def test_end_to_end_on_dev_articles(tmp_path: Path, capsys: pytest.CaptureFixtur
         )
         + b"\n"
     )
-    code = evaluation.main(["--articles", str(folder), "--output", str(output), "--wikinews", str(real_news)])
+    by_category = tmp_path / "wikinews2004.jsonl"
+    by_category.write_bytes(
+        orjson.dumps(
+            {
+                "id": "c1",
+                "title": "Quake kills 12",
+                "text": DEV[0]["text"],
+                "topics": ["disaster", "climate-environment"],
+                "categories": ["Weather"],
+                "split": "test",
+            }
+        )
+        + b"\n"
+    )
+    code = evaluation.main(
+        [
+            "--articles",
+            str(folder),
+            "--output",
+            str(output),
+            "--wikinews",
+            str(real_news),
+            "--wikinews-2004",
+            str(by_category),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     for heading in ("Entities by type", "PER/ORG/LOC (enricher)", "baseline", "Topics", "Wikinews test (frozen)"):
@@ -134,6 +159,9 @@ def test_end_to_end_on_dev_articles(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert frozen["new"]["articles"] == frozen["previous"]["articles"] == 1
     assert frozen["new"]["per_topic"]["disaster"]["tp"] == 1 and frozen["new"]["top_topic_accuracy"] == 1.0
     assert result["topic_comparison"]["sets"]["team"]["new"]["per_topic"]["sport"]["tp"] == 1
+    by_source = result["topic_comparison"]["sets"]["wn2004-test"]["new"]
+    assert by_source["articles"] == 1 and by_source["top_topic_accuracy"] == 1.0
+    assert "Wikinews 2004 test (frozen), labels from Wikinews categories: 1 articles" in printed
 
 
 def test_no_articles_is_an_error(tmp_path: Path) -> None:
@@ -185,3 +213,15 @@ def test_lead_snippet_is_headline_and_first_sentence() -> None:
     article = Labelled("x", "Quake hits", "A quake struck on Friday. Rescuers dug.\nMore text.", ("disaster",), "test")
     snippet = lead_snippet(article)
     assert (snippet.title, snippet.text, snippet.split) == ("Quake hits", "A quake struck on Friday.", "test-snippet")
+
+
+def test_category_labelled_sets_print_only_the_top_topic_line() -> None:
+    from newswire.enricher.topic_evaluation import format_comparison, topic_report
+
+    report = topic_report([_run(("trade", "economy"), {"trade": 0.2, "economy": 0.7})], ["trade", "economy"])
+    text = format_comparison("by category", report, report, top_only=True)
+    assert text.splitlines() == [
+        "by category: 1 articles",
+        "  top topic right 1.000 (previous 1.000); no topic at 0.5: 0.000 (previous 0.000)",
+    ]
+    assert "micro" in format_comparison("by topic", report, report)
