@@ -18,7 +18,7 @@ from .doc_view import DocView, SpanView
 from .gazetteer import GazetteerEntry, SurfaceKind, ascii_fold, read_data
 from .names import LEGAL_FORM_WORDS, is_generation, personal_name_core, without_legal_form
 
-__all__ = ["Source", "_ADMIN_NOUNS", "_CLIMATE_COP", "_CLUB_SUFFIXES", "_COMPASS_WORDS", "_CONJUNCTIONS", "_CONNECTORS", "_COUNTRY_PREFIX", "_COUNTRY_PREFIXES", "_Candidate", "_DASHES", "_DETERMINERS", "_DOCUMENT_NOUNS", "_HYPHEN_PARTICLES", "_LEGAL_FORMS", "_LIST_JOINERS", "_NAME_PARTICLES", "_NER_LABELS", "_PERSONAL_HYPHEN_PARTICLES", "_PLACE_LABELS", "_PLACE_NOUNS", "_PLACE_PREPOSITIONS", "_POSSESSIVES", "_QUOTES", "_SPEECH_VERBS", "_acronym_aliases", "_acronym_follows", "_admin_noun_after", "_after_place_preposition", "_capitals_lines", "_entity_id", "_folded", "_hyphenated_name", "_initials", "_is_camel_case", "_known_org", "_line_starts", "_list_gap", "_list_of", "_list_start", "_longest_first", "_name_words", "_named_by_gazetteer", "_named_speaker", "_norm", "_speaks_after", "_spelled_out", "_starts_sentence", "_unquoted", "_without_generation"]
+__all__ = ["Source", "_ADMIN_NOUNS", "_CLIMATE_COP", "_CLUB_SUFFIXES", "_COMPASS_WORDS", "_CONJUNCTIONS", "_CONNECTORS", "_COUNTRY_PREFIX", "_COUNTRY_PREFIXES", "_Candidate", "_DASHES", "_DETERMINERS", "_DOCUMENT_NOUNS", "_HYPHEN_PARTICLES", "_LEGAL_FORMS", "_LIST_JOINERS", "_NAME_PARTICLES", "_NER_LABELS", "_PERSONAL_HYPHEN_PARTICLES", "_PLACE_LABELS", "_PLACE_NOUNS", "_PLACE_PREPOSITIONS", "_POSSESSIVES", "_QUOTES", "_SPEECH_VERBS", "_acronym_aliases", "_acronym_follows", "_admin_noun_after", "_after_place_preposition", "_capitalised_words", "_capitals_lines", "_entity_id", "_folded", "_hyphenated_name", "_initials", "_is_camel_case", "_known_org", "_line_starts", "_list_gap", "_list_of", "_list_start", "_longest_first", "_name_words", "_named_by_gazetteer", "_named_speaker", "_norm", "_speaks_after", "_spelled_out", "_starts_sentence", "_unquoted", "_without_generation"]
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +266,7 @@ def _name_words(text: str) -> list[str]:
 
 
 def _capitalised_words(text: str) -> list[str]:
+    """The capitalised words of a name as written, titles included ("Sultan Said bin Taimur")."""
     words = [w for w in text.replace("-", " ").split() if w[:1].isupper()] or text.split()
     return _without_generation(words)
 
