@@ -16,8 +16,9 @@ from newswire.schemas import EntityType, slugify
 
 from .doc_view import DocView, SpanView
 from .gazetteer import GazetteerEntry, SurfaceKind, ascii_fold, read_data
+from .names import LEGAL_FORM_WORDS, is_generation, personal_name_core, without_legal_form
 
-__all__ = ["Source", "_ADMIN_NOUNS", "_CLIMATE_COP", "_CLUB_SUFFIXES", "_COMPANY_SUFFIX", "_COMPASS_WORDS", "_CONJUNCTIONS", "_CONNECTORS", "_COUNTRY_PREFIX", "_COUNTRY_PREFIXES", "_Candidate", "_DASHES", "_DETERMINERS", "_DOCUMENT_NOUNS", "_GENERATIONS", "_HYPHEN_PARTICLES", "_LEGAL_FORMS", "_LEGAL_FORM_WORDS", "_LIST_JOINERS", "_NAME_PARTICLES", "_NER_LABELS", "_PERSONAL_HYPHEN_PARTICLES", "_PLACE_LABELS", "_PLACE_NOUNS", "_PLACE_PREPOSITIONS", "_POSSESSIVES", "_QUOTES", "_SPEECH_VERBS", "_acronym_aliases", "_acronym_follows", "_admin_noun_after", "_after_place_preposition", "_capitals_lines", "_entity_id", "_folded", "_hyphenated_name", "_initials", "_is_camel_case", "_known_org", "_line_starts", "_list_gap", "_list_of", "_list_start", "_longest_first", "_name_words", "_named_by_gazetteer", "_named_speaker", "_norm", "_speaks_after", "_spelled_out", "_starts_sentence", "_unquoted", "_without_generation"]
+__all__ = ["Source", "_ADMIN_NOUNS", "_CLIMATE_COP", "_CLUB_SUFFIXES", "_COMPASS_WORDS", "_CONJUNCTIONS", "_CONNECTORS", "_COUNTRY_PREFIX", "_COUNTRY_PREFIXES", "_Candidate", "_DASHES", "_DETERMINERS", "_DOCUMENT_NOUNS", "_HYPHEN_PARTICLES", "_LEGAL_FORMS", "_LIST_JOINERS", "_NAME_PARTICLES", "_NER_LABELS", "_PERSONAL_HYPHEN_PARTICLES", "_PLACE_LABELS", "_PLACE_NOUNS", "_PLACE_PREPOSITIONS", "_POSSESSIVES", "_QUOTES", "_SPEECH_VERBS", "_acronym_aliases", "_acronym_follows", "_admin_noun_after", "_after_place_preposition", "_capitalised_words", "_capitals_lines", "_entity_id", "_folded", "_hyphenated_name", "_initials", "_is_camel_case", "_known_org", "_line_starts", "_list_gap", "_list_of", "_list_start", "_longest_first", "_name_words", "_named_by_gazetteer", "_named_speaker", "_norm", "_speaks_after", "_spelled_out", "_starts_sentence", "_unquoted", "_without_generation"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,16 +50,13 @@ _HYPHEN_PARTICLES = frozenset(_PATTERNS["hyphen_particles"])
 _PERSONAL_HYPHEN_PARTICLES = frozenset(_PATTERNS["personal_hyphen_particles"])
 #: what follows a place's name in a football club's
 _CLUB_SUFFIXES = frozenset(_PATTERNS["club_suffixes"])
-_GENERATIONS = frozenset(_PATTERNS["generations"])
 #: lower-case nouns NER sometimes keeps after a town's name
 _PLACE_NOUNS = frozenset(_PATTERNS["place_nouns"])
 _CLIMATE_COP = re.compile(_PATTERNS["climate_conference"])
 _COUNTRY_PREFIXES: dict[str, str] = {str(k): str(v) for k, v in _PATTERNS["country_prefixes"].items()}
 _COUNTRY_PREFIX = re.compile("^(" + "|".join(re.escape(p) for p in _COUNTRY_PREFIXES) + ")(?= [A-Z])")
-#: legal forms after a company's name, with or without a dot: the legal form is no part of its identity
-_LEGAL_FORM_WORDS = tuple(_PATTERNS["legal_forms"])
-_LEGAL_FORMS = frozenset({"&", ","} | {form for word in _LEGAL_FORM_WORDS for form in (word, word + ".")})
-_COMPANY_SUFFIX = re.compile(r",? (?:& )?(?:" + "|".join(_LEGAL_FORM_WORDS) + r")\.?$")
+#: words of the legal forms of many countries after a company's name (cleanco's, see names.py)
+_LEGAL_FORMS = LEGAL_FORM_WORDS
 #: party letters of a US lawmaker's party-state tag ("D-N.Y.")
 _PARTY_TAGS = frozenset(_PATTERNS["party_tags"])
 _PARTY_TAG_COUNTRY = str(_PATTERNS["party_tag_country"])
@@ -112,8 +110,8 @@ def _entity_id(type_: EntityType, name: str) -> str:
         # "U.S. Geological Survey", "US Geological Survey" and "United States Geological Survey"
         # are one body: the same id across articles.
         name = _COUNTRY_PREFIX.sub(lambda m: _COUNTRY_PREFIXES[m.group(1)], name)
-        # "JPMorgan Chase & Co", "Unilever Plc": the legal form is not part of the identity.
-        name = _COMPANY_SUFFIX.sub("", name) or name
+        # "JPMorgan Chase & Co", "Unilever Plc", "Equinor ASA": the legal form is not part of the identity.
+        name = without_legal_form(name)
     slug = slugify(name)
     if not slug:
         # Names in scripts slugify cannot transliterate still need a stable id.
@@ -261,13 +259,21 @@ def _is_camel_case(text: str) -> bool:
 
 
 def _name_words(text: str) -> list[str]:
+    """The capitalised words of a personal name, without the titles and suffixes nameparser reads
+    ("Rev. Martin Luther King Jr." -> Martin, Luther, King) when two words or more remain."""
+    words = _capitalised_words(personal_name_core(text))
+    return words if len(words) >= 2 else _capitalised_words(text)
+
+
+def _capitalised_words(text: str) -> list[str]:
+    """The capitalised words of a name as written, titles included ("Sultan Said bin Taimur")."""
     words = [w for w in text.replace("-", " ").split() if w[:1].isupper()] or text.split()
     return _without_generation(words)
 
 
 def _without_generation(words: list[str]) -> list[str]:
     """ "Ferdinand Marcos Jr." is called "Marcos": the generation is not the surname."""
-    while len(words) > 2 and words[-1].lower().rstrip(".,") in _GENERATIONS:
+    while len(words) > 2 and is_generation(words[-1]):
         words = words[:-1]
     return words
 

@@ -17,10 +17,10 @@ from .link_base import (
     _admin_noun_after,
     _after_place_preposition,
     _Candidate,
+    _capitalised_words,
     _entity_id,
     _list_of,
     _list_start,
-    _name_words,
     _speaks_after,
     _starts_sentence,
     _unquoted,
@@ -271,7 +271,8 @@ class PlaceRules(WordRules):
     def _people_named_as_places(self, cands: Sequence[_Candidate]) -> None:
         """ "Uhuru spoke out" tagged a place: one word no gazetteer knows as a place, the first or
         last name of someone the article names in full, is that person."""
-        names = {w for c in cands if c.type == "PERSON" and len(ws := _name_words(c.text)) >= 2 for w in ws}
+        # Words as written, titles included: a title alone ("became Sultan") is no place either.
+        names = {w for c in cands if c.type == "PERSON" and len(ws := _capitalised_words(c.text)) >= 2 for w in ws}
         for cand in cands:
             if (
                 cand.source == "ner"
