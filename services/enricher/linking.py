@@ -34,6 +34,7 @@ from .context import (
     qualify_generic_bodies,
     repair_ents,
 )
+from .context_sides import match_sides
 from .doc_view import DocView
 from .kb import apply_org_matches
 from .link_aggregate import _aggregate, salience_scores
@@ -146,7 +147,11 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         self._link_places(doc, cands)
         city_state(doc, cands, gazetteer=self._gaz, regions=self._kb.region)
         self._short_place_names(cands)
+        self._organisations_no_place_knows(doc, cands)
         decide_places(doc, cands, cues=cues, known_org=self._kb.orgs.__contains__)
+        match_sides(
+            doc, cands, cues=cues, known_org=self._kb.orgs.__contains__, org_word=self._rules.org_heads.__contains__
+        )
 
     def finish(self, state: LinkState) -> list[Entity]:
         """People, acronyms and the rest keyed; one `Entity` per key, most salient first."""
