@@ -3,8 +3,8 @@
 
 - `repair_ents`: NER spans that swallowed a score ("Chelsea 2-1 Arsenal"), a spaced dash
   ("MONTRÉAL - Owners") or a news agency's bracketed code after a dateline ("(TDI)") are cut.
-- `drop_non_mentions`: a country's name in a currency ("US dollar") and celestial bodies ("the
-  Moon") are no mentions of a place or person.
+- `drop_non_mentions`: a country's name in a currency ("US dollar"), celestial bodies ("the
+  Moon") and the tail of a hyphenated word ("pro-Beijing") are no mentions of a place or person.
 - `places_named_as_people`: "the sea port of Mongla" is a place whatever NER said.
 - `decide_places`: a name that is both a place and an organisation ("Barcelona beat ...",
   "Amazon said ...") is decided by cue words around it in its sentence; NER's ORG for a name a
@@ -69,6 +69,7 @@ class ContextCues:
     generic_org_words: frozenset[str]
     celestial: frozenset[str]
     currency_words: frozenset[str]
+    compound_prefixes: frozenset[str]
     agency_code: re.Pattern[str]
     result_line: re.Pattern[str]
     org_after_index: _CueIndex
@@ -112,6 +113,7 @@ def load_cues() -> ContextCues:
         generic_org_words=frozenset(raw["generic_org_words"]),
         celestial=frozenset(raw["celestial"]),
         currency_words=frozenset(w.lower() for w in raw["currency_words"]),
+        compound_prefixes=frozenset(w.lower() for w in raw["compound_prefixes"]),
         agency_code=re.compile(raw["agency_code"]),
         result_line=re.compile(raw["result_line"]),
     )
@@ -301,8 +303,18 @@ def drop_non_mentions(doc: DocView, cands: list[Any], *, cues: ContextCues) -> l
             continue
         if any(a <= cand.start_char < b for a, b in codes):
             continue
+        if _compound_tail(doc, cand.start, cues):
+            continue
         kept.append(cand)
     return kept
+
+
+def _compound_tail(doc: DocView, start: int, cues: ContextCues) -> bool:
+    """The name is the tail of a hyphenated word: "pro-Beijing", "anti-NATO", "ex-Chelsea"."""
+    if start < 2:
+        return False
+    dash, prefix = doc[start - 1], doc[start - 2]
+    return dash.text in _DASHES and not dash.whitespace_ and not prefix.whitespace_ and prefix.lower_ in cues.compound_prefixes
 
 
 def places_named_as_people(doc: DocView, cands: Sequence[Any], *, cues: ContextCues, is_place: Any) -> None:

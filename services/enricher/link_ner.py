@@ -63,6 +63,42 @@ class NerRules(WordRules):
                 found.append(cand)
         return found
 
+    def _rejoin_split_names(self, doc: DocView, lower_words: set[str]) -> None:
+        """ "Valeska Paris" tagged as two places, "Valeska" and "Paris": a one-word place no
+        gazetteer knows, written right before another one-word name, is a given name and the pair
+        is a person. Changes `doc.doc.ents`."""
+        ents = list(doc.ents)
+        merged: list[Span] = []
+        i = 0
+        changed = False
+        while i < len(ents):
+            ent = ents[i]
+            nxt = ents[i + 1] if i + 1 < len(ents) else None
+            if (
+                nxt is not None
+                and ent.label_ in {"GPE", "LOC"}
+                and nxt.label_ in {"GPE", "LOC", "PERSON"}
+                and ent.end - ent.start == 1
+                and nxt.end - nxt.start == 1
+                and nxt.start == ent.end
+                and doc[ent.start].whitespace_ == " "
+                and doc[ent.start].is_title
+                and doc[nxt.start].is_title
+                and doc[ent.start].is_alpha
+                and doc[nxt.start].is_alpha
+                and not self._gaz.lookup(doc[ent.start].text)
+                and not self._is_common_word(doc[ent.start].text, lower_words)
+                and doc[ent.start].text not in self._kb.orgs
+            ):
+                merged.append(Span(doc.doc, ent.start, nxt.end, label="PERSON"))
+                changed = True
+                i += 2
+                continue
+            merged.append(ent)
+            i += 1
+        if changed:
+            doc.doc.ents = merged
+
     def _clean_ner_span(self, doc: DocView, ent: Span, lower_words: set[str], *, label: str) -> _Candidate | None:
         start, end = ent.start, ent.end
         # "the President’s Secretariat" comes out of NER as "’s Secretariat": take the owner back.
@@ -119,6 +155,8 @@ class NerRules(WordRules):
         if title_inside is not None and label in {"PERSON", "ORG", "GPE", "NORP"}:
             titled_from, start = start, title_inside
             label = "PERSON"
+        if label == "PERSON" and titled_from is None:
+            start = self._words_before_name(doc, start, end, lower_words)
         if start >= end:
             return None
         span = doc[start:end]
@@ -171,6 +209,22 @@ class NerRules(WordRules):
             # titled name ("Chief Emeka Ngige (SAN)").
             cand.type, cand.titled = "ORG", None
         return cand
+
+    def _words_before_name(self, doc: DocView, start: int, end: int, lower_words: set[str]) -> int:
+        """Where a person's name starts in a span NER ran over words before it: a lower-case role
+        ("magician David Gish"), a greeting ("Hey John") or common words ("Election Results Eddie
+        Chu"). Common words are cut only while two words of the name remain ("Rose Byrne" stays)."""
+        while start < end - 1:
+            token = doc[start]
+            if not token.whitespace_ or token.lower_ in _NAME_PARTICLES:
+                break  # "Al-Sudani", "al Nahyan": part of the name
+            greeting = token.lower_ in self._rules.greetings
+            role = token.is_lower and token.is_alpha
+            common = end - start >= 3 and token.is_alpha and self._is_common_word(token.text, lower_words)
+            if not (greeting or role or common):
+                break
+            start += 1
+        return start
 
     def _after_country_of(self, doc: DocView, start: int, end: int) -> int:
         """Where the name starts in "the first President of [Uzbekistan I. Karimov]", a person

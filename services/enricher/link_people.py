@@ -4,6 +4,7 @@
 import logging
 from collections import defaultdict
 
+from .context import evidence, load_cues
 from .doc_view import DocView
 from .link_base import (
     _CLUB_SUFFIXES,
@@ -103,7 +104,19 @@ class PeopleRules(WordRules):
                     if cand not in suffixes[tail]:
                         suffixes[tail].append(cand)
                 first_words[words[0]].add(cand.key)
+        cues = load_cues()
         for cand in cands:
+            if (
+                cand.source == "gazetteer"
+                and cand.type in {"CITY", "REGION"}
+                and len(cand.text.split()) == 1
+                and suffixes.get((_folded(cand.text),))
+                and evidence(doc, cand.start, cand.end, cues=cues)[1] == 0
+                and not (cand.end < len(doc) and doc[cand.end].text == ",")
+            ):
+                # "Paris said" after "Valeska Paris": the surname of someone the article names in
+                # full, with nothing around it that says place, is that person
+                cand.source = "rule"
             if (
                 cand in full
                 or cand.type not in {"PERSON", "ORG", "REGION", "CITY"}
@@ -153,13 +166,15 @@ class PeopleRules(WordRules):
             if alone_as_person or speaks:
                 cand.type = "PERSON"
 
-    def _missed_surnames(self, doc: DocView, cands: list[_Candidate]) -> list[_Candidate]:
-        """Bare surnames of people named in full elsewhere in the article that NER passed over."""
+    def _missed_surnames(self, doc: DocView, cands: list[_Candidate], lower_words: set[str]) -> list[_Candidate]:
+        """Bare surnames of people named in full elsewhere in the article that NER passed over. A
+        "full name" opening with a common word ("Spacecraft Stardust") has no given name: its last
+        word is no surname to look for."""
         surnames: dict[str, _Candidate] = {}
         for cand in cands:
             if cand.type == "PERSON" and cand.key:
                 for words in (_name_words(cand.name), _name_words(cand.text)):  # "Jerí" written "Jeri"
-                    if len(words) >= 2 and len(words[-1]) > 2:
+                    if len(words) >= 2 and len(words[-1]) > 2 and not self._is_common_word(words[0], lower_words):
                         surnames.setdefault(words[-1], cand)
         if not surnames:
             return []

@@ -92,6 +92,8 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         """NER spans repaired and cleaned, gazetteer hits, datelines, routes and events."""
         doc, cues = state.doc, state.cues
         repair_ents(doc, cues=cues)
+        state.lower_words = {t.text for t in doc if t.is_lower}
+        self._rejoin_split_names(doc, state.lower_words)
         ner_place_tokens = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS for i in range(ent.start, ent.end)}
         # NER calling a smaller city's name a person still says "this is a name" ("Rotterdam"),
         # unless the person has a first name or speaks ("Santos said").
@@ -105,7 +107,6 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         state.capitals = _capitals_lines(doc)
         state.gazetteer = self._gazetteer_candidates(doc, ner_place_tokens, ner_tokens, state.capitals)
         routes = self._route_places(doc)
-        state.lower_words = {t.text for t in doc if t.is_lower}
         state.ner = self._ner_candidates(doc, state.lower_words, routes=routes)
         state.events = self._event_candidates(doc)
 
@@ -157,7 +158,7 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         """People, acronyms and the rest keyed; one `Entity` per key, most salient first."""
         doc, cands = state.doc, state.cands
         self._link_people(doc, cands)
-        cands += self._missed_surnames(doc, cands)
+        cands += self._missed_surnames(doc, cands, state.lower_words)
         self._link_others(doc, cands)
         qualify_generic_bodies(cands, cues=state.cues)
         return _aggregate(
