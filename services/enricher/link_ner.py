@@ -282,6 +282,13 @@ class NerRules(WordRules):
             and last not in self._rules.event_heads
         ):
             return "REGION"  # "Lake Victoria" tagged PERSON, "Rift Valley" tagged ORG
+        if (
+            len(span) == 1
+            and label in {"ORG", "PERSON", "GPE", "LOC"}
+            and last in self._rules.event_heads
+            and last not in self._rules.body_like_event_heads
+        ):
+            return "EVENT"  # "the Paralympics" alone is the event, whatever NER called it
         if label == "PERSON":
             if last in self._rules.event_heads and len(span) > 1:
                 return "EVENT"  # "Grammy Awards"
@@ -293,6 +300,8 @@ class NerRules(WordRules):
                 return "EVENT"  # "Red Sea International Film Festival"
             return "ORG"
         if label in {"GPE", "LOC"}:
+            if len(span) == 1 and any(c.isdigit() for c in text) and not self._gaz.lookup(text):
+                return None  # "IE6", "A380": a product's or model's code is no place
             if len(span) > 1 and last in self._rules.org_heads and not self._gaz.lookup(text):
                 return "ORG"  # "the city's Saudi Hospital": a place's name before an organisation noun
             # Refined to COUNTRY or CITY when linked; a place no gazetteer knows stays a region.

@@ -44,6 +44,17 @@ class PeopleRules(WordRules):
                     full.append(cand)
             elif len(_name_words(cand.text)) >= 2:
                 full.append(cand)
+        # "Warhol Polaroid exhibits": a two-word "name" opening with the surname of another person
+        # the article names in full is that person and a thing, no full name of its own.
+        others = {_name_words(c.text)[-1] for c in full if len(_name_words(c.text)) >= 2}
+        full = [
+            c
+            for c in full
+            if c.entry is not None
+            or len(ws := _name_words(c.text)) != 2
+            or ws[0] not in others
+            or ws[0] == ws[1]
+        ]
         for cand in full:
             if cand.key:
                 continue
