@@ -153,6 +153,29 @@ class PeopleRules(WordRules):
             cand.entry = None
             cand.type, cand.key, cand.name, cand.country = "PERSON", target.key, target.name, target.country
 
+    def _not_people(self, doc: DocView, cands: list[_Candidate], lower_words: set[str]) -> list[_Candidate]:
+        """Without one-word "people" that are no one's name: a storm's name the article gives in full
+        ("Phailin" after "Cyclone Phailin"), a storm word alone ("the Cyclone"), or a common word
+        the article writes in lower case elsewhere ("If Iodine deficiency ..."), unless it is part
+        of a full name in the article or follows a title."""
+        storms = {c.text.split()[-1] for c in cands if c.type == "EVENT" and c.text.split()[0] in self._rules.storm_words}
+        name_words = {w for c in cands if c.type == "PERSON" and len(ws := _name_words(c.text)) >= 2 for w in ws}
+        kept = []
+        for cand in cands:
+            one = cand.end - cand.start == 1 and cand.type in {"PERSON", "ORG"} and cand.source == "ner"
+            if one and (cand.text in storms or cand.text in self._rules.storm_words):
+                continue
+            if (
+                one
+                and cand.type == "PERSON"
+                and cand.titled is None
+                and cand.text.lower() in lower_words
+                and cand.text not in name_words
+            ):
+                continue
+            kept.append(cand)
+        return kept
+
     def _people_named_as_organisations(self, doc: DocView, cands: list[_Candidate]) -> None:
         """ "Eldor Shomurodov" tagged ORG, then "Shomurodov scored": an organisation is hardly ever
         called by the last word of its name alone, a person by the surname all the time."""

@@ -134,6 +134,7 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
 
     def decide(self, state: LinkState) -> None:
         """Types from context (places, people, organisations) and the places linked."""
+        state.cands = self._not_people(state.doc, state.cands, state.lower_words)
         doc, cues, cands = state.doc, state.cues, state.cands
         places_named_as_people(doc, cands, cues=cues, is_place=self._is_place_name)
         self._places_by_preposition(doc, cands)
