@@ -303,8 +303,10 @@ def drop_non_mentions(doc: DocView, cands: list[Any], *, cues: ContextCues) -> l
             continue
         if any(a <= cand.start_char < b for a, b in codes):
             continue
-        if _compound_tail(doc, cand.start, cues):
-            continue
+        if _compound_tail(doc, cand.start, cues) or (
+            cand.end - cand.start == 3 and _compound_tail(doc, cand.start + 2, cues)
+        ):
+            continue  # "pro-Beijing camp", or NER's span "Pro-Beijing" itself
         kept.append(cand)
     return kept
 

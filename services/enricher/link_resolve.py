@@ -192,6 +192,9 @@ class ResolveRules(WordRules):
                         and doc[cand.end - 1].text in heads
                         and doc[prev.end - 1].text not in heads
                         and not parallel  # "University of Lagos and Ahmadu Bello University" are two
+                        # "Massachusetts Institute of Technology and ...": a name the knowledge base
+                        # knows in full before "and" is one of two
+                        and prev.text not in self._kb.orgs
                     )
                     or (not gap and last in _CONNECTORS)
                     or (gap in (["for"], ["for", "the"], ["of"], ["of", "the"]) and doc[prev.end - 1].text in heads)
