@@ -30,7 +30,10 @@ from .link_base import (
 )
 from .link_words import WordRules
 
-__all__ = ["NerRules"]
+#: `DocView.memo` key: token ranges of the sites NER named ("Volgograd Arena"), no entity of the contract
+FACILITIES = "facilities"
+
+__all__ = ["FACILITIES", "NerRules"]
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +186,9 @@ class NerRules(WordRules):
             return None  # "Turnout was 41 percent": a common noun opening a sentence
         type_ = self._ner_type(span, label)
         if type_ is None:
+            if len(span) > 1 and span[-1].text in self._rules.facility_heads:
+                # "Volgograd Arena": a site of no contract type, and no mention of its city either
+                doc.memo.setdefault(FACILITIES, []).append((start, end))
             return None
         cand = _Candidate(start, end, span.start_char, span.end_char, span.text, type_, "ner")
         before = self._title_before(doc, start)

@@ -47,7 +47,7 @@ from .link_base import (
     _speaks_after,
 )
 from .link_candidates import CandidateRules
-from .link_ner import NerRules
+from .link_ner import FACILITIES, NerRules
 from .link_people import PeopleRules
 from .link_places import PlaceRules
 from .link_resolve import ResolveRules
@@ -130,6 +130,9 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         # NER reads lines in capitals poorly ("SURPRISE DEFEAT" a place): there too only names the
         # gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
+        # A place's name inside a site's ("Volgograd Arena") is no mention of the place.
+        sites = doc.memo.get(FACILITIES, [])
+        cands = [c for c in cands if not any(a <= c.start and c.end <= b and (a, b) != (c.start, c.end) for a, b in sites)]
         state.cands = drop_non_mentions(doc, cands, cues=cues)
 
     def decide(self, state: LinkState) -> None:
