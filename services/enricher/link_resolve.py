@@ -77,6 +77,12 @@ class ResolveRules(WordRules):
         if cand.type == "PERSON" and any(g.kind == "demonym" and g.start == cand.start for g in inner):
             cand.type = "ORG"  # "Ethiopian Electric Power": no one's name starts with a demonym
             return True
+        if (
+            cand.type == "ORG"
+            and any(g.kind == "demonym" and g.start == cand.start for g in inner)
+            and any(g.type == "ORG" and g.end == cand.end for g in inner)
+        ):
+            return True  # "British Red Cross": a country's own society, not the body the list knows
         if cand.type in {"REGION", "CITY"} and any(t.text in _CONJUNCTIONS for t in rest):
             return False  # "Central and South Asia" is two places, not one
         # "OIC-COMSTECH": a body named by its parent and itself is an entity of its own.
