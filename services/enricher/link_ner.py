@@ -313,7 +313,8 @@ class NerRules(WordRules):
             # Refined to COUNTRY or CITY when linked; a place no gazetteer knows stays a region.
             return "REGION"
         if label == "EVENT":
-            return "EVENT"
+            # "the Sydney Morning Herald" tagged EVENT: a name ending in an organisation noun
+            return "ORG" if last in self._rules.org_heads and last not in self._rules.event_heads else "EVENT"
         if label == "FAC":
             return "ORG" if last in self._rules.org_heads else None
         return None  # unknown NORP: demonyms the gazetteer does not know are not entities
