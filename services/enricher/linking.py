@@ -130,6 +130,8 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         # NER reads lines in capitals poorly ("SURPRISE DEFEAT" a place): there too only names the
         # gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
+        # A genus ("Formica fusca") is no person, place or organisation.
+        cands = [c for c in cands if c.backed or not self._is_genus(doc, c.start, c.end)]
         # A place's name inside a site's ("Volgograd Arena") is no mention of the place.
         sites = doc.memo.get(FACILITIES, [])
         cands = [c for c in cands if not any(a <= c.start and c.end <= b and (a, b) != (c.start, c.end) for a, b in sites)]
