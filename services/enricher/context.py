@@ -3,8 +3,8 @@
 
 - `repair_ents`: NER spans that swallowed a score ("Chelsea 2-1 Arsenal"), a spaced dash
   ("MONTRÉAL - Owners") or a news agency's bracketed code after a dateline ("(TDI)") are cut.
-- `drop_non_mentions`: a country's name in a currency ("US dollar") and celestial bodies ("the
-  Moon") are no mentions of a place or person.
+- `drop_non_mentions`: a country's name in a currency ("US dollar"), celestial bodies ("the
+  Moon") and the tail of a hyphenated word ("pro-Beijing") are no mentions of a place or person.
 - `places_named_as_people`: "the sea port of Mongla" is a place whatever NER said.
 - `decide_places`: a name that is both a place and an organisation ("Barcelona beat ...",
   "Amazon said ...") is decided by cue words around it in its sentence; NER's ORG for a name a
@@ -13,7 +13,7 @@
 - `city_state`: "Atlanta, Georgia" is the US state, not the country.
 
 Candidates are the linker's mutable `_Candidate` objects (duck-typed here to keep this module free
-of the linker).
+of the linker). A little over 400 lines: the passes share the cue index and the score helpers.
 """
 
 import logging
@@ -29,6 +29,7 @@ from .doc_view import DocView, SpanView
 from .gazetteer import Gazetteer, read_data
 
 __all__ = [
+    "SCORE_CUT",
     "ContextCues",
     "city_state",
     "decide_places",
@@ -48,6 +49,8 @@ _Cue = tuple[tuple[str, ...], int]
 #: cue phrase -> its (highest) weight: looked up by the words around a name, not scanned
 _CueIndex = dict[tuple[str, ...], int]
 _RESULT_LINE_MAX = 160
+#: `DocView.memo` key: token ranges of NER ORG spans that had a score cut off ("Federer 6-3")
+SCORE_CUT = "score_cut"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +64,12 @@ class ContextCues:
     compass_words: frozenset[str]
     sport_words: frozenset[str]
     score_links: frozenset[str]
+    result_links: frozenset[str]
+    result_verbs: frozenset[str]
     generic_org_words: frozenset[str]
     celestial: frozenset[str]
     currency_words: frozenset[str]
+    compound_prefixes: frozenset[str]
     agency_code: re.Pattern[str]
     result_line: re.Pattern[str]
     org_after_index: _CueIndex
@@ -102,9 +108,12 @@ def load_cues() -> ContextCues:
         compass_words=frozenset(w.lower() for w in raw["compass_words"]),
         sport_words=frozenset(w.lower() for w in raw["sport_words"]),
         score_links=frozenset(w.lower() for w in raw["score_links"]),
+        result_links=frozenset(w.lower() for w in (*raw["result_verbs"], *raw["result_links"])),
+        result_verbs=frozenset(w.lower() for w in raw["result_verbs"]),
         generic_org_words=frozenset(raw["generic_org_words"]),
         celestial=frozenset(raw["celestial"]),
         currency_words=frozenset(w.lower() for w in raw["currency_words"]),
+        compound_prefixes=frozenset(w.lower() for w in raw["compound_prefixes"]),
         agency_code=re.compile(raw["agency_code"]),
         result_line=re.compile(raw["result_line"]),
     )
@@ -170,8 +179,12 @@ def repair_ents(doc: DocView, *, cues: ContextCues) -> None:
             ents.append(ent)
             continue
         changed = True
+        scored = ent.label_ == "ORG" and not _on_result_line(doc, ent.start, cues)
         for start, end in pieces:
             part = doc[start:end]
+            if scored and any(_score_at(doc, i, ent.end, cues) for i in (end, end - 2)):
+                # NER's ORG came with the score glued on ("Federer 6-3"): context_sides weighs it
+                doc.memo.setdefault(SCORE_CUT, set()).add((start, end))
             after_dash = start > 0 and doc[start - 1].text in _DASHES
             before_dash = end < len(doc) and doc[end].text in _DASHES
             if not any(t.text[:1].isupper() for t in part):
@@ -229,7 +242,8 @@ def evidence(doc: DocView, start: int, end: int, *, cues: ContextCues) -> tuple[
     if before is not None and before[1].lower_ == "of" and _singular(before[0].lower_) in cues.place_nouns_before_of:
         place = max(place, 3)  # "the ports of Karachi", "the city of Guayaquil"
     line_start = start == 0 or "\n" in doc[start - 1].text_with_ws
-    if line_start and not results and end < len(doc) and (doc[end].text in {"(", ",", *_DASHES} or doc[end].text[:1].isdigit()):
+    dated = end < len(doc) and doc[end].text[:1].isdigit() and not _score_at(doc, end, stop, cues)  # no "2-1"
+    if line_start and not results and end < len(doc) and (doc[end].text in {"(", ",", *_DASHES} or dated):
         place = max(place, 3)  # a dateline: "Karachi (newswire) –", "DHAKA, Nov 19 –", "BRUSSELS 1996-08-22"
     return org, place
 
@@ -289,8 +303,20 @@ def drop_non_mentions(doc: DocView, cands: list[Any], *, cues: ContextCues) -> l
             continue
         if any(a <= cand.start_char < b for a, b in codes):
             continue
+        if _compound_tail(doc, cand.start, cues) or (
+            cand.end - cand.start == 3 and _compound_tail(doc, cand.start + 2, cues)
+        ):
+            continue  # "pro-Beijing camp", or NER's span "Pro-Beijing" itself
         kept.append(cand)
     return kept
+
+
+def _compound_tail(doc: DocView, start: int, cues: ContextCues) -> bool:
+    """The name is the tail of a hyphenated word: "pro-Beijing", "anti-NATO", "ex-Chelsea"."""
+    if start < 2:
+        return False
+    dash, prefix = doc[start - 1], doc[start - 2]
+    return dash.text in _DASHES and not dash.whitespace_ and not prefix.whitespace_ and prefix.lower_ in cues.compound_prefixes
 
 
 def places_named_as_people(doc: DocView, cands: Sequence[Any], *, cues: ContextCues, is_place: Any) -> None:

@@ -122,6 +122,8 @@ class NameRules:
     feature_tails: frozenset[str]
     disease_words: frozenset[str]
     portfolios: frozenset[str]
+    #: lower case: words that greet or address someone before a name ("Hey John")
+    greetings: frozenset[str]
     us_state_abbreviations: dict[str, str]
     #: longest title in tokens, to bound the look-behind for titles
     max_title_tokens: int
@@ -147,6 +149,7 @@ def load_name_rules() -> NameRules:
         feature_tails=frozenset(raw["feature_tails"]),
         disease_words=frozenset(raw["disease_words"]),
         portfolios=frozenset(raw["portfolios"]),
+        greetings=frozenset(w.lower() for w in raw["greetings"]),
         us_state_abbreviations={str(k): str(v) for k, v in raw["us_state_abbreviations"].items()},
         max_title_tokens=max(len(t.replace("-", " - ").split()) for t in titles),
     )

@@ -5,6 +5,8 @@ yields entries `id, wikidata, type, name, aliases, country, prior, source` (and 
 Sources that are git repositories are read at their recorded commit with `git show`, from a
 clone given by `--repos DIR` (DIR/<owner>+<name>/repo, as the search tool's mirror lays them out).
 A QID is kept only where the source file gives one and only in Wikidata's form (Q + digits).
+
+Over 400 lines on purpose: one small reader per source, each next to the markup of its own file.
 """
 
 import csv
@@ -35,6 +37,15 @@ _LEGAL = re.compile(
 )
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 _SHARE_CLASS = re.compile(r"\s*\((?:Class [A-Z]|Series [A-Z])\)$")
+#: football.db's markup around a club's name, none of it part of the name: a reserve side's list
+#: marker ("ii) X B"), a sponsor's name between "$$", a language tag ("X [de]") and the years a
+#: club existed ("X (1907-2003)", "X (-2023)")
+_CLUB_MARKUP = (
+    re.compile(r"^\s*\(?[ivx]+\)\s*"),
+    re.compile(r"\$\$[^$]*\$\$\s*"),
+    re.compile(r"\s*\[[a-z]{2,3}\]\s*$"),
+    re.compile(r"\s*\((?:\d{4})?-(?:\d{4})?\)\s*$"),
+)
 
 
 def _git_show(repos: Path, source: dict[str, Any], path: str) -> str:
@@ -164,13 +175,15 @@ def read_openfootball(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
             if not line.strip() or line.lstrip().startswith("="):
                 continue
             if line.lstrip().startswith("|") and current is not None:
-                current["aliases"] += [a.strip() for a in line.split("|") if a.strip()]
+                current["aliases"] += [_club_name(a) for a in line.split("|") if _club_name(a)]
                 continue
             if line[:1].isspace():
                 continue
             if current is not None:
                 yield _entry(**current)
-            club = line.split(",", 1)[0].strip()
+            club = _club_name(line.split(",", 1)[0])
+            if not club:
+                continue
             current = {
                 "id_": f"org:{slugify(club)}",
                 "type_": "ORG",
@@ -182,6 +195,14 @@ def read_openfootball(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
             }
         if current is not None:
             yield _entry(**current)
+
+
+def _club_name(raw: str) -> str:
+    """A club's name as news writes it: football.db's markup taken off (`_CLUB_MARKUP`)."""
+    name = raw
+    for pattern in _CLUB_MARKUP:
+        name = pattern.sub("", name)
+    return " ".join(name.split())
 
 
 def read_sp500(source: dict[str, Any], repos: Path) -> Iterator[Entry]:

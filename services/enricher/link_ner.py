@@ -30,7 +30,10 @@ from .link_base import (
 )
 from .link_words import WordRules
 
-__all__ = ["NerRules"]
+#: `DocView.memo` key: token ranges of the sites NER named ("Volgograd Arena"), no entity of the contract
+FACILITIES = "facilities"
+
+__all__ = ["FACILITIES", "NerRules"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,42 @@ class NerRules(WordRules):
             if cand is not None:
                 found.append(cand)
         return found
+
+    def _rejoin_split_names(self, doc: DocView, lower_words: set[str]) -> None:
+        """ "Valeska Paris" tagged as two places, "Valeska" and "Paris": a one-word place no
+        gazetteer knows, written right before another one-word name, is a given name and the pair
+        is a person. Changes `doc.doc.ents`."""
+        ents = list(doc.ents)
+        merged: list[Span] = []
+        i = 0
+        changed = False
+        while i < len(ents):
+            ent = ents[i]
+            nxt = ents[i + 1] if i + 1 < len(ents) else None
+            if (
+                nxt is not None
+                and ent.label_ in {"GPE", "LOC"}
+                and nxt.label_ in {"GPE", "LOC", "PERSON"}
+                and ent.end - ent.start == 1
+                and nxt.end - nxt.start == 1
+                and nxt.start == ent.end
+                and doc[ent.start].whitespace_ == " "
+                and doc[ent.start].is_title
+                and doc[nxt.start].is_title
+                and doc[ent.start].is_alpha
+                and doc[nxt.start].is_alpha
+                and not self._gaz.lookup(doc[ent.start].text)
+                and not self._is_common_word(doc[ent.start].text, lower_words)
+                and doc[ent.start].text not in self._kb.orgs
+            ):
+                merged.append(Span(doc.doc, ent.start, nxt.end, label="PERSON"))
+                changed = True
+                i += 2
+                continue
+            merged.append(ent)
+            i += 1
+        if changed:
+            doc.doc.ents = merged
 
     def _clean_ner_span(self, doc: DocView, ent: Span, lower_words: set[str], *, label: str) -> _Candidate | None:
         start, end = ent.start, ent.end
@@ -119,6 +158,8 @@ class NerRules(WordRules):
         if title_inside is not None and label in {"PERSON", "ORG", "GPE", "NORP"}:
             titled_from, start = start, title_inside
             label = "PERSON"
+        if label == "PERSON" and titled_from is None:
+            start = self._words_before_name(doc, start, end, lower_words)
         if start >= end:
             return None
         span = doc[start:end]
@@ -145,6 +186,9 @@ class NerRules(WordRules):
             return None  # "Turnout was 41 percent": a common noun opening a sentence
         type_ = self._ner_type(span, label)
         if type_ is None:
+            if len(span) > 1 and span[-1].text in self._rules.facility_heads:
+                # "Volgograd Arena": a site of no contract type, and no mention of its city either
+                doc.memo.setdefault(FACILITIES, []).append((start, end))
             return None
         cand = _Candidate(start, end, span.start_char, span.end_char, span.text, type_, "ner")
         before = self._title_before(doc, start)
@@ -171,6 +215,22 @@ class NerRules(WordRules):
             # titled name ("Chief Emeka Ngige (SAN)").
             cand.type, cand.titled = "ORG", None
         return cand
+
+    def _words_before_name(self, doc: DocView, start: int, end: int, lower_words: set[str]) -> int:
+        """Where a person's name starts in a span NER ran over words before it: a lower-case role
+        ("magician David Gish"), a greeting ("Hey John") or common words ("Election Results Eddie
+        Chu"). Common words are cut only while two words of the name remain ("Rose Byrne" stays)."""
+        while start < end - 1:
+            token = doc[start]
+            if not token.whitespace_ or token.lower_ in _NAME_PARTICLES:
+                break  # "Al-Sudani", "al Nahyan": part of the name
+            greeting = token.lower_ in self._rules.greetings
+            role = token.is_lower and token.is_alpha
+            common = end - start >= 3 and token.is_alpha and self._is_common_word(token.text, lower_words)
+            if not (greeting or role or common):
+                break
+            start += 1
+        return start
 
     def _after_country_of(self, doc: DocView, start: int, end: int) -> int:
         """Where the name starts in "the first President of [Uzbekistan I. Karimov]", a person
@@ -228,6 +288,13 @@ class NerRules(WordRules):
             and last not in self._rules.event_heads
         ):
             return "REGION"  # "Lake Victoria" tagged PERSON, "Rift Valley" tagged ORG
+        if (
+            len(span) == 1
+            and label in {"ORG", "PERSON", "GPE", "LOC"}
+            and last in self._rules.event_heads
+            and last not in self._rules.body_like_event_heads
+        ):
+            return "EVENT"  # "the Paralympics" alone is the event, whatever NER called it
         if label == "PERSON":
             if last in self._rules.event_heads and len(span) > 1:
                 return "EVENT"  # "Grammy Awards"
@@ -239,12 +306,15 @@ class NerRules(WordRules):
                 return "EVENT"  # "Red Sea International Film Festival"
             return "ORG"
         if label in {"GPE", "LOC"}:
+            if len(span) == 1 and any(c.isdigit() for c in text) and not self._gaz.lookup(text):
+                return None  # "IE6", "A380": a product's or model's code is no place
             if len(span) > 1 and last in self._rules.org_heads and not self._gaz.lookup(text):
                 return "ORG"  # "the city's Saudi Hospital": a place's name before an organisation noun
             # Refined to COUNTRY or CITY when linked; a place no gazetteer knows stays a region.
             return "REGION"
         if label == "EVENT":
-            return "EVENT"
+            # "the Sydney Morning Herald" tagged EVENT: a name ending in an organisation noun
+            return "ORG" if last in self._rules.org_heads and last not in self._rules.event_heads else "EVENT"
         if label == "FAC":
             return "ORG" if last in self._rules.org_heads else None
         return None  # unknown NORP: demonyms the gazetteer does not know are not entities

@@ -4,6 +4,7 @@
 import logging
 from collections import defaultdict
 
+from .context import evidence, load_cues
 from .doc_view import DocView
 from .link_base import (
     _CLUB_SUFFIXES,
@@ -43,6 +44,17 @@ class PeopleRules(WordRules):
                     full.append(cand)
             elif len(_name_words(cand.text)) >= 2:
                 full.append(cand)
+        # "Warhol Polaroid exhibits": a two-word "name" opening with the surname of another person
+        # the article names in full is that person and a thing, no full name of its own.
+        others = {_name_words(c.text)[-1] for c in full if len(_name_words(c.text)) >= 2}
+        full = [
+            c
+            for c in full
+            if c.entry is not None
+            or len(ws := _name_words(c.text)) != 2
+            or ws[0] not in others
+            or ws[0] == ws[1]
+        ]
         for cand in full:
             if cand.key:
                 continue
@@ -103,7 +115,19 @@ class PeopleRules(WordRules):
                     if cand not in suffixes[tail]:
                         suffixes[tail].append(cand)
                 first_words[words[0]].add(cand.key)
+        cues = load_cues()
         for cand in cands:
+            if (
+                cand.source == "gazetteer"
+                and cand.type in {"CITY", "REGION"}
+                and len(cand.text.split()) == 1
+                and suffixes.get((_folded(cand.text),))
+                and evidence(doc, cand.start, cand.end, cues=cues)[1] == 0
+                and not (cand.end < len(doc) and doc[cand.end].text == ",")
+            ):
+                # "Paris said" after "Valeska Paris": the surname of someone the article names in
+                # full, with nothing around it that says place, is that person
+                cand.source = "rule"
             if (
                 cand in full
                 or cand.type not in {"PERSON", "ORG", "REGION", "CITY"}
@@ -129,6 +153,29 @@ class PeopleRules(WordRules):
             cand.entry = None
             cand.type, cand.key, cand.name, cand.country = "PERSON", target.key, target.name, target.country
 
+    def _not_people(self, doc: DocView, cands: list[_Candidate], lower_words: set[str]) -> list[_Candidate]:
+        """Without one-word "people" that are no one's name: a storm's name the article gives in full
+        ("Phailin" after "Cyclone Phailin"), a storm word alone ("the Cyclone"), or a common word
+        the article writes in lower case elsewhere ("If Iodine deficiency ..."), unless it is part
+        of a full name in the article or follows a title."""
+        storms = {c.text.split()[-1] for c in cands if c.type == "EVENT" and c.text.split()[0] in self._rules.storm_words}
+        name_words = {w for c in cands if c.type == "PERSON" and len(ws := _name_words(c.text)) >= 2 for w in ws}
+        kept = []
+        for cand in cands:
+            one = cand.end - cand.start == 1 and cand.type in {"PERSON", "ORG"} and cand.source == "ner"
+            if one and (cand.text in storms or cand.text in self._rules.storm_words):
+                continue
+            if (
+                one
+                and cand.type == "PERSON"
+                and cand.titled is None
+                and cand.text.lower() in lower_words
+                and cand.text not in name_words
+            ):
+                continue
+            kept.append(cand)
+        return kept
+
     def _people_named_as_organisations(self, doc: DocView, cands: list[_Candidate]) -> None:
         """ "Eldor Shomurodov" tagged ORG, then "Shomurodov scored": an organisation is hardly ever
         called by the last word of its name alone, a person by the surname all the time."""
@@ -153,13 +200,15 @@ class PeopleRules(WordRules):
             if alone_as_person or speaks:
                 cand.type = "PERSON"
 
-    def _missed_surnames(self, doc: DocView, cands: list[_Candidate]) -> list[_Candidate]:
-        """Bare surnames of people named in full elsewhere in the article that NER passed over."""
+    def _missed_surnames(self, doc: DocView, cands: list[_Candidate], lower_words: set[str]) -> list[_Candidate]:
+        """Bare surnames of people named in full elsewhere in the article that NER passed over. A
+        "full name" opening with a common word ("Spacecraft Stardust") has no given name: its last
+        word is no surname to look for."""
         surnames: dict[str, _Candidate] = {}
         for cand in cands:
             if cand.type == "PERSON" and cand.key:
                 for words in (_name_words(cand.name), _name_words(cand.text)):  # "Jerí" written "Jeri"
-                    if len(words) >= 2 and len(words[-1]) > 2:
+                    if len(words) >= 2 and len(words[-1]) > 2 and not self._is_common_word(words[0], lower_words):
                         surnames.setdefault(words[-1], cand)
         if not surnames:
             return []

@@ -282,3 +282,31 @@ class PlaceRules(WordRules):
                 and not self._is_place_name(cand.text)
             ):
                 cand.type = "PERSON"
+
+    def _organisations_no_place_knows(self, doc: DocView, cands: Sequence[_Candidate]) -> None:
+        """ "Fans of Sporting gathered": one word NER called a place, which no gazetteer knows as a
+        place and the knowledge base knows as an organisation, is the organisation, unless a
+        place cue stands by one of its mentions ("the Pacific", "the western Pacific")."""
+        cues = load_cues()
+        unknown = [
+            c
+            for c in cands
+            if c.source == "ner"
+            and c.type == "REGION"
+            and c.entry is None
+            and c.end - c.start == 1
+            and c.text in self._kb.orgs
+            and not self._is_place_name(c.text)
+            and not self._gaz.lookup(c.text)
+        ]
+        placed = {
+            c.text
+            for c in unknown
+            if evidence(doc, c.start, c.end, cues=cues)[1] > 0
+            or (c.start > 0 and doc[c.start - 1].lower_ in _COMPASS_WORDS)
+        }
+        for cand in unknown:
+            if cand.text not in placed:
+                cand.type, cand.key, cand.country, cand.known_org = "ORG", "", None, True
+                cand.name = cand.text
+

@@ -77,6 +77,12 @@ class ResolveRules(WordRules):
         if cand.type == "PERSON" and any(g.kind == "demonym" and g.start == cand.start for g in inner):
             cand.type = "ORG"  # "Ethiopian Electric Power": no one's name starts with a demonym
             return True
+        if (
+            cand.type == "ORG"
+            and any(g.kind == "demonym" and g.start == cand.start for g in inner)
+            and any(g.type == "ORG" and g.end == cand.end for g in inner)
+        ):
+            return True  # "British Red Cross": a country's own society, not the body the list knows
         if cand.type in {"REGION", "CITY"} and any(t.text in _CONJUNCTIONS for t in rest):
             return False  # "Central and South Asia" is two places, not one
         # "OIC-COMSTECH": a body named by its parent and itself is an entity of its own.
@@ -192,6 +198,9 @@ class ResolveRules(WordRules):
                         and doc[cand.end - 1].text in heads
                         and doc[prev.end - 1].text not in heads
                         and not parallel  # "University of Lagos and Ahmadu Bello University" are two
+                        # "Massachusetts Institute of Technology and ...": a name the knowledge base
+                        # knows in full before "and" is one of two
+                        and prev.text not in self._kb.orgs
                     )
                     or (not gap and last in _CONNECTORS)
                     or (gap in (["for"], ["for", "the"], ["of"], ["of", "the"]) and doc[prev.end - 1].text in heads)

@@ -1,6 +1,7 @@
 """Shared state and word-level checks of the linker stages (`WordRules`)."""
 
 import logging
+import re
 from typing import Any
 
 from .doc_view import DocView, SpanView, TokenView
@@ -8,10 +9,13 @@ from .gazetteer import Gazetteer, NameRules, ascii_fold
 from .kb import load_kb
 from .link_base import (
     _LIST_JOINERS,
+    _PATTERNS,
     _POSSESSIVES,
 )
 
 __all__ = ["WordRules"]
+
+_SPECIES_EPITHET = re.compile(str(_PATTERNS["species_epithet"]))
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +111,16 @@ class WordRules:
                 # Titles stack: "Lieutenant General Tariq Mehmood", "Former President X".
                 return self._leading_title(doc, start + width, end) or start + width
         return None
+
+    def _is_genus(self, doc: DocView, start: int, end: int) -> bool:
+        """ "Formica fusca": one capitalised word followed by a species epithet the language model
+        does not know (link_patterns.yaml `species_epithet`), in the span or right after it."""
+        if end - start == 2:
+            end -= 1  # NER's span took the epithet in: "Beauveria bassiana"
+        if end - start != 1 or end >= len(doc) or not doc[start].whitespace_ or not doc[start].is_title:
+            return False
+        nxt = doc[end]
+        return nxt.is_lower and nxt.text not in self._model_words and bool(_SPECIES_EPITHET.fullmatch(nxt.text))
 
     def _is_route_stop(self, text: str) -> bool:
         """A place's own name, or one of its other spellings ("Termez" for GeoNames' Tirmiz):

@@ -34,6 +34,7 @@ from .context import (
     qualify_generic_bodies,
     repair_ents,
 )
+from .context_sides import match_sides
 from .doc_view import DocView
 from .kb import apply_org_matches
 from .link_aggregate import _aggregate, salience_scores
@@ -46,7 +47,7 @@ from .link_base import (
     _speaks_after,
 )
 from .link_candidates import CandidateRules
-from .link_ner import NerRules
+from .link_ner import FACILITIES, NerRules
 from .link_people import PeopleRules
 from .link_places import PlaceRules
 from .link_resolve import ResolveRules
@@ -91,6 +92,8 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         """NER spans repaired and cleaned, gazetteer hits, datelines, routes and events."""
         doc, cues = state.doc, state.cues
         repair_ents(doc, cues=cues)
+        state.lower_words = {t.text for t in doc if t.is_lower}
+        self._rejoin_split_names(doc, state.lower_words)
         ner_place_tokens = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS for i in range(ent.start, ent.end)}
         # NER calling a smaller city's name a person still says "this is a name" ("Rotterdam"),
         # unless the person has a first name or speaks ("Santos said").
@@ -104,7 +107,6 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         state.capitals = _capitals_lines(doc)
         state.gazetteer = self._gazetteer_candidates(doc, ner_place_tokens, ner_tokens, state.capitals)
         routes = self._route_places(doc)
-        state.lower_words = {t.text for t in doc if t.is_lower}
         state.ner = self._ner_candidates(doc, state.lower_words, routes=routes)
         state.events = self._event_candidates(doc)
 
@@ -128,10 +130,16 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         # NER reads lines in capitals poorly ("SURPRISE DEFEAT" a place): there too only names the
         # gazetteers know count.
         cands = [c for c in cands if c.backed or not any(a <= c.start < b for a, b in capitals)]
+        # A genus ("Formica fusca") is no person, place or organisation.
+        cands = [c for c in cands if c.backed or not self._is_genus(doc, c.start, c.end)]
+        # A place's name inside a site's ("Volgograd Arena") is no mention of the place.
+        sites = doc.memo.get(FACILITIES, [])
+        cands = [c for c in cands if not any(a <= c.start and c.end <= b and (a, b) != (c.start, c.end) for a, b in sites)]
         state.cands = drop_non_mentions(doc, cands, cues=cues)
 
     def decide(self, state: LinkState) -> None:
         """Types from context (places, people, organisations) and the places linked."""
+        state.cands = self._not_people(state.doc, state.cands, state.lower_words)
         doc, cues, cands = state.doc, state.cues, state.cands
         places_named_as_people(doc, cands, cues=cues, is_place=self._is_place_name)
         self._places_by_preposition(doc, cands)
@@ -146,13 +154,17 @@ class EntityLinker(CandidateRules, NerRules, ResolveRules, PlaceRules, PeopleRul
         self._link_places(doc, cands)
         city_state(doc, cands, gazetteer=self._gaz, regions=self._kb.region)
         self._short_place_names(cands)
+        self._organisations_no_place_knows(doc, cands)
         decide_places(doc, cands, cues=cues, known_org=self._kb.orgs.__contains__)
+        match_sides(
+            doc, cands, cues=cues, known_org=self._kb.orgs.__contains__, org_word=self._rules.org_heads.__contains__
+        )
 
     def finish(self, state: LinkState) -> list[Entity]:
         """People, acronyms and the rest keyed; one `Entity` per key, most salient first."""
         doc, cands = state.doc, state.cands
         self._link_people(doc, cands)
-        cands += self._missed_surnames(doc, cands)
+        cands += self._missed_surnames(doc, cands, state.lower_words)
         self._link_others(doc, cands)
         qualify_generic_bodies(cands, cues=state.cues)
         return _aggregate(

@@ -36,6 +36,14 @@ def test_size_and_provenance() -> None:
     assert all(r["wikidata"] for r in rows if r["type"] == "COUNTRY")
 
 
+def test_names_carry_no_source_markup() -> None:
+    """A source's list markers, sponsor tags, language tags and year ranges are no part of a name
+    (football.db writes "ii) <club> B", "$$<sponsor>$$ <club>", "<club> [de]", "<club> (1907-2003)")."""
+    markup = re.compile(r"^\(?[ivx]+\)\s|\$\$|\[[a-z]{2,3}\]$|\(\d{0,4}-\d{0,4}\)$")
+    bad = [n for r in _rows() for n in (r["name"], *r["aliases"]) if markup.search(n)]
+    assert bad == []
+
+
 def test_entities_carry_wikidata_and_coordinates() -> None:
     text = "Kenyan and Ugandan ministers met in Kampala on Monday. Tanzania sent its trade minister."
     article = shared_enricher().enrich(raw_from_text(text, url="urn:newswire:test:kb"))
