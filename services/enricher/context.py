@@ -39,6 +39,8 @@ __all__ = [
     "places_named_as_people",
     "qualify_generic_bodies",
     "repair_ents",
+    "score_width",
+    "to_org",
 ]
 
 logger = logging.getLogger(__name__)
@@ -273,13 +275,21 @@ def _on_result_line(doc: DocView, i: int, cues: ContextCues) -> bool:
     return bool(found)
 
 
+def score_width(doc: DocView, i: int, stop: int, cues: ContextCues) -> int:
+    """Tokens of the score starting at token i before `stop`: 1 for "2-1" as one token, 3 for "2",
+    "-", "1"; 0 when none starts there."""
+    if i < 0 or i >= stop:
+        return 0
+    if cues.score.match(doc[i].text):
+        return 1
+    if i + 2 < stop and _goals(doc[i].text) and doc[i + 1].text in _DASHES and _goals(doc[i + 2].text):
+        return 3
+    return 0
+
+
 def _score_at(doc: DocView, i: int, stop: int, cues: ContextCues) -> bool:
     """A score ("2-1" as one token, or "2", "-", "1") starts at token i."""
-    if i < 0 or i >= stop:
-        return False
-    if cues.score.match(doc[i].text):
-        return True
-    return i + 2 < stop and _goals(doc[i].text) and doc[i + 1].text in _DASHES and _goals(doc[i + 2].text)
+    return score_width(doc, i, stop, cues) > 0
 
 
 def _goals(text: str) -> bool:
@@ -336,7 +346,8 @@ def places_named_as_people(doc: DocView, cands: Sequence[Any], *, cues: ContextC
             cand.type = "REGION"
 
 
-def _to_org(cand: Any) -> None:
+def to_org(cand: Any) -> None:
+    """Make a candidate the organisation of its own name, unlinked (linked again by name later)."""
     cand.type, cand.entry, cand.key, cand.country = "ORG", None, "", None
     cand.name = cand.text
 
@@ -352,7 +363,7 @@ def decide_places(doc: DocView, cands: Sequence[Any], *, cues: ContextCues, know
     undecided = []
     for cand in cands:
         if cand.type == "PERSON" and cand.known_org and evidence(doc, cand.start, cand.end, cues=cues)[0] >= 3:
-            _to_org(cand)  # "Everton 3-0": a club the knowledge base knows, in a fixture
+            to_org(cand)  # "Everton 3-0": a club the knowledge base knows, in a fixture
             continue
         if cand.type not in _PLACE_TYPES or getattr(cand, "kind", "name") == "demonym":
             continue
@@ -374,13 +385,13 @@ def decide_places(doc: DocView, cands: Sequence[Any], *, cues: ContextCues, know
         if club:
             org += 2
         if org > place and (ner_org or org >= 3 or worldwide or club):
-            _to_org(cand)
+            to_org(cand)
             decided.add(cand.text)
         elif place == 0:
             undecided.append(cand)
     for cand in undecided:
         if cand.text in decided:
-            _to_org(cand)
+            to_org(cand)
 
 
 def city_state(doc: DocView, cands: Sequence[Any], *, gazetteer: Gazetteer, regions: Any) -> None:

@@ -20,29 +20,12 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .context import SCORE_CUT, ContextCues
+from .context import SCORE_CUT, ContextCues, score_width, to_org
 from .doc_view import DocView
 
 __all__ = ["match_sides"]
 
 logger = logging.getLogger(__name__)
-
-_DASHES = frozenset({"-", "–", "—"})
-
-
-def _is_score(doc: DocView, i: int, stop: int, cues: ContextCues) -> int:
-    """Tokens of the score starting at token i ("6-3" one token, or "3", "-", "1"); 0 if none."""
-    if i >= stop:
-        return 0
-    if cues.score.match(doc[i].text):
-        return 1
-    if i + 2 < stop and _goals(doc[i].text) and doc[i + 1].text in _DASHES and _goals(doc[i + 2].text):
-        return 3
-    return 0
-
-
-def _goals(text: str) -> bool:
-    return text.isdigit() and len(text) <= 2
 
 
 def _link(doc: DocView, a: Any, b: Any, cues: ContextCues) -> str | None:
@@ -56,7 +39,7 @@ def _link(doc: DocView, a: Any, b: Any, cues: ContextCues) -> str | None:
     scored = False
     i, stop = a.end, b.start
     while i < stop:
-        width = _is_score(doc, i, stop, cues)
+        width = score_width(doc, i, stop, cues)
         if width:
             scored, i = True, i + width
             continue
@@ -64,7 +47,7 @@ def _link(doc: DocView, a: Any, b: Any, cues: ContextCues) -> str | None:
             return None
         i += 1
     if not scored:
-        scored = bool(_is_score(doc, b.end, min(b.end + 3, len(doc)), cues))
+        scored = bool(score_width(doc, b.end, min(b.end + 3, len(doc)), cues))
     verbs = any(t.lower_ in cues.result_verbs for t in between)
     return "result" if scored and verbs else None
 
@@ -103,8 +86,7 @@ def match_sides(
         org_known = org.known_org or known_org(org.text)
         one_word = len(person.text.split()) == 1
         if one_word and person.entry is None and known_org(person.text) and org_known:
-            person.type, person.entry, person.key, person.country = "ORG", None, "", None
-            person.name = person.text
+            to_org(person)
             person.known_org = True
         elif link == "result" and not org_known and org.entry is None and len(org.text.split()) <= 3:
             _to_person(org)  # the other side is a person, so is this one

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from .context import (
     evidence,
     load_cues,
+    to_org,
 )
 from .doc_view import DocView
 from .gazetteer import GazetteerEntry, ascii_fold
@@ -307,6 +308,5 @@ class PlaceRules(WordRules):
         }
         for cand in unknown:
             if cand.text not in placed:
-                cand.type, cand.key, cand.country, cand.known_org = "ORG", "", None, True
-                cand.name = cand.text
-
+                to_org(cand)  # no entry: `unknown` holds only unlinked names
+                cand.known_org = True
