@@ -83,14 +83,12 @@ def load_labelled(
     for path in sorted([*team.glob("*.json"), *team.glob("*/*.json")], key=lambda p: p.name):
         data = orjson.loads(path.read_bytes())
         out.append(Labelled(data["id"], data.get("title", ""), data["text"], tuple(data["gold"]["topics"]), "team"))
-    if wikinews.exists():
-        for line in wikinews.read_bytes().splitlines():
+    for path, prefix in ((wikinews, ""), (wikinews_2004, _PREFIX_2004)):
+        if not path.exists():
+            continue
+        for line in path.read_bytes().splitlines():
             data = orjson.loads(line)
-            out.append(Labelled(data["id"], data["title"], data["text"], tuple(data["topics"]), data["split"]))
-    if wikinews_2004.exists():
-        for line in wikinews_2004.read_bytes().splitlines():
-            data = orjson.loads(line)
-            split = _PREFIX_2004 + data["split"]
+            split = prefix + data["split"]
             out.append(Labelled(data["id"], data["title"], data["text"], tuple(data["topics"]), split))
     return out
 
