@@ -35,6 +35,8 @@ const state = {
   // The URL query the list was last loaded for.
   search: null,
   series: {},
+  // Resolves once /v1/topics has given the topic labels (start() sets it).
+  labelsReady: Promise.resolve(),
   bucketSeconds: 300,
   seriesStart: 0,
   countries: new Set(),
@@ -497,7 +499,8 @@ function start() {
   writeUrl({ replace: true });
   setupFilters();
   setupKeys();
-  loadTopicLabels().catch((error) => console.warn(error.message));
+  // The filtered side panels wait for the labels, so their legend never shows bare topic ids.
+  state.labelsReady = loadTopicLabels().catch((error) => console.warn(error.message));
   connect();
   setInterval(tick, 5_000);
   setInterval(loadSidePanels, 60_000);

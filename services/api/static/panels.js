@@ -64,6 +64,8 @@ async function loadFilteredPanels() {
   const generation = state.generation;
   const result = await matchingArticles(generation);
   if (!result) return;
+  await state.labelsReady;
+  if (generation !== state.generation) return;
   const range = CHART_RANGES[state.chart];
   const bucketMs = RANGE_MS[state.chart] / range.buckets;
   state.bucketSeconds = bucketMs / 1000;
