@@ -275,7 +275,9 @@ def compare(
     everything = load_labelled(team=team, wikinews=wikinews, wikinews_2004=wikinews_2004, huffpost=huffpost)
     labelled = [a for a in everything if a.split in wanted]
     runs = gather(
-        enricher, labelled + [lead_snippet(a) for a in labelled] + [a for a in everything if a.split in snippets], models
+        enricher,
+        labelled + [lead_snippet(a) for a in labelled] + [a for a in everything if a.split in snippets],
+        models,
     )
     result: dict[str, Any] = {"sets": {}}
     for _, split in SETS:

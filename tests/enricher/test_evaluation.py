@@ -225,3 +225,25 @@ def test_category_labelled_sets_print_only_the_top_topic_line() -> None:
         "  top topic right 1.000 (previous 1.000); no topic at 0.5: 0.000 (previous 0.000)",
     ]
     assert "micro" in format_comparison("by topic", report, report)
+
+
+def test_a_section_labelled_snippet_is_right_on_its_own_or_an_accepted_topic(tmp_path: Path) -> None:
+    from newswire.enricher.topic_evaluation import load_labelled, topic_report
+
+    snippets = tmp_path / "snippets.jsonl"
+    snippets.write_text(
+        '{"id": "hp-1", "title": "Senate talks", "text": "Envoys met.", "topics": ["politics", "diplomacy"],'
+        ' "split": "test"}\n',
+        encoding="utf-8",
+    )
+    missing = tmp_path / "absent.jsonl"
+    [article] = load_labelled(team=tmp_path, wikinews=missing, wikinews_2004=missing, huffpost=snippets)
+    assert (article.split, article.topics, article.also) == ("hp-test", ("politics",), ("diplomacy",))
+    ids = ["politics", "diplomacy", "sport"]
+    from newswire.enricher.topic_evaluation import TopicRun
+
+    on_accepted = TopicRun(article, {}, {"politics": 0.2, "diplomacy": 0.8, "sport": 0.0})
+    elsewhere = TopicRun(article, {}, {"politics": 0.2, "diplomacy": 0.1, "sport": 0.9})
+    assert topic_report([on_accepted, elsewhere], ids)["top_topic_accuracy"] == 0.5
+    # an accepted neighbour is not gold: scoring it is no true positive for it
+    assert topic_report([on_accepted], ids)["per_topic"]["diplomacy"]["fp"] == 1
