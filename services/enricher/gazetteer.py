@@ -169,6 +169,8 @@ class Gazetteer:
     minor_places: dict[str, list[GazetteerEntry]] = field(default_factory=dict)
     as_of: str = ""
     version: str = ""
+    #: person id -> the offices `leaders.yaml` gives them ("head of state", "foreign minister")
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _matchers: dict[int, PhraseMatcher] = field(default_factory=dict)
 
     def add(self, entry: GazetteerEntry, surfaces: Iterable[tuple[str, SurfaceKind]]) -> None:
@@ -391,6 +393,7 @@ def _people_entries(gaz: Gazetteer) -> str:
             id=f"person:{slugify(person['name'])}", name=person["name"], type="PERSON", country=person.get("country")
         )
         gaz.add(entry, [(person["name"], "name")] + [(a, "alias") for a in person.get("aliases", [])])
+        gaz.roles[entry.id] = tuple(person.get("roles", ()))
     return f"{data['version']}@{data['as_of']}"
 
 

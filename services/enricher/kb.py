@@ -54,6 +54,8 @@ class KnowledgeBase:
     region_names: dict[str, str] = field(default_factory=dict)
     orgs: dict[str, list[KbOrg]] = field(default_factory=dict)
     place_names: set[str] = field(default_factory=set)
+    #: organisation id -> the source that listed it (`kb_sources.yaml`): what kind of body it is
+    sources: dict[str, str] = field(default_factory=dict)
     _matcher: Any = None
     #: slug of an organisation's name or alias -> its QID, where exactly one QID has it (built lazily)
     _org_qids: dict[str, str] | None = None
@@ -69,6 +71,7 @@ class KnowledgeBase:
             self.regions.setdefault((row["name"], row["country"]), row["id"])
             self.region_names.setdefault(row["id"], row["name"])
         elif row["type"] == "ORG":
+            self.sources.setdefault(row["id"], row["source"])
             org = KbOrg(
                 row["id"],
                 row["name"],
@@ -90,6 +93,18 @@ class KnowledgeBase:
                 self._org_qids = _qids_by_slug(self.orgs, places={slugify(n) for n in self.place_names})
             found = self._org_qids.get(entity_id[4:])
         return found
+
+    def org_sources(self) -> dict[str, str]:
+        """Organisation id as the linker writes it (`org:` and the slug of the name found) -> the
+        source that listed it (what kind of body it is), where every entry with that name or alias
+        comes from one source; a place's name is left out, as for QIDs."""
+        places = {slugify(n) for n in self.place_names}
+        seen: dict[str, set[str]] = {}
+        for surface, entries in self.orgs.items():
+            for slug in {slugify(surface), slugify(surface).removeprefix("the-")}:
+                seen.setdefault(slug, set()).update(self.sources[o.id] for o in entries)
+        by_slug = {f"org:{slug}": next(iter(s)) for slug, s in seen.items() if len(s) == 1 and slug not in places}
+        return {**self.sources, **by_slug}
 
     def coordinates(self, entity_id: str) -> tuple[float, float] | None:
         return self.geo.get(entity_id)

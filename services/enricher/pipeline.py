@@ -20,7 +20,8 @@ from thinc.api import use_ops
 
 from newswire.schemas import EnrichedArticle, Entity, RawArticle, article_id, content_hash
 
-from .gazetteer import NameRules, load_gazetteer, load_name_rules
+from .gazetteer import Gazetteer, NameRules, load_gazetteer, load_name_rules
+from .kb import KnowledgeBase, load_kb
 from .link_components import STAGES, add_linker, attach
 from .linking import EntityLinker
 from .topics_model import TopicModel
@@ -32,6 +33,7 @@ __all__ = [
     "Enricher",
     "EnricherError",
     "clean_text",
+    "entity_kinds",
     "rank_countries",
     "raw_from_text",
     "shared_enricher",
@@ -134,6 +136,16 @@ def raw_from_text(text: str, *, title: str | None = None, url: str | None = None
     )
 
 
+def entity_kinds(gazetteer: Gazetteer, kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """What kind of entity each known id is, as the topic lexicon's `kind_cues` name them: the
+    knowledge-base source that listed an organisation (`source:openfootball-clubs`) and the offices
+    the leaders list gives a person (`role:head of state`)."""
+    kinds: dict[str, tuple[str, ...]] = {eid: (f"source:{source}",) for eid, source in kb.org_sources().items()}
+    for eid, roles in gazetteer.roles.items():
+        kinds[eid] = tuple(f"role:{role}" for role in roles)
+    return kinds
+
+
 class Enricher:
     """spaCy, the gazetteers and the topic model, loaded once; enriches batches of articles."""
 
@@ -147,7 +159,9 @@ class Enricher:
         model_words = frozenset(self.nlp.vocab.strings)
         self.rules = load_name_rules()
         self.gazetteer = load_gazetteer()
-        self.topics = TopicModel(self.nlp)
+        #: entity id -> kinds the topic lexicon can tie to topics (`kind_cues`)
+        self.kinds = entity_kinds(self.gazetteer, load_kb())
+        self.topics = TopicModel(self.nlp, kinds=self.kinds)
         self.linker = EntityLinker(
             self.nlp, self.gazetteer, self.rules, common_words=self.topics.common_words(), model_words=model_words
         )

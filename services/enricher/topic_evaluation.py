@@ -147,6 +147,7 @@ def previous_model(enricher: Enricher) -> TopicModel:
         enricher.nlp,
         lexicon=read_data("topic_lexicon_previous.yaml"),
         weights=read_data("topic_weights_previous.yaml"),
+        kinds=enricher.kinds,
     )
 
 

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     topics = list(load_taxonomy().ids)
     enricher = shared_enricher()
-    model = TopicModel(enricher.nlp, lexicon=read_data("topic_lexicon.yaml"), weights=None)
+    model = TopicModel(enricher.nlp, lexicon=read_data("topic_lexicon.yaml"), weights=None, kinds=enricher.kinds)
     labelled = [a for a in load_labelled() if a.split in {"team", "train", "dev"}]
     articles: list[Labelled] = labelled + [lead_snippet(a) for a in labelled]
     runs = gather(enricher, articles, {"new": model})["new"]

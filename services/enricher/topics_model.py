@@ -2,7 +2,9 @@
 
 The lexicon (`data/topic_lexicon.yaml`, with its provenance) gives each phrase a weight; an
 article's evidence for a topic is the sum of the weights of the distinct phrases found (repeats
-add with diminishing returns, title hits count extra, known organisations add a cue). The
+add with diminishing returns, title hits count extra, known organisations add a cue, and so does
+an entity of a kind the lexicon ties to the topic: a football club, a political party, a head of
+government, by the knowledge base's source or the leaders list's role). The
 learned scorer (`topic_scorer.py`, weights in `data/topic_weights.yaml`) turns the evidence of all
 topics into calibrated scores, so 0.5 means "this article is about it". An article lists only the
 topics with evidence and a score of at least `SCORE_FLOOR`; the taxonomy still has them all.
@@ -15,7 +17,7 @@ every topic: `make train-topics` reads its evidence and features.
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,6 +135,7 @@ class TopicModel:
         *,
         taxonomy: Taxonomy | None = None,
         lexicon: dict[str, Any] | None = None,
+        kinds: Mapping[str, Sequence[str]] | None = None,
         weights: dict[str, Any] | None | str = _SHIPPED,
     ) -> None:
         self._nlp = nlp
@@ -151,6 +154,11 @@ class TopicModel:
         self._cues: dict[str, dict[str, float]] = {}
         self._cued: set[str] = set()
         self._name_words: dict[str, dict[str, float]] = {}
+        #: entity id -> its kinds ("source:partyfacts", "role:head of state"); kind -> topic -> weight
+        self._kinds: Mapping[str, Sequence[str]] = kinds or {}
+        self._kind_cues: dict[str, dict[str, float]] = defaultdict(dict)
+        #: topic -> (kinds, weight): entities of those kinds from two countries in one article
+        self._pair_cues: dict[str, tuple[frozenset[str], float]] = {}
         self._midpoints: dict[str, float] = {}
         self._keys: dict[int, tuple[str, str]] = {}
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -160,6 +168,10 @@ class TopicModel:
             self._cues[topic] = {k: float(v) for k, v in (spec.get("cues") or {}).items()}
             self._cued |= set(self._cues[topic])
             self._name_words[topic] = {k: float(v) for k, v in (spec.get("name_words") or {}).items()}
+            for kind, weight in (spec.get("kind_cues") or {}).items():
+                self._kind_cues[kind][topic] = float(weight)
+            if pair := spec.get("pair_cue"):
+                self._pair_cues[topic] = (frozenset(pair["kinds"]), float(pair["weight"]))
             if "midpoint" in spec:
                 self._midpoints[topic] = float(spec["midpoint"])
             for weight, terms in spec["terms"].items():
@@ -252,6 +264,7 @@ class TopicModel:
             for e in entities
             if e.type == "ORG" and e.id not in self._cued
         ]
+        kind_cues = self._kinds_found(entities)
         found: dict[str, TopicEvidence] = {}
         for item in self.taxonomy.topics:
             weights = self._weights.get(item.id, {})
@@ -264,8 +277,30 @@ class TopicModel:
                 in_title += self.calibration.title_weight * weights[term]
             cues = {eid: w for eid, w in self._cues.get(item.id, {}).items() if eid in entity_ids}
             cues |= self._named_cues(item.id, org_names)
+            for entity_id, weight in kind_cues.get(item.id, {}).items():
+                cues.setdefault(entity_id, weight)
             found[item.id] = TopicEvidence(dict(contributions), cues, words, in_title)
         return found
+
+    def _kinds_found(self, entities: Sequence[Entity]) -> dict[str, dict[str, float]]:
+        """topic -> {cue: weight} for the article's entities of kinds the lexicon ties to a topic (an
+        entity counts once per topic, with its strongest kind), and for a `pair_cue`: two entities
+        of its kinds from different countries ("head of state" and "foreign minister": a meeting
+        between governments is diplomacy even when no diplomacy word is written), counted once."""
+        out: dict[str, dict[str, float]] = defaultdict(dict)
+        for entity in entities:
+            for kind in self._kinds.get(entity.id, ()):
+                for topic, weight in self._kind_cues.get(kind, {}).items():
+                    out[topic][entity.id] = max(weight, out[topic].get(entity.id, 0.0))
+        for topic, (kinds, weight) in self._pair_cues.items():
+            countries: dict[str, str] = {}
+            for entity in entities:
+                if entity.country and kinds.intersection(self._kinds.get(entity.id, ())):
+                    countries.setdefault(entity.country, entity.id)
+            if len(countries) >= 2:
+                first, second = sorted(countries.values())[:2]
+                out[topic][f"{first}+{second}"] = weight
+        return out
 
     def _named_cues(self, topic: str, org_names: Sequence[tuple[str, str]]) -> dict[str, float]:
         """Organisations no cue lists whose names say what they do ("Ministry of Defense of

