@@ -110,7 +110,9 @@ def build(*, repos: Path, out: Path) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newswire.enricher.people_build", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m newswire.enricher.people_build", description=__doc__.split("\n")[0]
+    )
     parser.add_argument(
         "--repos", type=Path, required=True, help="folder of source repositories (DIR/<owner>+<name>/repo)"
     )
