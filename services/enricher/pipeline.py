@@ -9,7 +9,7 @@ gazetteers and scores topics. The output depends only on the input (and the ship
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -24,6 +24,7 @@ from .gazetteer import Gazetteer, NameRules, load_gazetteer, load_name_rules
 from .kb import KnowledgeBase, load_kb
 from .link_components import STAGES, add_linker, attach
 from .linking import EntityLinker
+from .people import load_people_kinds
 from .topics_model import TopicModel
 
 __all__ = [
@@ -136,11 +137,17 @@ def raw_from_text(text: str, *, title: str | None = None, url: str | None = None
     )
 
 
-def entity_kinds(gazetteer: Gazetteer, kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+def entity_kinds(
+    gazetteer: Gazetteer, kb: KnowledgeBase, *, people: Mapping[str, tuple[str, ...]] | None = None
+) -> dict[str, tuple[str, ...]]:
     """What kind of entity each known id is, as the topic lexicon's `kind_cues` name them: the
-    knowledge-base source that listed an organisation (`source:openfootball-clubs`) and the offices
-    the leaders list gives a person (`role:head of state`)."""
+    knowledge-base source that listed an organisation (`source:openfootball-clubs`), the offices
+    the leaders list gives a person (`role:head of state`) and the occupation of a well-known person
+    (`occupation:musician`, `people.py`). A person with offices keeps only those: the leaders list
+    is dated and checked by hand, an occupation from a 2014 list may be what they did before."""
     kinds: dict[str, tuple[str, ...]] = {eid: (f"source:{source}",) for eid, source in kb.org_sources().items()}
+    for eid, kind in (people or {}).items():
+        kinds.setdefault(eid, kind)
     for eid, roles in gazetteer.roles.items():
         kinds[eid] = tuple(f"role:{role}" for role in roles)
     return kinds
@@ -160,7 +167,7 @@ class Enricher:
         self.rules = load_name_rules()
         self.gazetteer = load_gazetteer()
         #: entity id -> kinds the topic lexicon can tie to topics (`kind_cues`)
-        self.kinds = entity_kinds(self.gazetteer, load_kb())
+        self.kinds = entity_kinds(self.gazetteer, load_kb(), people=load_people_kinds())
         self.topics = TopicModel(self.nlp, kinds=self.kinds)
         self.linker = EntityLinker(
             self.nlp, self.gazetteer, self.rules, common_words=self.topics.common_words(), model_words=model_words
