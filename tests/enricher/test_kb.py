@@ -36,6 +36,22 @@ def test_size_and_provenance() -> None:
     assert all(r["wikidata"] for r in rows if r["type"] == "COUNTRY")
 
 
+def test_sports_team_sources_carry_provenance_and_keep_ordinary_words_out() -> None:
+    """The sports team sources: each row's source records its repository, the commit read, the file
+    and its licence; their teams are there; a nickname the record lists as an ordinary word
+    (`not_nicknames`) is no alias of any of its teams."""
+    sources = {s["id"]: s for s in yaml.safe_load((DATA / "kb_sources.yaml").read_text())["sources"]}
+    teams = {"nba-api-teams", "baseball-databank"}
+    rows = [r for r in _rows() if r["source"] in teams]
+    for sid in teams:
+        record = sources[sid]
+        assert record["repo"] and re.fullmatch(r"[0-9a-f]{40}", record["commit"]) and record["file"]
+        assert record["licence"]
+        mine = [r for r in rows if r["source"] == sid]
+        assert len(mine) >= 30 and all(r["type"] == "ORG" and r["id"].startswith("org:") for r in mine)
+        assert not {a for r in mine for a in r["aliases"]} & set(record.get("not_nicknames", ()))
+
+
 def test_names_carry_no_source_markup() -> None:
     """A source's list markers, sponsor tags, language tags and year ranges are no part of a name
     (football.db writes "ii) <club> B", "$$<sponsor>$$ <club>", "<club> [de]", "<club> (1907-2003)")."""
