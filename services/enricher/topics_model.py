@@ -18,7 +18,7 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,8 @@ class TopicEvidence:
     words: int
     #: the part of the phrase evidence that comes from the headline
     title: float = 0.0
+    #: cue -> the name it is shown by in an article's evidence ("World Health Organization")
+    cue_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -270,9 +272,11 @@ class TopicModel:
             if e.type == "ORG" and e.id not in self._cued
         ]
         kind_cues = self._kinds_found(entities)
-        for entity_id in self._title_names(title_doc):
+        names = {e.id: e.name for e in entities}
+        for entity_id, written in self._title_names(title_doc):
             if entity_id in entity_ids:
                 continue
+            names[entity_id] = written
             for kind in self._title_kinds.intersection(self._kinds.get(entity_id, ())):
                 for topic, weight in self._kind_cues.get(kind, {}).items():
                     kind_cues[topic][entity_id] = max(weight, kind_cues[topic].get(entity_id, 0.0))
@@ -290,8 +294,14 @@ class TopicModel:
             cues |= self._named_cues(item.id, org_names)
             for entity_id, weight in kind_cues.get(item.id, {}).items():
                 cues.setdefault(entity_id, weight)
-            found[item.id] = TopicEvidence(dict(contributions), cues, words, in_title)
+            shown = {cue: self._cue_name(cue, names) for cue in cues}
+            found[item.id] = TopicEvidence(dict(contributions), cues, words, in_title, shown)
         return found
+
+    @staticmethod
+    def _cue_name(cue: str, names: dict[str, str]) -> str:
+        """How a cue reads in the evidence: the entity's name, or both leaders' names of a pair."""
+        return " and ".join(names.get(part, part) for part in cue.split("+"))
 
     def _kinds_found(self, entities: Sequence[Entity]) -> dict[str, dict[str, float]]:
         """topic -> {cue: weight} for the article's entities of kinds the lexicon ties to a topic (an
@@ -313,15 +323,15 @@ class TopicModel:
                 out[topic][f"{first}+{second}"] = weight
         return out
 
-    def _title_names(self, title_doc: Doc | None) -> list[str]:
+    def _title_names(self, title_doc: Doc | None) -> list[tuple[str, str]]:
         """Organisation ids of the lexicon's `title_kinds` a headline names by two capitalised words
         or more ("Texas Rangers' shortstop ..."), longest first: the linker reads only the body,
         and a snippet often names the team in its headline alone. One word ("Arsenal", "Heat") is
-        too ambiguous without the linker's context, so never counts here."""
+        too ambiguous without the linker's context, so never counts here. Pairs of (id, name as written)."""
         if title_doc is None or not self._title_kinds:
             return []
         words = [t.text for t in title_doc]
-        found: list[str] = []
+        found: list[tuple[str, str]] = []
         taken: set[int] = set()
         for size in range(min(_TITLE_NAME_WORDS, len(words)), 1, -1):
             for i in range(len(words) - size + 1):
@@ -330,7 +340,7 @@ class TopicModel:
                     continue
                 entity_id = f"org:{slugify(' '.join(span))}"
                 if self._title_kinds.intersection(self._kinds.get(entity_id, ())):
-                    found.append(entity_id)
+                    found.append((entity_id, " ".join(span)))
                     taken.update(range(i, i + size))
         return found
 
@@ -370,8 +380,12 @@ class TopicModel:
             score = round(probability[item.id], 4)
             if self.scorer is not None and (score < SCORE_FLOOR or not (ev.phrases or ev.cues)):
                 continue
-            phrases = sorted(ev.phrases, key=lambda p: (-ev.phrases[p], p))[:_MAX_EVIDENCE]
-            topics.append(Topic(id=item.id, label=item.label, score=score, evidence=phrases))
+            # Phrases first, strongest first; then the entities that count for the topic, so a topic
+            # scored from a club or a head of government still says why.
+            phrases = sorted(ev.phrases, key=lambda p: (-ev.phrases[p], p))
+            named = [ev.cue_names.get(c, c) for c in sorted(ev.cues, key=lambda c: (-ev.cues[c], c))]
+            evidence = list(dict.fromkeys(phrases + [n for n in named if n not in ev.phrases]))[:_MAX_EVIDENCE]
+            topics.append(Topic(id=item.id, label=item.label, score=score, evidence=evidence))
         order_of = {t: i for i, t in enumerate(self.taxonomy.ids)}
         topics.sort(key=lambda t: (-t.score, order_of[t.id]))
         return topics

@@ -291,6 +291,9 @@ def test_topic_regression_cases(enricher: Enricher, case: dict) -> None:
     for topic in case.get("below", []):
         assert score_of(article, topic) < 0.5, (topic, ranked)
     evidence = {t.id: t.evidence for t in article.topics}
+    for topic, phrases in (case.get("evidence") or {}).items():
+        listed = {p.lower() for p in evidence.get(topic, [])}
+        assert set(phrases) <= listed, (topic, listed)
     for topic, phrases in (case.get("not_evidence") or {}).items():
         listed = {p.lower() for p in evidence.get(topic, [])}
         assert not listed & set(phrases), (topic, listed)
