@@ -59,6 +59,8 @@ class KnowledgeBase:
     _matcher: Any = None
     #: slug of an organisation's name or alias -> its QID, where exactly one QID has it (built lazily)
     _org_qids: dict[str, str] | None = None
+    #: slugs of place names: no organisation id is read from them (built lazily, shared)
+    _place_slugs: set[str] | None = None
 
     def add(self, row: dict[str, Any]) -> None:
         if row.get("wikidata"):
@@ -90,7 +92,8 @@ class KnowledgeBase:
         found = self.qids.get(entity_id)
         if found is None and entity_id.startswith("org:"):
             if self._org_qids is None:
-                self._org_qids = _qids_by_slug(self.orgs, places={slugify(n) for n in self.place_names})
+                # A place's name is left out: "org:nottingham" may be the club or the building society.
+                self._org_qids = _unique_by_slug(self.orgs, lambda o: o.wikidata, places=self._places())
             found = self._org_qids.get(entity_id[4:])
         return found
 
@@ -98,13 +101,13 @@ class KnowledgeBase:
         """Organisation id as the linker writes it (`org:` and the slug of the name found) -> the
         source that listed it (what kind of body it is), where every entry with that name or alias
         comes from one source; a place's name is left out, as for QIDs."""
-        places = {slugify(n) for n in self.place_names}
-        seen: dict[str, set[str]] = {}
-        for surface, entries in self.orgs.items():
-            for slug in {slugify(surface), slugify(surface).removeprefix("the-")}:
-                seen.setdefault(slug, set()).update(self.sources[o.id] for o in entries)
-        by_slug = {f"org:{slug}": next(iter(s)) for slug, s in seen.items() if len(s) == 1 and slug not in places}
-        return {**self.sources, **by_slug}
+        by_slug = _unique_by_slug(self.orgs, lambda o: self.sources[o.id], places=self._places())
+        return {**self.sources, **{f"org:{slug}": source for slug, source in by_slug.items()}}
+
+    def _places(self) -> set[str]:
+        if self._place_slugs is None:
+            self._place_slugs = {slugify(n) for n in self.place_names}
+        return self._place_slugs
 
     def coordinates(self, entity_id: str) -> tuple[float, float] | None:
         return self.geo.get(entity_id)
@@ -145,16 +148,19 @@ def _abbreviates(text: str, orgs: Iterable[KbOrg]) -> bool:
     return len(orgs) == 1 and orgs[0].acronym == text
 
 
-def _qids_by_slug(orgs: dict[str, list[KbOrg]], *, places: set[str]) -> dict[str, str]:
-    """A place's name is left out: "org:nottingham" may be the club or the building society."""
+def _unique_by_slug(
+    orgs: dict[str, list[KbOrg]], value: Callable[[KbOrg], str | None], *, places: set[str]
+) -> dict[str, str]:
+    """Slug of an organisation's name or alias (also without a leading "the-": the linker names
+    "The Denver Post" without its article) -> the one `value` its entries have; a slug whose
+    entries give several values, or none, or that is a place's name, is left out."""
     seen: dict[str, set[str]] = {}
     for surface, entries in orgs.items():
         slug = slugify(surface)
-        qids = {o.wikidata for o in entries if o.wikidata}
-        seen.setdefault(slug, set()).update(qids)
-        if slug.startswith("the-"):  # the linker names "The Denver Post" without its article
-            seen.setdefault(slug[4:], set()).update(qids)
-    return {slug: next(iter(q)) for slug, q in seen.items() if len(q) == 1 and slug not in places}
+        values = {v for o in entries if (v := value(o))}
+        for key in {slug, slug.removeprefix("the-")}:
+            seen.setdefault(key, set()).update(values)
+    return {slug: next(iter(v)) for slug, v in seen.items() if len(v) == 1 and slug not in places}
 
 
 def _rows(path: Path) -> Iterable[dict[str, Any]]:

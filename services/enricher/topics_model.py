@@ -271,15 +271,9 @@ class TopicModel:
             for e in entities
             if e.type == "ORG" and e.id not in self._cued
         ]
-        kind_cues = self._kinds_found(entities)
-        names = {e.id: e.name for e in entities}
-        for entity_id, written in self._title_names(title_doc):
-            if entity_id in entity_ids:
-                continue
-            names[entity_id] = written
-            for kind in self._title_kinds.intersection(self._kinds.get(entity_id, ())):
-                for topic, weight in self._kind_cues.get(kind, {}).items():
-                    kind_cues[topic][entity_id] = max(weight, kind_cues[topic].get(entity_id, 0.0))
+        titled = {eid: written for eid, written in self._title_names(title_doc) if eid not in entity_ids}
+        kind_cues = self._kinds_found(entities, titled=titled)
+        names = {**titled, **{e.id: e.name for e in entities}}
         found: dict[str, TopicEvidence] = {}
         for item in self.taxonomy.topics:
             weights = self._weights.get(item.id, {})
@@ -303,16 +297,19 @@ class TopicModel:
         """How a cue reads in the evidence: the entity's name, or both leaders' names of a pair."""
         return " and ".join(names.get(part, part) for part in cue.split("+"))
 
-    def _kinds_found(self, entities: Sequence[Entity]) -> dict[str, dict[str, float]]:
+    def _kinds_found(self, entities: Sequence[Entity], *, titled: Iterable[str] = ()) -> dict[str, dict[str, float]]:
         """topic -> {cue: weight} for the article's entities of kinds the lexicon ties to a topic (an
-        entity counts once per topic, with its strongest kind), and for a `pair_cue`: two entities
-        of its kinds from different countries ("head of state" and "foreign minister": a meeting
-        between governments is diplomacy even when no diplomacy word is written), counted once."""
+        entity counts once per topic, with its strongest kind), for the organisations only the
+        headline names (`titled`, of the lexicon's `title_kinds` alone), and for a `pair_cue`: two
+        entities of its kinds from different countries ("head of state" and "foreign minister": a
+        meeting between governments is diplomacy even when no diplomacy word is written), counted once."""
         out: dict[str, dict[str, float]] = defaultdict(dict)
-        for entity in entities:
-            for kind in self._kinds.get(entity.id, ()):
+        found: list[tuple[str, Iterable[str]]] = [(e.id, self._kinds.get(e.id, ())) for e in entities]
+        found += [(eid, self._title_kinds.intersection(self._kinds.get(eid, ()))) for eid in titled]
+        for entity_id, its_kinds in found:
+            for kind in its_kinds:
                 for topic, weight in self._kind_cues.get(kind, {}).items():
-                    out[topic][entity.id] = max(weight, out[topic].get(entity.id, 0.0))
+                    out[topic][entity_id] = max(weight, out[topic].get(entity_id, 0.0))
         for topic, (kinds, weight) in self._pair_cues.items():
             countries: dict[str, str] = {}
             for entity in entities:
