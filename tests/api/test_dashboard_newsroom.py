@@ -47,10 +47,15 @@ async def test_newsroom_stories_appear_in_the_open_dashboard(kafka_settings: Com
                     f"{CARDS}.some(c => c.url.includes('/news/') && !{sorted(seen)!r}.includes(c.id))", timeout=300
                 )
                 pipeline.check_alive()
-                cards = await page.evaluate(CARDS)
+                # Cards and counter read in one evaluation: a story arriving between two reads would
+                # otherwise make a correct page look inconsistent.
+                shown = await page.evaluate(
+                    f"({{cards: {CARDS}, count: document.getElementById('stat-count').textContent}})"
+                )
+                cards = shown["cards"]
                 ids = [c["id"] for c in cards]
                 assert len(ids) == len(set(ids))
-                assert await page.evaluate("document.getElementById('stat-count').textContent") == str(len(ids))
+                assert shown["count"] == str(len(ids))
                 times = [datetime.fromisoformat(c["time"]) for c in cards]
                 assert times == sorted(times, reverse=True)
                 seen |= set(ids)
