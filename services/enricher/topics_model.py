@@ -34,7 +34,7 @@ __all__ = ["SCORE_FLOOR", "Calibration", "TopicEvidence", "TopicModel", "plural_
 
 logger = logging.getLogger(__name__)
 
-#: the longest organisation name read from a headline, in words (`TopicModel._title_names`)
+#: the longest organisation or person name read from a headline, in words (`TopicModel._title_names`)
 _TITLE_NAME_WORDS = 5
 #: evidence phrases reported per topic, strongest first
 _MAX_EVIDENCE = 8
@@ -321,10 +321,11 @@ class TopicModel:
         return out
 
     def _title_names(self, title_doc: Doc | None) -> list[tuple[str, str]]:
-        """Organisation ids of the lexicon's `title_kinds` a headline names by two capitalised words
-        or more ("Texas Rangers' shortstop ..."), longest first: the linker reads only the body,
-        and a snippet often names the team in its headline alone. One word ("Arsenal", "Heat") is
-        too ambiguous without the linker's context, so never counts here. Pairs of (id, name as written)."""
+        """Organisation and person ids of the lexicon's `title_kinds` a headline names by two
+        capitalised words or more ("Texas Rangers' shortstop ...", "Brad Pitt's new film"), longest
+        first: the linker reads only the body, and a snippet often names the team or the star in its
+        headline alone. One word ("Arsenal", "Heat", "Adele") is too ambiguous without the linker's
+        context, so never counts here. Pairs of (id, name as written)."""
         if title_doc is None or not self._title_kinds:
             return []
         words = [t.text for t in title_doc]
@@ -335,10 +336,12 @@ class TopicModel:
                 span = words[i : i + size]
                 if taken.intersection(range(i, i + size)) or not all(w[:1].isupper() or w[:1].isdigit() for w in span):
                     continue
-                entity_id = f"org:{slugify(' '.join(span))}"
-                if self._title_kinds.intersection(self._kinds.get(entity_id, ())):
-                    found.append((entity_id, " ".join(span)))
-                    taken.update(range(i, i + size))
+                slug = slugify(" ".join(span))
+                for entity_id in (f"org:{slug}", f"person:{slug}"):
+                    if self._title_kinds.intersection(self._kinds.get(entity_id, ())):
+                        found.append((entity_id, " ".join(span)))
+                        taken.update(range(i, i + size))
+                        break
         return found
 
     def _named_cues(self, topic: str, org_names: Sequence[tuple[str, str]]) -> dict[str, float]:
