@@ -91,7 +91,7 @@ eval: install ## entity F1 on dev, frozen test and GUM Wikinews next to plain sp
 train-topics: install ## refit services/enricher/data/topic_weights.yaml (team set + Wikinews train; calibration on dev)
 	$(PY) -m newswire.enricher.topic_training
 
-eval-extraction: install ## extraction F1, newswire next to trafilatura alone: eval/extraction and trafilatura's corpus (NEWSWIRE_EXTRACTION_EVAL_DIR)
+eval-extraction: install ## extraction F1, newswire next to trafilatura alone: eval/extraction, trafilatura's corpus and fundus's pages (NEWSWIRE_EXTRACTION_EVAL_DIR, NEWSWIRE_FUNDUS_EVAL_DIR)
 	$(PY) -m newswire.scraper.evaluation
 
 bench: install kafka-jars ## benchmarks: scraper pages/s, enricher articles/s vs a naive worker

@@ -13,8 +13,15 @@ Two kinds of set:
   per page. The annotations are Apache-2.0; the page HTML is third-party and ships nowhere here,
   it is read from the folder named by the `extraction_eval_dir` setting. The corpus is split by a
   hash of each page's URL into a dev half (tune on it) and a test half (report only).
+- `fundus-dev` / `fundus-test`: the parser test pages of fundus (flairNLP/fundus, MIT,
+  `tests/resources/parser/test_data/<country>/`): ~250 real news articles from ~150 publishers in
+  many languages, each with the article as fundus's hand-written parser for that publisher reads
+  it (standfirst, section headings and paragraphs). Scored like the gold set, by body F1 over word
+  4-grams. Pages are third-party and ship nowhere here (the `fundus_eval_dir` setting names the
+  folder). Split by a hash of the publisher's name, so no site's template is in both halves.
 """
 
+import gzip
 import hashlib
 import re
 import unicodedata
@@ -28,9 +35,11 @@ import yaml
 
 __all__ = [
     "GOLD_DIR",
+    "FUNDUS_SOURCE",
     "TRAFILATURA_SOURCE",
     "EvalPage",
     "MissingSet",
+    "fundus_pages",
     "gold_pages",
     "ngram_f1",
     "snippet_f1",
@@ -43,6 +52,11 @@ TRAFILATURA_SOURCE = (
     "https://github.com/adbar/trafilatura (Apache-2.0): clone it and point NEWSWIRE_EXTRACTION_EVAL_DIR "
     "(or --trafilatura-dir) at its tests/ folder, which holds evaldata.json, cache/ and eval/"
 )
+FUNDUS_SOURCE = (
+    "https://github.com/flairNLP/fundus (MIT): clone it and point NEWSWIRE_FUNDUS_EVAL_DIR (or --fundus-dir) at its "
+    "tests/resources/parser/test_data/ folder, which holds a folder of pages and expected articles per country"
+)
+_VERSION_NUMBERS = re.compile(r"\d+")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 
@@ -99,9 +113,10 @@ def snippet_f1(extracted: str, *, with_: tuple[str, ...], without: tuple[str, ..
     return precision, recall, f1
 
 
-def split_of(url: str) -> str:
-    """'dev' or 'test', fixed by the URL alone so the halves never change as code changes."""
-    return "dev" if hashlib.sha256(url.encode("utf-8")).digest()[0] % 2 == 0 else "test"
+def split_of(key: str) -> str:
+    """'dev' or 'test', fixed by a page's URL (a publisher's name for fundus) alone, so the halves
+    never change as code changes."""
+    return "dev" if hashlib.sha256(key.encode("utf-8")).digest()[0] % 2 == 0 else "test"
 
 
 def gold_pages(directory: Path = GOLD_DIR) -> Iterator[EvalPage]:
@@ -127,7 +142,9 @@ def trafilatura_pages(directory: Path | None, *, split: str) -> Iterator[EvalPag
         if split_of(url) != split:
             continue
         item = annotations[url]
-        path = next((p for p in (directory / "cache" / item["file"], directory / "eval" / item["file"]) if p.is_file()), None)
+        path = next(
+            (p for p in (directory / "cache" / item["file"], directory / "eval" / item["file"]) if p.is_file()), None
+        )
         if path is None:
             raise MissingSet(f"{item['file']} (annotated in {directory / 'evaldata.json'}) is missing")
         yield EvalPage(
@@ -138,3 +155,50 @@ def trafilatura_pages(directory: Path | None, *, split: str) -> Iterator[EvalPag
             with_=tuple(item["with"]),
             without=tuple(item["without"]),
         )
+
+
+def _fundus_body(case: dict[str, object]) -> str:
+    """The article text of one fundus test case: standfirst, then each section's headings and paragraphs."""
+    body = case.get("body")
+    if not isinstance(body, dict):
+        return ""
+    parts: list[str] = list(body.get("summary") or [])
+    for section in body.get("sections") or []:
+        parts += [*(section.get("headline") or []), *(section.get("paragraphs") or [])]
+    return "\n".join(parts)
+
+
+def fundus_pages(directory: Path | None, *, split: str) -> Iterator[EvalPage]:
+    """Pages of one half ('dev' or 'test') of fundus's parser test pages; `MissingSet` when not here.
+
+    Each publisher has one `<Publisher>.json` of expected articles keyed by parser version ("V1",
+    "V1_1", ...) and one page per version, `<Publisher>_<crawl date>.html.gz`, with its URL in the
+    folder's `meta.info`; versions follow each other in time, so the n-th page by date goes with the
+    n-th version. A publisher whose counts differ is left out rather than paired by guess."""
+    if directory is None or not any(directory.glob("*/meta.info")):
+        raise MissingSet(f"fundus's parser test pages are not in {directory}; get them from {FUNDUS_SOURCE}")
+    for meta_path in sorted(directory.glob("*/meta.info")):
+        folder = meta_path.parent
+        meta = orjson.loads(meta_path.read_bytes())
+        by_publisher: dict[str, list[str]] = {}
+        for name in meta:
+            by_publisher.setdefault(name.rsplit("_", 3)[0], []).append(name)
+        for publisher, names in sorted(by_publisher.items()):
+            expected = folder / f"{publisher}.json"
+            if split_of(publisher) != split or not expected.is_file():
+                continue
+            cases = orjson.loads(expected.read_bytes())
+            versions = sorted(cases, key=lambda v: [int(n) for n in _VERSION_NUMBERS.findall(v)])
+            if len(versions) != len(names):
+                continue
+            for version, name in zip(versions, sorted(names), strict=True):
+                gold = _fundus_body(cases[version])
+                if not gold:
+                    continue
+                yield EvalPage(
+                    set=f"fundus-{split}",
+                    name=f"{folder.name}/{name.removesuffix('.html.gz')}",
+                    url=meta[name]["url"],
+                    html=gzip.decompress((folder / name).read_bytes()),
+                    gold=gold,
+                )

@@ -1,10 +1,11 @@
 """Extraction quality: newswire next to trafilatura alone, on each evaluation set and overall.
 
-    python -m newswire.scraper.evaluation [--sets gold,trafilatura-dev,trafilatura-test] [--pages] [--json FILE] [--without-url]
+    python -m newswire.scraper.evaluation [--sets gold,trafilatura-dev,...] [--pages] [--json FILE] [--without-url]
 
 Sets and scoring are described in `eval_sets.py`: the shipped gold set (body F1 over word 4-grams)
-and trafilatura's corpus of real pages, split into a dev and a test half (F1 of annotated passages,
-as trafilatura scores itself). Both extractors run on the same pages in the same run; a page
+trafilatura's corpus of real pages, split into a dev and a test half (F1 of annotated passages,
+as trafilatura scores itself), and fundus's parser test pages of real news, halved by publisher
+(body F1 over word 4-grams). Both extractors run on the same pages in the same run; a page
 newswire refuses as "not an article" scores 0 and is counted. When trafilatura's pages are not on
 this machine, the command says where to get them and scores what ships.
 """
@@ -24,13 +25,13 @@ import trafilatura
 from newswire.schemas import RawArticle
 
 from .errors import ExtractionError, NotAnArticle
-from .eval_sets import EvalPage, MissingSet, gold_pages, ngram_f1, snippet_f1, trafilatura_pages
+from .eval_sets import EvalPage, MissingSet, fundus_pages, gold_pages, ngram_f1, snippet_f1, trafilatura_pages
 from .extraction import extract_article
 from .settings import Settings
 
 __all__ = ["PageScore", "SetScore", "evaluate", "main", "score_pages"]
 
-SETS = ("gold", "trafilatura-dev", "trafilatura-test")
+SETS = ("gold", "trafilatura-dev", "trafilatura-test", "fundus-dev", "fundus-test")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,9 @@ def _extract(page: EvalPage, *, min_words: int, without_url: bool) -> RawArticle
             raise
         # `newswire extract` names a page without an address of its own by its file.
         file_uri = f"file:///{quote(page.name)}"
-        return extract_article(page.html, url=file_uri, source="eval", fetched_at=datetime.now(UTC), min_words=min_words)
+        return extract_article(
+            page.html, url=file_uri, source="eval", fetched_at=datetime.now(UTC), min_words=min_words
+        )
 
 
 def score_pages(pages: Iterable[EvalPage], *, min_words: int, without_url: bool = False) -> list[PageScore]:
@@ -119,20 +122,27 @@ def score_pages(pages: Iterable[EvalPage], *, min_words: int, without_url: bool 
     return scores
 
 
-def _pages(name: str, trafilatura_dir: Path | None) -> Iterable[EvalPage]:
+def _pages(name: str, trafilatura_dir: Path | None, fundus_dir: Path | None) -> Iterable[EvalPage]:
     if name == "gold":
         return list(gold_pages())
+    if name.startswith("fundus-"):
+        return list(fundus_pages(fundus_dir, split=name.removeprefix("fundus-")))
     return list(trafilatura_pages(trafilatura_dir, split=name.removeprefix("trafilatura-")))
 
 
 def evaluate(
-    sets: Iterable[str], *, trafilatura_dir: Path | None, min_words: int, without_url: bool = False
+    sets: Iterable[str],
+    *,
+    trafilatura_dir: Path | None,
+    min_words: int,
+    without_url: bool = False,
+    fundus_dir: Path | None = None,
 ) -> dict[str, list[PageScore]]:
     """Scores per set; a set whose pages are missing is left out with a note on stderr."""
     results: dict[str, list[PageScore]] = {}
     for name in sets:
         try:
-            pages = _pages(name, trafilatura_dir)
+            pages = _pages(name, trafilatura_dir, fundus_dir)
         except MissingSet as exc:
             print(f"skipping {name}: {exc}", file=sys.stderr)
             continue
@@ -159,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="trafilatura's tests/ folder (default: the extraction_eval_dir setting, NEWSWIRE_EXTRACTION_EVAL_DIR)",
     )
+    parser.add_argument(
+        "--fundus-dir",
+        type=Path,
+        help="fundus's tests/resources/parser/test_data/ folder (default: the fundus_eval_dir setting, "
+        "NEWSWIRE_FUNDUS_EVAL_DIR)",
+    )
     parser.add_argument("--pages", action="store_true", help="also print every page's scores")
     parser.add_argument("--json", type=Path, help="also write the scores as JSON here")
     parser.add_argument(
@@ -177,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     results = evaluate(
         args.sets.split(","),
         trafilatura_dir=args.trafilatura_dir or settings.extraction_eval_dir,
+        fundus_dir=args.fundus_dir or settings.fundus_eval_dir,
         min_words=settings.min_article_words,
         without_url=args.without_url,
     )

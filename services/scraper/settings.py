@@ -57,6 +57,11 @@ class Settings(CommonSettings):
         description="trafilatura's tests/ folder (evaldata.json, cache/, eval/) for `make eval-extraction`; "
         "its pages are third-party and not shipped",
     )
+    fundus_eval_dir: Path = Field(
+        default=Path(".newswire/extraction-eval/fundus"),
+        description="fundus's tests/resources/parser/test_data/ folder (a folder of pages and expected articles "
+        "per country) for `make eval-extraction`; its pages are third-party and not shipped",
+    )
     sample_site_port: int = Field(default=8800, ge=0, le=65535, description="port of `newswire sample-site`")
     sample_site_pace: float = Field(
         default=15.0,

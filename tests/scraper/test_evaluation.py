@@ -1,5 +1,7 @@
 """`make eval-extraction`: newswire next to trafilatura alone, per set and overall; the scores."""
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,7 @@ import pytest
 from newswire.scraper.eval_sets import (
     EvalPage,
     MissingSet,
+    fundus_pages,
     gold_pages,
     ngram_f1,
     snippet_f1,
@@ -56,6 +59,40 @@ def test_trafilatura_pages_are_read_from_the_named_folder(tmp_path: Path) -> Non
     assert all(isinstance(p, EvalPage) and p.with_ == ("x",) for p in pages)
 
 
+def _fundus_case(*paragraphs: str) -> dict[str, object]:
+    return {"title": "t", "body": {"summary": ["Lead."], "sections": [{"headline": [], "paragraphs": list(paragraphs)}]}}
+
+
+def test_fundus_pages_pair_each_version_with_the_page_of_its_time(tmp_path: Path) -> None:
+    folder = tmp_path / "us"
+    folder.mkdir()
+    meta = {}
+    for publisher, dates in {"Wire": ["2023_04_28", "2024_09_03", "2025_01_10"], "Odd": ["2024_01_01"]}.items():
+        for date in dates:
+            name = f"{publisher}_{date}.html.gz"
+            (folder / name).write_bytes(gzip.compress(f"<html><p>{publisher} {date}</p></html>".encode()))
+            meta[name] = {"url": f"https://{publisher.lower()}.example/{date}", "crawl_date": date}
+    (folder / "meta.info").write_text(json.dumps(meta))
+    # Versions sort by their numbers: V1, V1_1, V2 go with the pages of 2023, 2024 and 2025.
+    wire = {"V2": _fundus_case("third"), "V1": _fundus_case("first"), "V1_1": _fundus_case("second")}
+    (folder / "Wire.json").write_text(json.dumps(wire))
+    # Two versions for one page: left out, not paired by guess.
+    (folder / "Odd.json").write_text(json.dumps({"V1": _fundus_case("a"), "V2": _fundus_case("b")}))
+    pages = list(fundus_pages(tmp_path, split="dev")) + list(fundus_pages(tmp_path, split="test"))
+    assert [(p.name, p.gold) for p in sorted(pages, key=lambda p: p.name)] == [
+        ("us/Wire_2023_04_28", "Lead.\nfirst"),
+        ("us/Wire_2024_09_03", "Lead.\nsecond"),
+        ("us/Wire_2025_01_10", "Lead.\nthird"),
+    ]
+    assert {p.set for p in pages} == {f"fundus-{split_of('Wire')}"}
+    assert pages[0].url.startswith("https://wire.example/") and pages[0].html.startswith(b"<html>")
+
+
+def test_missing_fundus_pages_say_where_to_get_them(tmp_path: Path) -> None:
+    with pytest.raises(MissingSet, match="github.com/flairNLP/fundus"):
+        list(fundus_pages(tmp_path, split="test"))
+
+
 def test_gold_set_f1_meets_the_target() -> None:
     assert len(list(gold_pages())) >= 12
     scores = evaluate(["gold"], trafilatura_dir=None, min_words=80)["gold"]
@@ -68,12 +105,12 @@ def test_gold_set_f1_meets_the_target() -> None:
 def test_evaluation_command_prints_newswire_next_to_trafilatura(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--min-f1", "0.95", "--trafilatura-dir", str(tmp_path)]) == 0
+    assert main(["--min-f1", "0.95", "--trafilatura-dir", str(tmp_path), "--fundus-dir", str(tmp_path)]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     assert lines[0].split() == ["set", "pages", "newswire", "trafilatura", "better", "worse", "refused"]
     assert [line.split()[0] for line in lines[1:3]] == ["gold", "overall"]
-    assert "github.com/adbar/trafilatura" in captured.err
+    assert "github.com/adbar/trafilatura" in captured.err and "github.com/flairNLP/fundus" in captured.err
 
 
 def test_without_url_scores_pages_as_newswire_extract_reads_saved_files() -> None:
