@@ -39,6 +39,7 @@ from .dlq import SourceRecord, dead_letter
 from .faust_api import noack_batches
 from .metrics import (
     ARTICLES_ENRICHED,
+    ARTICLES_UNREAD,
     BATCH_SIZE,
     DEAD_LETTERS,
     ENRICH_FAILURES,
@@ -210,6 +211,8 @@ def _count(outcome: Outcome, *, threshold: float) -> None:
         DEAD_LETTERS.labels(outcome.reason).inc()
         return
     ARTICLES_ENRICHED.inc()
+    if outcome.unread_language is not None:
+        ARTICLES_UNREAD.labels(outcome.unread_language).inc()
     ENRICHMENT_SECONDS.observe(outcome.nlp_seconds)
     FRESHNESS_SECONDS.observe(max(0.0, outcome.enriched_at - outcome.reference_at))
     for topic_id, score in outcome.topics:

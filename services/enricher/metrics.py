@@ -7,6 +7,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histo
 
 __all__ = [
     "ARTICLES_ENRICHED",
+    "ARTICLES_UNREAD",
     "BATCH_SIZE",
     "CONSUMER_LAG",
     "DEAD_LETTERS",
@@ -45,6 +46,12 @@ BATCH_SIZE = Histogram(
 )
 CONSUMER_LAG = Gauge(
     "newswire_consumer_lag", "Messages not yet consumed (highwater - position), per partition", ["topic", "partition"]
+)
+ARTICLES_UNREAD = Counter(
+    "newswire_articles_unread_total",
+    "Articles passed through without entities or topics: not in a language the enricher reads, by language "
+    "(ISO 639-1 as declared, 'und' when the text is not English and declares no other language)",
+    ["language"],
 )
 TOPIC_ARTICLES = Counter("newswire_topic_articles_total", "Articles published to news.topics.<id>", ["topic"])
 

@@ -3,13 +3,14 @@
 
 `Enricher.enrich_many` runs spaCy's `nlp.pipe` over the batch with only the components it reads
 (ner, plus a rule-based sentencizer for the summary), then links entities against the
-gazetteers and scores topics. The output depends only on the input (and the shipped data), except
-`enriched_at`.
+gazetteers and scores topics. An article in a language the models do not read (`language.py`) skips
+all of that and passes through with its summary alone. The output depends only on the input (and
+the shipped data), except `enriched_at`.
 """
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -18,10 +19,11 @@ from typing import Any
 import spacy
 from thinc.api import use_ops
 
-from newswire.schemas import EnrichedArticle, Entity, RawArticle, article_id, content_hash
+from newswire.schemas import EnrichedArticle, Entity, RawArticle, Topic, article_id, content_hash
 
 from .gazetteer import Gazetteer, NameRules, load_gazetteer, load_name_rules
 from .kb import KnowledgeBase, load_kb
+from .language import unread_language
 from .link_components import STAGES, add_linker, attach
 from .linking import EntityLinker
 from .people import load_people_kinds
@@ -175,13 +177,24 @@ class Enricher:
         # The linker's stages run inside `nlp.pipe`, after `ner`, as named components.
         add_linker(self.nlp)
         attach(self.nlp, self.linker)
+        #: punctuation rules alone, for the summary of an article the models do not read
+        self._sentences = self.nlp.get_pipe("sentencizer")
         logger.info("enricher ready: model=%s components=%s", model, self.nlp.pipe_names)
 
     def enrich(self, article: RawArticle) -> EnrichedArticle:
         return self.enrich_many([article])[0]
 
     def enrich_many(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
-        """Enrich a batch; blocking (run it off the event loop)."""
+        """Enrich a batch; blocking (run it off the event loop). Articles the models cannot read
+        keep their place in the batch but skip the NLP."""
+        unread = [unread_language(title=a.title, text=a.text, declared=a.language) is not None for a in articles]
+        read = self._enrich_read([a for a, skip in zip(articles, unread, strict=True) if not skip])
+        passed = iter(self._pass_through(a) for a, skip in zip(articles, unread, strict=True) if skip)
+        return [next(passed) if skip else next(read) for skip in unread]
+
+    def _enrich_read(self, articles: Sequence[RawArticle]) -> Iterator[EnrichedArticle]:
+        if not articles:
+            return iter(())
         cleaned = [clean_text(a.text, self.rules) for a in articles]
         inputs = (self._input_doc(a, c) for a, c in zip(articles, cleaned, strict=True))
         if self.n_process > 1:
@@ -194,7 +207,15 @@ class Enricher:
         out: list[EnrichedArticle] = []
         for article, clean, doc in zip(articles, cleaned, docs, strict=True):
             out.append(self._enrich_doc(article, clean, doc))
-        return out
+        return iter(out)
+
+    def _pass_through(self, article: RawArticle) -> EnrichedArticle:
+        """An article the models do not read: no entities, topics or countries (they would be
+        made up), its text cleaned and its summary cut by the same punctuation rules."""
+        clean = clean_text(article.text, self.rules)
+        doc = self._sentences(self.nlp.make_doc(clean.text))
+        body_sentences = [s.text for s in doc.sents if not any(a <= s.start_char < b for a, b in clean.related)]
+        return self._article(article, clean, entities=[], topics=[], summary=summarise(body_sentences))
 
     def _input_doc(self, article: RawArticle, clean: CleanText) -> Any:
         """The tokenised text with what the linker's components read besides it."""
@@ -209,6 +230,12 @@ class Enricher:
             entities = self.linker.link(doc, title=article.title, related=clean.related)
         topics = self.topics.score(doc, title=article.title, entities=entities, excluded=clean.related)
         body_sentences = [s.text for s in doc.sents if not any(a <= s.start_char < b for a, b in clean.related)]
+        return self._article(article, clean, entities=entities, topics=topics, summary=summarise(body_sentences))
+
+    @staticmethod
+    def _article(
+        article: RawArticle, clean: CleanText, *, entities: list[Entity], topics: list[Topic], summary: str
+    ) -> EnrichedArticle:
         fields = article.model_dump()
         if clean.text != article.text:
             fields["text"] = clean.text
@@ -218,7 +245,7 @@ class Enricher:
             entities=entities,
             topics=topics,
             countries=rank_countries(entities),
-            summary=summarise(body_sentences),
+            summary=summary,
             enriched_at=datetime.now(UTC),
             enricher_version=ENRICHER_VERSION,
         )

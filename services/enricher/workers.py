@@ -14,7 +14,8 @@ parser's limit, and tombstones), JSON that is not a valid `RawArticle` (a time w
 included), and articles whose enrichment raises. Any exception one message causes, expected or
 not, makes that message a dead letter with the exception as its reason; no batch fails for it.
 An article with an empty text is valid and is enriched (with no entities or topics): it exists,
-it just says nothing, and its subscribers still see it.
+it just says nothing, and its subscribers still see it. So is an article in a language the models
+do not read: it is passed through unread (`language.py`) and counted by its language.
 """
 
 import asyncio
@@ -33,6 +34,7 @@ from typing import Protocol
 
 from newswire.schemas import ContractError, DecodeError, EnrichedArticle, RawArticle, decode, encode
 
+from .language import unread_language
 from .metrics import FailureReason
 
 __all__ = ["ArticleEnricher", "Enriched", "EnricherPool", "EntityRef", "Failed", "Outcome", "enrich_values"]
@@ -62,6 +64,8 @@ class Enriched:
     enriched_at: float
     #: this article's share of its batch's NLP time
     nlp_seconds: float
+    #: the language of an article passed through unread (`language.py`); None when it was read
+    unread_language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +153,7 @@ def _outcome(raw: RawArticle, article: EnrichedArticle, nlp_seconds: float) -> E
         reference_at=reference.timestamp(),
         enriched_at=article.enriched_at.timestamp(),
         nlp_seconds=nlp_seconds,
+        unread_language=unread_language(title=raw.title, text=raw.text, declared=raw.language),
     )
 
 
