@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 import spacy
+from spacy.pipeline import Sentencizer
 from thinc.api import use_ops
 
 from newswire.schemas import EnrichedArticle, Entity, RawArticle, Topic, article_id, content_hash
@@ -177,8 +178,9 @@ class Enricher:
         # The linker's stages run inside `nlp.pipe`, after `ner`, as named components.
         add_linker(self.nlp)
         attach(self.nlp, self.linker)
-        #: punctuation rules alone, for the summary of an article the models do not read
-        self._sentences = self.nlp.get_pipe("sentencizer")
+        #: punctuation rules alone, for the summary of an article the models do not read (its own
+        #: instance: a pipeline loaded otherwise, as the naive benchmark worker's, may have none)
+        self._sentences = Sentencizer()
         logger.info("enricher ready: model=%s components=%s", model, self.nlp.pipe_names)
 
     def enrich(self, article: RawArticle) -> EnrichedArticle:
