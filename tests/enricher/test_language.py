@@ -5,10 +5,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import spacy
 import yaml
 from prometheus_client import REGISTRY
 
-from newswire.enricher import workers
+from newswire.enricher import pipeline, workers
 from newswire.enricher.agents import _count
 from newswire.enricher.language import unread_language
 from newswire.enricher.pipeline import Enricher, raw_from_text, shared_enricher
@@ -62,3 +63,13 @@ def test_the_worker_counts_an_unread_article_by_its_language() -> None:
     for outcome in outcomes:
         _count(outcome, threshold=0.5)
     assert _unread("de") == before + 1
+
+
+def test_an_enricher_on_a_whole_spacy_pipeline_passes_an_unread_article_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The benchmark's naive worker loads the model whole (no "sentencizer" component of ours).
+    monkeypatch.setattr(pipeline, "_load_nlp", spacy.load)
+    whole = Enricher()
+    [german] = whole.enrich_many([_raw(GERMAN, 1)])
+    assert (german.entities, german.topics) == ([], []) and german.summary.startswith("Die Bundesregierung")
