@@ -10,7 +10,7 @@ the shipped data), except `enriched_at`.
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -190,13 +190,13 @@ class Enricher:
         """Enrich a batch; blocking (run it off the event loop). Articles the models cannot read
         keep their place in the batch but skip the NLP."""
         unread = [unread_language(title=a.title, text=a.text, declared=a.language) is not None for a in articles]
-        read = self._enrich_read([a for a, skip in zip(articles, unread, strict=True) if not skip])
-        passed = iter(self._pass_through(a) for a, skip in zip(articles, unread, strict=True) if skip)
+        read = iter(self._enrich_read([a for a, skip in zip(articles, unread, strict=True) if not skip]))
+        passed = (self._pass_through(a) for a, skip in zip(articles, unread, strict=True) if skip)
         return [next(passed) if skip else next(read) for skip in unread]
 
-    def _enrich_read(self, articles: Sequence[RawArticle]) -> Iterator[EnrichedArticle]:
+    def _enrich_read(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
         if not articles:
-            return iter(())
+            return []
         cleaned = [clean_text(a.text, self.rules) for a in articles]
         inputs = (self._input_doc(a, c) for a, c in zip(articles, cleaned, strict=True))
         if self.n_process > 1:
@@ -206,18 +206,14 @@ class Enricher:
                 docs: Iterable[Any] = list(self.nlp.pipe(inputs, batch_size=self.batch_size, n_process=self.n_process))
         else:
             docs = self.nlp.pipe(inputs, batch_size=self.batch_size)
-        out: list[EnrichedArticle] = []
-        for article, clean, doc in zip(articles, cleaned, docs, strict=True):
-            out.append(self._enrich_doc(article, clean, doc))
-        return iter(out)
+        return [self._enrich_doc(a, c, doc) for a, c, doc in zip(articles, cleaned, docs, strict=True)]
 
     def _pass_through(self, article: RawArticle) -> EnrichedArticle:
         """An article the models do not read: no entities, topics or countries (they would be
         made up), its text cleaned and its summary cut by the same punctuation rules."""
         clean = clean_text(article.text, self.rules)
         doc = self._sentences(self.nlp.make_doc(clean.text))
-        body_sentences = [s.text for s in doc.sents if not any(a <= s.start_char < b for a, b in clean.related)]
-        return self._article(article, clean, entities=[], topics=[], summary=summarise(body_sentences))
+        return self._article(article, clean, doc, entities=[], topics=[])
 
     def _input_doc(self, article: RawArticle, clean: CleanText) -> Any:
         """The tokenised text with what the linker's components read besides it."""
@@ -231,13 +227,14 @@ class Enricher:
         if entities is None:  # a pipeline without the linker's components
             entities = self.linker.link(doc, title=article.title, related=clean.related)
         topics = self.topics.score(doc, title=article.title, entities=entities, excluded=clean.related)
-        body_sentences = [s.text for s in doc.sents if not any(a <= s.start_char < b for a, b in clean.related)]
-        return self._article(article, clean, entities=entities, topics=topics, summary=summarise(body_sentences))
+        return self._article(article, clean, doc, entities=entities, topics=topics)
 
     @staticmethod
     def _article(
-        article: RawArticle, clean: CleanText, *, entities: list[Entity], topics: list[Topic], summary: str
+        article: RawArticle, clean: CleanText, doc: Any, *, entities: list[Entity], topics: list[Topic]
     ) -> EnrichedArticle:
+        """The enriched article of a doc with sentences; its summary leaves related-link lines out."""
+        body_sentences = [s.text for s in doc.sents if not any(a <= s.start_char < b for a, b in clean.related)]
         fields = article.model_dump()
         if clean.text != article.text:
             fields["text"] = clean.text
@@ -247,7 +244,7 @@ class Enricher:
             entities=entities,
             topics=topics,
             countries=rank_countries(entities),
-            summary=summary,
+            summary=summarise(body_sentences),
             enriched_at=datetime.now(UTC),
             enricher_version=ENRICHER_VERSION,
         )
