@@ -153,7 +153,9 @@ def _outcome(raw: RawArticle, article: EnrichedArticle, nlp_seconds: float) -> E
         reference_at=reference.timestamp(),
         enriched_at=article.enriched_at.timestamp(),
         nlp_seconds=nlp_seconds,
-        unread_language=unread_language(title=raw.title, text=raw.text, declared=raw.language),
+        # Decided again on the text the pipeline read (a runaway text is cut first), so the count
+        # agrees with what the pipeline did; the check is a regex pass, ~0.2 ms against ~80 ms of NLP.
+        unread_language=unread_language(title=raw.title, text=_nlp_input(raw).text, declared=raw.language),
     )
 
 
