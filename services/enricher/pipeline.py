@@ -24,7 +24,7 @@ from newswire.schemas import EnrichedArticle, Entity, RawArticle, Topic, article
 
 from .gazetteer import Gazetteer, NameRules, load_gazetteer, load_name_rules
 from .kb import KnowledgeBase, load_kb
-from .language import unread_language
+from .language import READ_LANGUAGE, unread_language
 from .link_components import STAGES, add_linker, attach
 from .linking import EntityLinker
 from .people import load_people_kinds
@@ -210,7 +210,12 @@ class Enricher:
 
     def _pass_through(self, article: RawArticle) -> EnrichedArticle:
         """An article the models do not read: no entities, topics or countries (they would be
-        made up), its text cleaned and its summary cut by the same punctuation rules."""
+        made up), its text cleaned and its summary cut by the same punctuation rules. A page that
+        declares English but is not (its text decided: a short one that declares English is read)
+        says `language: null` (the contract's "unknown"), so a subscriber that filters on English
+        does not get it."""
+        if article.language == READ_LANGUAGE:
+            article = article.model_copy(update={"language": None})
         clean = clean_text(article.text, self.rules)
         doc = self._sentences(self.nlp.make_doc(clean.text))
         return self._article(article, clean, doc, entities=[], topics=[])

@@ -18,6 +18,7 @@ from newswire.schemas import encode
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "data" / "language_cases.yaml").read_text())
 GERMAN = next(c for c in CASES if c["expect"] == "de" and len(c["text"]) > 200)
+GERMAN_AS_ENGLISH = next(c for c in CASES if c["expect"] == "und" and c["declared"] == "en")
 ENGLISH = next(c for c in CASES if c["expect"] == "read" and c["declared"] == "en")
 
 
@@ -46,6 +47,12 @@ def test_an_unread_article_keeps_its_place_and_summary_and_gets_nothing_made_up(
     assert german.summary.startswith("Die Bundesregierung hat am Dienstag") and german.summary.endswith(".")
     assert german.text == " ".join(GERMAN["text"].split()) and german.language == "de"
     assert english.topics and english.summary.startswith("Heavy rain")
+
+
+def test_a_page_that_declares_english_but_is_not_loses_the_wrong_language(enricher: Enricher) -> None:
+    [german, english] = enricher.enrich_many([_raw(GERMAN_AS_ENGLISH, 1), _raw(ENGLISH, 2)])
+    assert german.language is None and german.topics == []
+    assert english.language == "en"
 
 
 def _unread(language: str) -> float:
