@@ -374,16 +374,26 @@ def _region_entries(gaz: Gazetteer) -> set[str]:
 
 
 def _org_entries(gaz: Gazetteer) -> None:
-    """Organisations; one whose name is also a word ("Apple", "Shell") needs NER to agree."""
+    """Organisations; a name that is also a word ("Apple", "Shell") needs NER to agree.
+
+    `needs_ner` is `true` (every form of the entry) or the list of its forms that are words: "Meta"
+    needs NER, its alias "Facebook" does not. The two groups of forms get one entry each, with the
+    same id, so the linker reads them as one organisation."""
     for org in read_data("organisations.yaml")["organisations"]:
-        entry = GazetteerEntry(
-            id=f"org:{slugify(org['name'])}",
-            name=org["name"],
-            type="ORG",
-            country=org.get("country"),
-            needs_ner=bool(org.get("needs_ner", False)),
-        )
-        gaz.add(entry, [(org["name"], "name")] + [(a, "alias") for a in org.get("aliases", [])])
+        forms: list[tuple[str, SurfaceKind]] = [(org["name"], "name")] + [(a, "alias") for a in org.get("aliases", [])]
+        flag = org.get("needs_ner", False)
+        words = {form for form, _ in forms} if flag is True else set(flag or ())
+        for needs_ner in (False, True):
+            group = [(form, kind) for form, kind in forms if (form in words) == needs_ner]
+            if group:
+                entry = GazetteerEntry(
+                    id=f"org:{slugify(org['name'])}",
+                    name=org["name"],
+                    type="ORG",
+                    country=org.get("country"),
+                    needs_ner=needs_ner,
+                )
+                gaz.add(entry, group)
 
 
 def _people_entries(gaz: Gazetteer) -> str:

