@@ -2,32 +2,19 @@
 link lines, furniture, headline and byline lines after it."""
 
 import re
+from pathlib import Path
 
+import yaml
 from lxml import html as lxml_html
 
 __all__ = ["clean_text", "split_br_paragraphs", "trim_furniture"]
 
+_PATTERNS = yaml.safe_load(Path(__file__).with_name("furniture.yaml").read_text(encoding="utf-8"))
 # "Read More: <headline>", "Also Read - ...": links to other stories set inside the body.
-_LINK_LINE = re.compile(
-    r"^\s*(?:\W\s*)?(?:read\s+more|also\s+read|read\s+also|must\s+read|see\s+also|related(?:\s+(?:articles?|news|stories|coverage|reading))?"
-    r"|recommended(?:\s+(?:for\s+you|stories))?|more\s+on\s+this(?:\s+story)?|you\s+may\s+also\s+like|don'?t\s+miss"
-    r"|more\s+stories|further\s+reading|in\s+other\s+news|also\s+see|suggested\s+reading|read(?=\s*:)"
-    # ... and the same lines in French, Spanish, Portuguese, German and Russian.
-    r"|(?:à\s+)?lire\s+aussi|voir\s+aussi|lea\s+también|leer\s+más|leia\s+também|lesen\s+sie\s+auch"
-    r"|mehr\s+zum\s+thema|читайте\s+также)\s*[:：\-–—|»>]",
-    re.IGNORECASE,
-)
-# Whole lines that are page furniture, not prose.
+_LINK_LINE = re.compile(r"^\s*(?:\W\s*)?(?:" + "|".join(_PATTERNS["link_labels"]) + r")\s*[:：\-–—|»>]", re.IGNORECASE)
+# Whole lines that are page furniture, not prose (the pattern file says which and why).
 _FURNITURE = re.compile(
-    r"^\s*(?:advertisement|advertisements|sponsored|sponsored content|story continues below(?: advertisement)?"
-    r"|continue reading(?: below)?|scroll to continue(?: with content)?|share this(?: article| story)?:?"
-    r"|click here to (?:subscribe|read more)\.?|follow us on .{1,40}|subscribe to our newsletter\.?"
-    r"|\(?(?:photo|image|file photo)\)?|(?:©|copyright\b).{0,120}|all rights reserved\.?"
-    # Follow/newsletter prompts, a publisher's standards link, photo credit lines (dev +2 pages, 0 lost).
-    r"|follow\s+.{1,60}\s+on\s+(?:twitter|facebook|instagram|telegram|linkedin|x)\b.{0,120}"
-    r"|(?:sign\s+up|subscribe|register)\b.{0,100}\bnewsletter\b.{0,100}|our\s+standards\s*:.{0,80}"
-    r"|(?:photo|image|picture)s?\s+credits?\s*:.{0,80}|crédits?\s+photos?\s*:.{0,80}|(?:foto|fot\.|bild|photo)\s*:.{0,60})\s*$",
-    re.IGNORECASE,
+    r"^\s*(?:" + "|".join(f"(?:{p})" for p in _PATTERNS["furniture_lines"]) + r")\s*$", re.IGNORECASE
 )
 # Byline and dateline furniture that sits at the top of the main text on some layouts.
 _BYLINE = re.compile(r"^(?:by|von|par|por|di)\s+[\w .,'’&-]+$", re.IGNORECASE)
@@ -63,6 +50,7 @@ _BLOCK_TAGS = frozenset(
         "ul",
     ]
 )
+
 
 def clean_text(text: str) -> str:
     """Drop "Read More:"-style link lines and page furniture; collapse blank lines."""
